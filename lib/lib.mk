@@ -1,0 +1,53 @@
+# libgoc — the library, its tests and its benchmarks.
+#
+# Three builds of the same sources: plain (what learners link), TSan (race
+# pass and the library's own race check) and ASan+UBSan (memory check).
+
+LIB_SRC := $(wildcard lib/src/*.c)
+LIB_HDR := $(wildcard lib/include/*.h lib/include/goc/*.h lib/src/*.h)
+LIB_CFLAGS := $(CSTD) $(WARN) -Ilib/include -pthread
+LIB_TEST_SRC := $(wildcard lib/tests/test_*.c)
+
+# name: flags
+LIB_FLAVOURS := plain tsan asan
+LIB_FLAGS_plain := $(OPT)
+LIB_FLAGS_tsan := -O1 -g -fsanitize=thread
+LIB_FLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIBGOC := $(BUILD)/lib/plain/libgoc.a
+LIBGOC_TSAN := $(BUILD)/lib/tsan/libgoc.a
+
+define LIB_FLAVOUR_RULES
+$(BUILD)/lib/$(1)/%.o: lib/src/%.c $(LIB_HDR)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LIB_CFLAGS) $$(LIB_FLAGS_$(1)) -c $$< -o $$@
+
+$(BUILD)/lib/$(1)/libgoc.a: $(LIB_SRC:lib/src/%.c=$(BUILD)/lib/$(1)/%.o)
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(BUILD)/lib/$(1)/tests/%: lib/tests/%.c lib/tests/testing.h $(BUILD)/lib/$(1)/libgoc.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(LIB_CFLAGS) $$(LIB_FLAGS_$(1)) $$(PKG_CHECK_CFLAGS) $$< -o $$@ \
+		$(BUILD)/lib/$(1)/libgoc.a $$(PKG_CHECK_LIBS)
+
+LIB_TESTS_$(1) := $(LIB_TEST_SRC:lib/tests/%.c=$(BUILD)/lib/$(1)/tests/%)
+endef
+$(foreach f,$(LIB_FLAVOURS),$(eval $(call LIB_FLAVOUR_RULES,$(f))))
+
+.PHONY: lib lib-all test-lib test-lib-plain test-lib-tsan test-lib-asan bench-lib
+lib: $(LIBGOC) $(LIBGOC_TSAN)
+
+# Each test program is a Check suite; scripts/run-tests.sh runs a list of
+# them and prints one total line.
+test-lib-plain: $(LIB_TESTS_plain)
+	@sh scripts/run-tests.sh "libgoc" $^
+test-lib-tsan: $(LIB_TESTS_tsan)
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under TSan" $^
+test-lib-asan: $(LIB_TESTS_asan)
+	@ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under ASan" $^
+test-lib: test-lib-plain test-lib-tsan test-lib-asan
+TEST_TARGETS += test-lib-plain test-lib-tsan test-lib-asan
+
+bench-lib:
+	@echo "libgoc benchmarks: not written yet (issue 3)"

@@ -1,0 +1,95 @@
+/* The scheduler seam.
+ *
+ * Channels, select, timers and sync are written against this interface
+ * only, the way Go's chan.go uses gopark/goready.  The first scheduler
+ * (sched_thread.c) runs each goroutine on its own OS thread and reuses idle
+ * threads; an M:N scheduler can replace it without touching anything above.
+ *
+ * Rules of the seam:
+ *  - sched_park(reason, site, unlock, lock) marks the current goroutine as
+ *    waiting, calls unlock(lock), and returns once someone has called
+ *    sched_ready on it.  A ready that happens between unlock and the actual
+ *    sleep is not lost (each goroutine has a wake-up token).
+ *  - sched_ready(g) must be called exactly once per park.
+ *  - Timers run their callback on a timer thread; callbacks must not block
+ *    (they may take channel locks, try-send and call sched_ready).
+ *  - Deadlock detection: when no goroutine runs and no timer is pending, the
+ *    runtime prints Go's "all goroutines are asleep" report and exits 2. */
+#ifndef GOC_SCHED_H
+#define GOC_SCHED_H
+
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include "goc/base.h"
+
+typedef struct goc_g goc_g;
+
+/* Fields other modules may read or write (under their own locks). */
+struct goc_g {
+    int64_t id;
+    /* select: set by the first case that wins, so only one fires (Go's selectDone). */
+    _Atomic(uint32_t) select_done;
+    /* The waiter record that woke this goroutine (Go's gp.param), or NULL
+     * when woken by close. */
+    void *param;
+};
+
+/* The calling goroutine.  A thread that libgoc did not start (main, or a
+ * plain pthread) is registered as a goroutine on first use. */
+goc_g *sched_current(void);
+
+int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site);
+
+/* Wait reasons, printed in dumps as Go prints them: [chan send]. */
+typedef enum sched_wait_reason {
+    WAIT_NONE = 0,
+    WAIT_CHAN_SEND,
+    WAIT_CHAN_RECV,
+    WAIT_CHAN_SEND_NIL,
+    WAIT_CHAN_RECV_NIL,
+    WAIT_SELECT,
+    WAIT_SELECT_NO_CASES,
+    WAIT_SLEEP,
+    WAIT_WAITGROUP,
+    WAIT_MUTEX,
+    WAIT_RWMUTEX_R,
+    WAIT_RWMUTEX_W,
+    WAIT_SEMACQUIRE,
+    WAIT_ONCE,
+    WAIT_REASON_COUNT
+} sched_wait_reason;
+
+const char *sched_wait_reason_name(sched_wait_reason r);
+
+void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *), void *lock);
+void sched_ready(goc_g *g);
+void sched_yield(void);
+
+/* ---- timers ------------------------------------------------------------ */
+
+typedef struct sched_timer sched_timer;
+typedef void (*sched_timer_fn)(sched_timer *t, void *arg);
+
+struct sched_timer {
+    int64_t when;  /* monotonic ns */
+    int64_t period; /* > 0: fires again every period */
+    sched_timer_fn fn;
+    void *arg;
+    int heap_index; /* private to the timer module; -1 when not pending */
+};
+
+int64_t sched_nanotime(void);
+void sched_timer_init(sched_timer *t, sched_timer_fn fn, void *arg);
+/* Schedules t to fire at `when` (replacing any earlier schedule). */
+void sched_timer_start(sched_timer *t, int64_t when, int64_t period);
+/* Returns true if t was pending (and now will not fire).  After it returns
+ * the callback is not running and will not run. */
+bool sched_timer_stop(sched_timer *t);
+
+/* ---- diagnostics ----------------------------------------------------------- */
+
+GOC_NORETURN void sched_die(const char *kind, goc_site site, const char *msg);
+void sched_dump(FILE *out);
+
+#endif

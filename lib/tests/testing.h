@@ -1,0 +1,72 @@
+/* Shared helpers for libgoc's own Check suites.
+ *
+ * Each test program is one file that defines its suite and ends with
+ * GOC_TEST_MAIN(suite_fn).  Tests run in Check's fork mode, each in its own
+ * process, with a per-test timeout.  Death tests (panics, deadlock reports)
+ * use run_dying(), which runs a function in a child and returns its exit
+ * status and everything it wrote to stderr, so the test can read Go's
+ * message. */
+#ifndef GOC_TESTING_H
+#define GOC_TESTING_H
+
+#include <check.h>
+#include <goc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct dying_result {
+    int exit_status; /* -1 if killed by a signal */
+    int signal;
+    char out[16384]; /* stderr (and stdout) of the child, NUL-terminated */
+} dying_result;
+
+/* Runs fn(arg) in a forked child with stderr captured; the child exits 0
+ * if fn returns.  Blocks at most `seconds`, then kills the child. */
+static inline void run_dying(void (*fn)(void *), void *arg, int seconds, dying_result *r)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        dup2(fds[1], 2);
+        dup2(fds[1], 1);
+        alarm((unsigned)seconds);
+        fn(arg);
+        fflush(NULL);
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t used = 0;
+    ssize_t n;
+    while ((n = read(fds[0], r->out + used, sizeof r->out - 1 - used)) > 0)
+        used += (size_t)n;
+    r->out[used] = '\0';
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+#define ck_assert_contains(haystack, needle)                                        \
+    ck_assert_msg(strstr((haystack), (needle)) != NULL,                              \
+                  "expected to find \"%s\" in:\n%s", (needle), (haystack))
+
+#define GOC_TEST_MAIN(suite_fn)                                                      \
+    int main(void)                                                                   \
+    {                                                                                \
+        SRunner *sr = srunner_create(suite_fn());                                    \
+        srunner_set_fork_status(sr, CK_FORK);                                        \
+        srunner_run_all(sr, CK_NORMAL);                                              \
+        int failed = srunner_ntests_failed(sr);                                      \
+        srunner_free(sr);                                                            \
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;                            \
+    }
+
+#endif
