@@ -87,6 +87,12 @@ void sched_timer_start(sched_timer *t, int64_t when, int64_t period);
  * the callback is not running and will not run. */
 bool sched_timer_stop(sched_timer *t);
 
+/* The timer module reports pending timers so deadlock detection knows that
+ * a sleeping goroutine or a pending goc_after will still wake someone:
+ * +1 when a timer becomes pending, -1 once it was stopped or its callback
+ * has returned (after any sched_ready the callback made). */
+void sched_note_timer(int delta);
+
 /* ---- diagnostics ----------------------------------------------------------- */
 
 GOC_NORETURN void sched_die(const char *kind, goc_site site, const char *msg);
