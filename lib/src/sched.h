@@ -64,7 +64,8 @@ const char *sched_wait_reason_name(sched_wait_reason r);
 
 void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *), void *lock);
 void sched_ready(goc_g *g);
-void sched_yield(void);
+/* Lets other goroutines run (named after Go's Gosched: libc owns sched_yield). */
+void sched_gosched(void);
 
 /* ---- timers ------------------------------------------------------------ */
 

@@ -1,0 +1,585 @@
+/* The first scheduler: one OS thread per running goroutine.
+ *
+ * A goroutine is a `gthread` record; the thread that runs it is a `worker`.
+ * When a goroutine returns, its worker parks on the idle list and the next
+ * goc_go hands it new work instead of creating a thread, which is what makes
+ * spawning cheap here.  Threads libgoc did not start (main, a plain pthread)
+ * become goroutines the first time they call into the library.
+ *
+ * Park/ready use a per-goroutine wake-up token (a futex word) so a ready that
+ * arrives before the park sleeps is kept, not lost.
+ *
+ * Deadlock detection: `nrunning` counts goroutines that are not parked.  A
+ * waker counts its target before waking it, so the count reaches zero only
+ * when every goroutine is parked; if no timer is pending then, nothing can
+ * ever wake anyone, and we stop the program with Go's report. */
+#include "sched.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "goc/goroutine.h"
+#include "goc/runtime.h"
+#include "sema.h"
+#include "timer.h"
+
+enum { G_RUNNING = 0, G_WAITING = 1 };
+
+/* Idle threads kept for reuse; beyond this, finished threads exit. */
+#define MAX_IDLE_WORKERS 512
+/* How long a parking goroutine spins before sleeping in the kernel. */
+#define PARK_SPINS 64
+
+typedef struct worker worker;
+
+typedef struct gthread {
+    goc_g pub; /* first: a goc_g* is a gthread* */
+    goc_func fn;
+    void *arg;
+    const char *name;
+    goc_site created_at;
+    int64_t parent_id;
+    bool foreign; /* a thread libgoc did not start */
+    _Atomic(int) state;
+    _Atomic(int) wait_reason;
+    _Atomic(const char *) wait_file;
+    _Atomic(const char *) wait_func;
+    _Atomic(int) wait_line;
+    _Atomic(uint32_t) token; /* 0 none, 1 posted, 2 owner asleep */
+    struct gthread *all_prev, *all_next;
+    worker *w;
+} gthread;
+
+struct worker {
+    pthread_t thread;
+    gthread *next_g;          /* handed over by spawn */
+    _Atomic(uint32_t) token;  /* wakes an idle worker */
+    worker *idle_next;
+};
+
+static struct {
+    pthread_mutex_t lock; /* guards all_*, idle list */
+    gthread *all_first, *all_last;
+    worker *idle;
+    int nidle;
+    _Atomic(int64_t) last_id;
+    _Atomic(int) nlive;
+    _Atomic(int) nrunning;
+    _Atomic(int) ntimers;
+    _Atomic(int) dying;
+    size_t stack_size;
+} S = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static __thread gthread *tls_g;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_key_t foreign_key;
+
+static const char *const wait_reason_names[WAIT_REASON_COUNT] = {
+    [WAIT_NONE] = "running",
+    [WAIT_CHAN_SEND] = "chan send",
+    [WAIT_CHAN_RECV] = "chan receive",
+    [WAIT_CHAN_SEND_NIL] = "chan send (nil chan)",
+    [WAIT_CHAN_RECV_NIL] = "chan receive (nil chan)",
+    [WAIT_SELECT] = "select",
+    [WAIT_SELECT_NO_CASES] = "select (no cases)",
+    [WAIT_SLEEP] = "sleep",
+    [WAIT_WAITGROUP] = "sync.WaitGroup.Wait",
+    [WAIT_MUTEX] = "sync.Mutex.Lock",
+    [WAIT_RWMUTEX_R] = "sync.RWMutex.RLock",
+    [WAIT_RWMUTEX_W] = "sync.RWMutex.Lock",
+    [WAIT_SEMACQUIRE] = "semacquire",
+    [WAIT_ONCE] = "sync.Once.Do",
+};
+
+const char *sched_wait_reason_name(sched_wait_reason r)
+{
+    return (r >= 0 && r < WAIT_REASON_COUNT && wait_reason_names[r]) ? wait_reason_names[r] : "waiting";
+}
+
+/* ---- futex tokens -------------------------------------------------------- */
+
+static void futex_wait(_Atomic(uint32_t) *word, uint32_t val)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake(_Atomic(uint32_t) *word)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Takes the token, sleeping until one is posted.  A short spin first: a
+ * ping-pong partner usually answers within microseconds, and a futex sleep
+ * plus wake costs more than that. */
+static void token_take(_Atomic(uint32_t) *tok)
+{
+    for (int i = 0; i < PARK_SPINS; i++) {
+        uint32_t one = 1;
+        if (atomic_load_explicit(tok, memory_order_relaxed) == 1 &&
+            atomic_compare_exchange_weak_explicit(tok, &one, 0, memory_order_acquire, memory_order_relaxed))
+            return;
+        cpu_relax();
+    }
+    for (;;) {
+        uint32_t v = atomic_load_explicit(tok, memory_order_acquire);
+        if (v == 1) {
+            if (atomic_compare_exchange_strong_explicit(tok, &v, 0, memory_order_acquire, memory_order_relaxed))
+                return;
+            continue;
+        }
+        if (v == 0 && !atomic_compare_exchange_strong(tok, &v, 2))
+            continue;
+        futex_wait(tok, 2);
+    }
+}
+
+/* Posts the token; enters the kernel only if the owner is asleep. */
+static void token_post(_Atomic(uint32_t) *tok)
+{
+    if (atomic_exchange_explicit(tok, 1, memory_order_acq_rel) == 2)
+        futex_wake(tok);
+}
+
+/* ---- registry ------------------------------------------------------------ */
+
+static void registry_add(gthread *g)
+{
+    g->all_prev = S.all_last;
+    g->all_next = NULL;
+    if (S.all_last)
+        S.all_last->all_next = g;
+    else
+        S.all_first = g;
+    S.all_last = g;
+}
+
+static void registry_remove(gthread *g)
+{
+    if (g->all_prev)
+        g->all_prev->all_next = g->all_next;
+    else
+        S.all_first = g->all_next;
+    if (g->all_next)
+        g->all_next->all_prev = g->all_prev;
+    else
+        S.all_last = g->all_prev;
+}
+
+static void check_dead(void);
+
+/* A goroutine is gone: it no longer counts as live or running. */
+static void goroutine_exit(gthread *g)
+{
+    pthread_mutex_lock(&S.lock);
+    registry_remove(g);
+    pthread_mutex_unlock(&S.lock);
+    atomic_fetch_sub(&S.nlive, 1);
+    if (atomic_fetch_sub(&S.nrunning, 1) == 1)
+        check_dead();
+}
+
+/* ---- initialisation and fork safety ------------------------------------- */
+
+static void on_sigquit(int sig);
+
+static void foreign_thread_exit(void *p)
+{
+    gthread *g = p;
+    goroutine_exit(g);
+    free(g);
+}
+
+static void atfork_prepare(void) { pthread_mutex_lock(&S.lock); }
+static void atfork_parent(void) { pthread_mutex_unlock(&S.lock); }
+
+/* Only the forking thread exists in the child: forget every other
+ * goroutine (their memory is abandoned, never freed, since channels may
+ * still point at it) and start the pool and timers afresh. */
+static void atfork_child(void)
+{
+    pthread_mutex_init(&S.lock, NULL);
+    S.idle = NULL;
+    S.nidle = 0;
+    S.all_first = S.all_last = NULL;
+    int n = 0;
+    if (tls_g) {
+        registry_add(tls_g);
+        n = 1;
+    }
+    atomic_store(&S.nlive, n);
+    atomic_store(&S.nrunning, n);
+    atomic_store(&S.ntimers, 0);
+    atomic_store(&S.dying, 0);
+    timer_after_fork_child();
+    sema_after_fork_child();
+}
+
+static void sched_init(void)
+{
+    pthread_key_create(&foreign_key, foreign_thread_exit);
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    S.stack_size = 512 * 1024;
+    const char *kb = getenv("GOC_STACK_KB");
+    if (kb && atoi(kb) >= 64)
+        S.stack_size = (size_t)atoi(kb) * 1024;
+    struct sigaction old;
+    if (sigaction(SIGQUIT, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_sigquit;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGQUIT, &sa, NULL);
+    }
+}
+
+static gthread *gthread_new(const char *name, goc_site site, int64_t parent)
+{
+    gthread *g = calloc(1, sizeof *g);
+    if (!g) {
+        fputs("fatal error: out of memory starting a goroutine\n", stderr);
+        _exit(2);
+    }
+    g->pub.id = atomic_fetch_add(&S.last_id, 1) + 1;
+    g->name = name;
+    g->created_at = site;
+    g->parent_id = parent;
+    return g;
+}
+
+goc_g *sched_current(void)
+{
+    if (tls_g)
+        return &tls_g->pub;
+    pthread_once(&init_once, sched_init);
+    gthread *g = gthread_new("main", (goc_site){NULL, 0, NULL}, 0);
+    g->foreign = true;
+    atomic_fetch_add(&S.nlive, 1);
+    atomic_fetch_add(&S.nrunning, 1);
+    pthread_mutex_lock(&S.lock);
+    registry_add(g);
+    pthread_mutex_unlock(&S.lock);
+    tls_g = g;
+    pthread_setspecific(foreign_key, g);
+    return &g->pub;
+}
+
+/* ---- goroutines ------------------------------------------------------------ */
+
+static void *worker_main(void *p)
+{
+    worker *w = p;
+    for (;;) {
+        gthread *g = w->next_g;
+        w->next_g = NULL;
+        g->w = w;
+        tls_g = g;
+        g->fn(g->arg);
+        tls_g = NULL;
+        goroutine_exit(g);
+        free(g);
+
+        pthread_mutex_lock(&S.lock);
+        if (S.nidle >= MAX_IDLE_WORKERS) {
+            pthread_mutex_unlock(&S.lock);
+            free(w);
+            return NULL;
+        }
+        w->idle_next = S.idle;
+        S.idle = w;
+        S.nidle++;
+        pthread_mutex_unlock(&S.lock);
+        token_take(&w->token);
+    }
+}
+
+int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
+{
+    goc_g *parent = sched_current();
+    gthread *g = gthread_new(name, site, parent->id);
+    g->fn = fn;
+    g->arg = arg;
+    int64_t id = g->pub.id;
+    atomic_fetch_add(&S.nlive, 1);
+    atomic_fetch_add(&S.nrunning, 1);
+
+    pthread_mutex_lock(&S.lock);
+    registry_add(g);
+    worker *w = S.idle;
+    if (w) {
+        S.idle = w->idle_next;
+        S.nidle--;
+    }
+    pthread_mutex_unlock(&S.lock);
+
+    if (w) {
+        w->next_g = g;
+        token_post(&w->token);
+        return id;
+    }
+    w = calloc(1, sizeof *w);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, S.stack_size);
+    int err = w ? 0 : ENOMEM;
+    if (w) {
+        w->next_g = g;
+        err = pthread_create(&w->thread, &attr, worker_main, w);
+    }
+    pthread_attr_destroy(&attr);
+    if (err) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "cannot start goroutine %s: the system refused a new thread (%s) with %d goroutines "
+                 "alive.\nA program that starts goroutines without bound runs out of threads; "
+                 "limit how many run at once (a worker pool or a semaphore channel).",
+                 name, strerror(err), atomic_load(&S.nlive) - 1);
+        sched_die("fatal error", site, msg);
+    }
+    return id;
+}
+
+int64_t goc_go_at(goc_func fn, void *arg, const char *name, goc_site site)
+{
+    if (!fn)
+        sched_die("panic", site, "goc_go: the function to run is NULL");
+    return sched_spawn(fn, arg, name ? name : "goroutine", site);
+}
+
+int64_t goc_id(void) { return sched_current()->id; }
+
+int goc_num_goroutine(void)
+{
+    sched_current();
+    return atomic_load(&S.nlive);
+}
+
+void sched_gosched(void) { sched_yield(); }
+
+void goc_yield(void) { sched_gosched(); }
+
+int64_t goc_last_id(void) { return atomic_load(&S.last_id); }
+
+/* ---- park / ready ---------------------------------------------------------- */
+
+void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *), void *lock)
+{
+    gthread *g = (gthread *)sched_current();
+    atomic_store_explicit(&g->wait_file, site.file, memory_order_relaxed);
+    atomic_store_explicit(&g->wait_func, site.func, memory_order_relaxed);
+    atomic_store_explicit(&g->wait_line, site.line, memory_order_relaxed);
+    atomic_store_explicit(&g->wait_reason, (int)reason, memory_order_relaxed);
+    atomic_store_explicit(&g->state, G_WAITING, memory_order_release);
+    if (atomic_fetch_sub(&S.nrunning, 1) == 1)
+        check_dead();
+    if (unlock)
+        unlock(lock);
+    token_take(&g->token);
+    atomic_store_explicit(&g->state, G_RUNNING, memory_order_relaxed);
+    atomic_store_explicit(&g->wait_reason, WAIT_NONE, memory_order_relaxed);
+}
+
+void sched_ready(goc_g *pg)
+{
+    gthread *g = (gthread *)pg;
+    atomic_fetch_add(&S.nrunning, 1);
+    token_post(&g->token);
+}
+
+void sched_note_timer(int delta)
+{
+    if (atomic_fetch_add(&S.ntimers, delta) + delta == 0 && delta < 0 && atomic_load(&S.nrunning) == 0)
+        check_dead();
+}
+
+static void check_dead(void)
+{
+    if (atomic_load(&S.nrunning) != 0 || atomic_load(&S.ntimers) != 0)
+        return;
+    sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
+}
+
+/* ---- dumps --------------------------------------------------------------------- */
+
+static const char *short_func(const char *f) { return f ? f : "?"; }
+
+/* One goroutine, formatted as Go prints it in a traceback. */
+static void dump_one(FILE *out, gthread *g, const char *state_override, goc_site here)
+{
+    int state = atomic_load_explicit(&g->state, memory_order_acquire);
+    const char *reason = state_override ? state_override
+                         : state == G_WAITING
+                             ? sched_wait_reason_name((sched_wait_reason)atomic_load(&g->wait_reason))
+                             : "running";
+    fprintf(out, "goroutine %lld [%s]:\n", (long long)g->pub.id, reason);
+    const char *file = here.file, *func = here.func;
+    int line = here.line;
+    if (!state_override && state == G_WAITING) {
+        file = atomic_load_explicit(&g->wait_file, memory_order_relaxed);
+        func = atomic_load_explicit(&g->wait_func, memory_order_relaxed);
+        line = atomic_load_explicit(&g->wait_line, memory_order_relaxed);
+    }
+    if (file)
+        fprintf(out, "%s(...)\n\t%s:%d\n", short_func(func), file, line);
+    else
+        fprintf(out, "%s(...)\n\t(running outside a libgoc call)\n", g->foreign ? "main" : g->name);
+    if (g->created_at.file)
+        fprintf(out, "created by %s in goroutine %lld\n\t%s:%d\n", short_func(g->created_at.func),
+                (long long)g->parent_id, g->created_at.file, g->created_at.line);
+    else if (g->foreign && g->pub.id != 1)
+        fputs("created by a thread libgoc did not start\n", out);
+    fputc('\n', out);
+}
+
+static void dump_all(FILE *out, gthread *self, const char *self_state, goc_site here)
+{
+    bool locked = pthread_mutex_trylock(&S.lock) == 0;
+    if (self)
+        dump_one(out, self, self_state, here);
+    for (gthread *g = S.all_first; g; g = g->all_next)
+        if (g != self)
+            dump_one(out, g, NULL, (goc_site){NULL, 0, NULL});
+    if (locked)
+        pthread_mutex_unlock(&S.lock);
+}
+
+void sched_dump(FILE *out) { dump_all(out, tls_g, "running", (goc_site){NULL, 0, NULL}); }
+
+void goc_dump_goroutines(FILE *out)
+{
+    sched_current();
+    sched_dump(out ? out : stderr);
+    fflush(out ? out : stderr);
+}
+
+/* Flush what the program printed so far, but never wait for a stdout lock
+ * another thread holds: the program is stopping. */
+static void flush_stdout_if_free(void)
+{
+    if (ftrylockfile(stdout) == 0) {
+        fflush_unlocked(stdout);
+        funlockfile(stdout);
+    }
+}
+
+void sched_die(const char *kind, goc_site site, const char *msg)
+{
+    if (atomic_exchange(&S.dying, 1)) {
+        for (;;)
+            pause(); /* another goroutine is already reporting */
+    }
+    flush_stdout_if_free();
+    fprintf(stderr, "%s: %s\n", kind, msg);
+    if (site.file)
+        fprintf(stderr, "\t(at %s:%d in %s)\n", site.file, site.line, short_func(site.func));
+    fputc('\n', stderr);
+    bool deadlock = strstr(msg, "deadlock") != NULL;
+    gthread *self = tls_g;
+    /* In a deadlock the reporter is parked like everyone else. */
+    dump_all(stderr, self, deadlock ? NULL : "running", site);
+    fflush(stderr);
+    _exit(2);
+}
+
+GOC_NORETURN static void vdie(const char *kind, goc_site site, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    sched_current();
+    sched_die(kind, site, msg);
+}
+
+void goc_panic_at(goc_site site, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vdie("panic", site, fmt, ap);
+}
+
+void goc_fatal_at(goc_site site, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vdie("fatal error", site, fmt, ap);
+}
+
+/* Go prints every goroutine on SIGQUIT and exits 2.  This handler is not
+ * strictly async-signal-safe (stdio); it only runs when the program is being
+ * stopped by the user anyway. */
+static void on_sigquit(int sig)
+{
+    (void)sig;
+    fprintf(stderr, "SIGQUIT: quit\n\n");
+    dump_all(stderr, tls_g, "running", (goc_site){NULL, 0, NULL});
+    fflush(stderr);
+    _exit(2);
+}
+
+/* ---- leak check ------------------------------------------------------------------ */
+
+typedef struct leak_census {
+    int alive;    /* other goroutines newer than since_id */
+    int settled;  /* of those, parked with no timer that could wake them */
+} leak_census;
+
+static leak_census census(int64_t since_id, gthread *self)
+{
+    leak_census c = {0, 0};
+    pthread_mutex_lock(&S.lock);
+    for (gthread *g = S.all_first; g; g = g->all_next) {
+        if (g == self || g->pub.id <= since_id)
+            continue;
+        c.alive++;
+        if (atomic_load(&g->state) == G_WAITING && atomic_load(&g->wait_reason) != WAIT_SLEEP)
+            c.settled++;
+    }
+    pthread_mutex_unlock(&S.lock);
+    return c;
+}
+
+int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
+{
+    gthread *self = (gthread *)sched_current();
+    int64_t deadline = sched_nanotime() + timeout;
+    leak_census c;
+    for (;;) {
+        c = census(since_id, self);
+        if (c.alive == 0)
+            return 0;
+        /* Everyone left is parked and no timer will fire: nothing can
+         * change any more, so the answer is final now. */
+        if (c.settled == c.alive && atomic_load(&S.ntimers) == 0)
+            break;
+        if (sched_nanotime() >= deadline)
+            break;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (report) {
+        pthread_mutex_lock(&S.lock);
+        for (gthread *g = S.all_first; g; g = g->all_next)
+            if (g != self && g->pub.id > since_id)
+                dump_one(report, g, NULL, (goc_site){NULL, 0, NULL});
+        pthread_mutex_unlock(&S.lock);
+        fflush(report);
+    }
+    return c.alive;
+}
