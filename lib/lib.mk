@@ -35,7 +35,7 @@ LIB_TESTS_$(1) := $(LIB_TEST_SRC:lib/tests/%.c=$(BUILD)/lib/$(1)/tests/%)
 endef
 $(foreach f,$(LIB_FLAVOURS),$(eval $(call LIB_FLAVOUR_RULES,$(f))))
 
-.PHONY: lib lib-all test-lib test-lib-plain test-lib-tsan test-lib-asan bench-lib
+.PHONY: lib lib-all test-lib test-lib-compile test-lib-plain test-lib-tsan test-lib-asan bench-lib
 lib: $(LIBGOC) $(LIBGOC_TSAN)
 
 # Each test program is a Check suite; scripts/run-tests.sh runs a list of
@@ -46,8 +46,10 @@ test-lib-tsan: $(LIB_TESTS_tsan)
 	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under TSan" $^
 test-lib-asan: $(LIB_TESTS_asan)
 	@ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under ASan" $^
-test-lib: test-lib-plain test-lib-tsan test-lib-asan
-TEST_TARGETS += test-lib-plain test-lib-tsan test-lib-asan
+test-lib-compile:
+	@CC="$(CC)" sh lib/tests/compile_fail_test.sh
+test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile
+TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan
 
 bench-lib:
 	@echo "libgoc benchmarks: not written yet (issue 3)"
