@@ -492,9 +492,9 @@ void sched_die(const char *kind, goc_site site, const char *msg)
         fprintf(stderr, "\t(at %s:%d in %s)\n", site.file, site.line, short_func(site.func));
     fputc('\n', stderr);
     bool deadlock = strstr(msg, "deadlock") != NULL;
-    gthread *self = tls_g;
-    /* In a deadlock the reporter is parked like everyone else. */
-    dump_all(stderr, self, deadlock ? NULL : "running", site);
+    /* In a deadlock the reporter is parked like everyone else: list all
+     * in creation order, main first, as Go does. */
+    dump_all(stderr, deadlock ? NULL : tls_g, "running", site);
     fflush(stderr);
     _exit(2);
 }

@@ -77,15 +77,16 @@ goc_chan *goc_error_cannot_receive_from_a_send_only_channel(goc_sendch)
 
 /* ---- the operations ----------------------------------------------------- */
 
-#define goc_send(ch, valptr) \
-    goc_chan_send_at(goc__sendable(ch), (valptr), sizeof *(valptr), GOC_SITE)
+/* The value is variadic so &(struct point){1, 2} needs no extra parentheses. */
+#define goc_send(ch, ...) \
+    goc_chan_send_at(goc__sendable(ch), (__VA_ARGS__), sizeof *(__VA_ARGS__), GOC_SITE)
 #define goc_recv(ch, valptr) \
     goc_chan_recv_at(goc__recvable(ch), (valptr), sizeof *(valptr), GOC_SITE)
 #define goc_recv_discard(ch) \
     goc_chan_recv_at(goc__recvable(ch), NULL, (size_t)-1, GOC_SITE)
 #define goc_close(ch) goc_chan_close_at(goc__sendable(ch), GOC_SITE)
-#define goc_try_send(ch, valptr) \
-    goc_chan_try_send_at(goc__sendable(ch), (valptr), sizeof *(valptr), GOC_SITE)
+#define goc_try_send(ch, ...) \
+    goc_chan_try_send_at(goc__sendable(ch), (__VA_ARGS__), sizeof *(__VA_ARGS__), GOC_SITE)
 #define goc_try_recv(ch, valptr) \
     goc_chan_try_recv_at(goc__recvable(ch), (valptr), sizeof *(valptr), GOC_SITE)
 #define goc_len(ch) goc_chan_len(goc__anychan(ch))

@@ -16,8 +16,10 @@
  * goroutine dumps (goc_go passes the function's name). */
 int64_t goc_go_at(goc_func fn, void *arg, const char *name, goc_site site);
 
-#define goc_go(fn, arg) goc_go_at((fn), (arg), #fn, GOC_SITE)
-#define goc_go_named(name, fn, arg) goc_go_at((fn), (arg), (name), GOC_SITE)
+/* The argument is variadic only so that a compound literal with commas,
+ * like &(struct job){1, 2}, can be passed without extra parentheses. */
+#define goc_go(fn, ...) goc_go_at((fn), (__VA_ARGS__), #fn, GOC_SITE)
+#define goc_go_named(name, fn, ...) goc_go_at((fn), (__VA_ARGS__), (name), GOC_SITE)
 
 /* The calling goroutine's id (main is 1, as in Go's dumps). */
 int64_t goc_id(void);

@@ -30,8 +30,8 @@ typedef struct goc_case {
 
 #define GOC_DEFAULT (-1)
 
-#define goc_case_send(ch, valptr) \
-    ((goc_case){GOC_CASE_SEND, goc__sendable(ch), (void *)(valptr), sizeof *(valptr), NULL})
+#define goc_case_send(ch, ...) \
+    ((goc_case){GOC_CASE_SEND, goc__sendable(ch), (void *)(__VA_ARGS__), sizeof *(__VA_ARGS__), NULL})
 #define goc_case_recv(ch, valptr) \
     ((goc_case){GOC_CASE_RECV, goc__recvable(ch), (valptr), sizeof *(valptr), NULL})
 #define goc_case_recv_ok(ch, valptr, okptr) \
