@@ -1,0 +1,514 @@
+/* Sandboxed child processes: see proc.h for the shape (runner -> keeper ->
+ * program).  The keeper is forked from a runner that may have several
+ * threads (batch grading); it relies on glibc making malloc and stdio
+ * usable in a fork child, and on nothing else of the parent's state. */
+#include "proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* What the keeper tells the runner when everything is over. */
+typedef struct keeper_status {
+    int started;   /* 1: the program was exec'd */
+    int err;       /* errno of a failed start */
+    int wstatus;   /* the program's wait status */
+    char what[96]; /* which step of the start failed */
+} keeper_status;
+
+static double now_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+bool cl_proc_sandbox_user(uid_t *uid, gid_t *gid)
+{
+    static const char *const names[] = {"chanlings", "nobody"};
+    if (geteuid() != 0)
+        return false;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct passwd pw, *found = NULL;
+        char buf[1024];
+        if (getpwnam_r(names[i], &pw, buf, sizeof buf, &found) == 0 && found) {
+            *uid = found->pw_uid;
+            *gid = found->pw_gid;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- the process table, read from /proc ---- */
+
+typedef struct proc_entry {
+    pid_t pid, ppid;
+    uid_t uid;
+    char state;
+} proc_entry;
+
+static int read_entry(const char *name, proc_entry *e)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    struct stat st;
+    int have_uid = fstat(fd, &st) == 0;
+    close(fd);
+    if (n <= 0 || !have_uid)
+        return -1;
+    buf[n] = '\0';
+    /* The command name is in parentheses and may hold anything, so the
+     * fields we want start after the last ')'. */
+    char *rp = strrchr(buf, ')');
+    if (!rp)
+        return -1;
+    int ppid;
+    if (sscanf(rp + 1, " %c %d", &e->state, &ppid) != 2)
+        return -1;
+    e->pid = (pid_t)atoi(name);
+    e->ppid = (pid_t)ppid;
+    e->uid = st.st_uid;
+    return 0;
+}
+
+/* Every process on the machine; *n set to the count. */
+static proc_entry *proc_table(size_t *n)
+{
+    size_t cap = 256, len = 0;
+    proc_entry *t = malloc(cap * sizeof *t);
+    DIR *d = opendir("/proc");
+    if (!t || !d) {
+        free(t);
+        if (d)
+            closedir(d);
+        *n = 0;
+        return NULL;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        if (len == cap) {
+            proc_entry *g = realloc(t, 2 * cap * sizeof *t);
+            if (!g)
+                break;
+            t = g;
+            cap *= 2;
+        }
+        if (read_entry(de->d_name, &t[len]) == 0)
+            len++;
+    }
+    closedir(d);
+    *n = len;
+    return t;
+}
+
+static long count_user_procs(uid_t uid)
+{
+    size_t n;
+    proc_entry *t = proc_table(&n);
+    long c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += t[i].uid == uid;
+    free(t);
+    return c;
+}
+
+/* Signals every live descendant of `root`; returns how many it found. */
+static size_t signal_tree(pid_t root, int sig)
+{
+    size_t n;
+    proc_entry *t = proc_table(&n);
+    if (!t)
+        return 0;
+    unsigned char *mark = calloc(n ? n : 1, 1);
+    size_t found = 0;
+    bool grew = true;
+    /* Marks children of marked processes until nothing changes: the table
+     * is small enough that repeated passes beat building an index. */
+    while (mark && grew) {
+        grew = false;
+        for (size_t i = 0; i < n; i++) {
+            if (mark[i])
+                continue;
+            bool parent_marked = t[i].ppid == root;
+            for (size_t j = 0; !parent_marked && j < n; j++)
+                parent_marked = mark[j] && t[j].pid == t[i].ppid;
+            if (parent_marked) {
+                mark[i] = 1;
+                grew = true;
+            }
+        }
+    }
+    for (size_t i = 0; mark && i < n; i++) {
+        if (mark[i] && t[i].state != 'Z') {
+            kill(t[i].pid, sig);
+            found++;
+        }
+    }
+    free(mark);
+    free(t);
+    return found;
+}
+
+/* ---- the program: limits, privileges, exec ---- */
+
+static void set_limit(int res, rlim_t value)
+{
+    struct rlimit rl = {value, value};
+    setrlimit(res, &rl);
+}
+
+typedef struct child_plan {
+    const cl_proc_opts *o;
+    bool drop;
+    uid_t uid;
+    gid_t gid;
+    rlim_t nproc;
+} child_plan;
+
+static void fail_start(int errfd, const char *what)
+{
+    keeper_status ks = {0, errno, 0, ""};
+    snprintf(ks.what, sizeof ks.what, "%s", what);
+    ssize_t w = write(errfd, &ks, sizeof ks);
+    (void)w;
+    _exit(127);
+}
+
+/* In the program's process, after fork: never returns. */
+static void exec_program(const child_plan *p, int outfd, int errfd)
+{
+    const cl_proc_opts *o = p->o;
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setpgid(0, 0);
+
+    int in = open("/dev/null", O_RDONLY);
+    if (in < 0 || dup2(in, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
+        fail_start(errfd, "redirecting stdin/stdout/stderr");
+    if (in > 2)
+        close(in);
+    if (o->cwd && chdir(o->cwd) < 0)
+        fail_start(errfd, "changing to the scratch directory");
+
+    if (o->sandbox) {
+        int cpu = o->cpu_seconds ? o->cpu_seconds
+                                 : (o->deadline_ms ? o->deadline_ms / 1000 + 2 : 60);
+        set_limit(RLIMIT_CORE, 0);
+        set_limit(RLIMIT_CPU, (rlim_t)cpu);
+        set_limit(RLIMIT_FSIZE, (rlim_t)(o->max_file_mb ? o->max_file_mb : 64) << 20);
+        set_limit(RLIMIT_NOFILE, 1024);
+        set_limit(RLIMIT_NPROC, p->nproc);
+        if (!o->race)
+            set_limit(RLIMIT_AS, (rlim_t)(o->max_mem_mb ? o->max_mem_mb : 4096) << 20);
+        if (p->drop) {
+            if (setgroups(0, NULL) < 0 || setgid(p->gid) < 0 || setuid(p->uid) < 0)
+                fail_start(errfd, "dropping privileges");
+        }
+    }
+    execve(o->argv[0], o->argv, o->envp ? o->envp : environ);
+    fail_start(errfd, "starting the program");
+}
+
+/* ---- the keeper ---- */
+
+static void keeper_report(int statusfd, const keeper_status *ks)
+{
+    ssize_t w = write(statusfd, ks, sizeof *ks);
+    (void)w;
+    _exit(0);
+}
+
+/* Reaps every child that has ended; notes the program's status. */
+static bool reap(pid_t prog, bool *prog_done, int *prog_status)
+{
+    bool any_left = true;
+    for (;;) {
+        int st;
+        pid_t r = waitpid(-1, &st, WNOHANG);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            any_left = errno != ECHILD;
+            break;
+        }
+        if (r == prog) {
+            *prog_done = true;
+            *prog_status = st;
+        }
+    }
+    return any_left;
+}
+
+/* Runs in the keeper: start the program, wait for it, clean up the tree.
+ * SIGTERM (the runner's deadline, or the runner dying) starts the stop:
+ * SIGTERM to every descendant, SIGKILL after the grace period. */
+static void keeper_main(const child_plan *p, int outfd, int statusfd, pid_t runner)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    bool stopping = getppid() != runner;
+
+    int ep[2];
+    if (pipe2(ep, O_CLOEXEC) < 0) {
+        keeper_status ks = {0, errno, 0, "creating a pipe"};
+        keeper_report(statusfd, &ks);
+    }
+    pid_t prog = fork();
+    if (prog < 0) {
+        keeper_status ks = {0, errno, 0, "forking"};
+        keeper_report(statusfd, &ks);
+    }
+    if (prog == 0) {
+        close(ep[0]);
+        close(statusfd);
+        exec_program(p, outfd, ep[1]);
+    }
+    close(outfd);
+    close(ep[1]);
+    keeper_status ks = {1, 0, 0, ""};
+    ssize_t got;
+    while ((got = read(ep[0], &ks, sizeof ks)) < 0 && errno == EINTR)
+        ;
+    close(ep[0]);
+    if (got > 0)
+        ks.started = 0;
+
+    int grace = p->o->grace_ms > 0 ? p->o->grace_ms : 500;
+    double kill_at = 0;
+    bool done = false;
+    if (stopping) {
+        signal_tree(getpid(), SIGTERM);
+        kill_at = now_sec() + grace / 1000.0;
+    }
+    for (;;) {
+        bool left = reap(prog, &done, &ks.wstatus);
+        if (done || (kill_at > 0 && now_sec() >= kill_at)) {
+            /* The program is over (or out of time): nothing it started
+             * may outlive it.  Loop because a fork may be in flight. */
+            if (signal_tree(getpid(), SIGKILL) == 0 && !reap(prog, &done, &ks.wstatus))
+                break;
+        }
+        if (!left && done)
+            break;
+        struct timespec ts = {0, done || kill_at > 0 ? 10 * 1000 * 1000 : 200 * 1000 * 1000};
+        int sig = sigtimedwait(&set, NULL, &ts);
+        if (sig == SIGTERM && kill_at == 0) {
+            signal_tree(getpid(), SIGTERM);
+            kill_at = now_sec() + grace / 1000.0;
+        }
+    }
+    keeper_report(statusfd, &ks);
+}
+
+/* ---- the runner's side: capture with a cap, the deadline ---- */
+
+typedef struct capture {
+    char *head;
+    size_t head_len, head_cap;
+    char *ring;
+    size_t ring_cap, ring_pos, ring_len;
+    size_t total;
+} capture;
+
+static void capture_add(capture *c, const char *buf, size_t n)
+{
+    c->total += n;
+    size_t h = c->head_cap - c->head_len;
+    if (h > n)
+        h = n;
+    memcpy(c->head + c->head_len, buf, h);
+    c->head_len += h;
+    buf += h;
+    n -= h;
+    for (size_t i = 0; i < n && c->ring_cap; i++) {
+        c->ring[c->ring_pos] = buf[i];
+        c->ring_pos = (c->ring_pos + 1) % c->ring_cap;
+        if (c->ring_len < c->ring_cap)
+            c->ring_len++;
+    }
+}
+
+static void capture_finish(capture *c, cl_proc_result *res)
+{
+    size_t cut = c->total - c->head_len - c->ring_len;
+    char marker[128] = "";
+    if (cut)
+        snprintf(marker, sizeof marker,
+                 "\n[... chanlings cut %zu bytes of output here ...]\n", cut);
+    size_t mlen = strlen(marker);
+    res->out = malloc(c->head_len + mlen + c->ring_len + 1);
+    if (!res->out)
+        return;
+    char *p = res->out;
+    memcpy(p, c->head, c->head_len);
+    p += c->head_len;
+    memcpy(p, marker, mlen);
+    p += mlen;
+    size_t start = (c->ring_pos + c->ring_cap - c->ring_len) % (c->ring_cap ? c->ring_cap : 1);
+    for (size_t i = 0; i < c->ring_len; i++)
+        *p++ = c->ring[(start + i) % c->ring_cap];
+    *p = '\0';
+    res->out_len = (size_t)(p - res->out);
+    res->out_cut = cut;
+}
+
+int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->exit_code = -1;
+    double t0 = now_sec();
+    child_plan plan = {.o = o};
+    if (o->sandbox) {
+        plan.drop = cl_proc_sandbox_user(&plan.uid, &plan.gid);
+        uid_t who = plan.drop ? plan.uid : getuid();
+        /* RLIMIT_NPROC counts every process of the real uid, so the
+         * budget is what that user already runs plus our allowance. */
+        plan.nproc = (rlim_t)(count_user_procs(who) + (o->max_procs ? o->max_procs : 512));
+    }
+
+    int outp[2], statp[2];
+    if (pipe2(outp, O_CLOEXEC) < 0) {
+        snprintf(res->error, sizeof res->error, "cannot create a pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (pipe2(statp, O_CLOEXEC) < 0) {
+        snprintf(res->error, sizeof res->error, "cannot create a pipe: %s", strerror(errno));
+        close(outp[0]);
+        close(outp[1]);
+        return -1;
+    }
+    pid_t runner = getpid();
+    pid_t keeper = fork();
+    if (keeper < 0) {
+        snprintf(res->error, sizeof res->error, "cannot fork: %s", strerror(errno));
+        close(outp[0]), close(outp[1]), close(statp[0]), close(statp[1]);
+        return -1;
+    }
+    if (keeper == 0) {
+        close(outp[0]);
+        close(statp[0]);
+        keeper_main(&plan, outp[1], statp[1], runner);
+    }
+    close(outp[1]);
+    close(statp[1]);
+
+    size_t cap = o->output_cap ? o->output_cap : (size_t)1 << 20;
+    capture c = {.head_cap = cap / 2, .ring_cap = cap - cap / 2};
+    c.head = malloc(c.head_cap + 1);
+    c.ring = malloc(c.ring_cap + 1);
+    keeper_status ks = {0, 0, 0, "the keeper process died"};
+    size_t ks_got = 0;
+    bool out_open = true, stat_open = true;
+    double deadline = o->deadline_ms ? t0 + o->deadline_ms / 1000.0 : 0;
+    int grace = o->grace_ms > 0 ? o->grace_ms : 500;
+    double hard = 0, stat_closed_at = 0;
+    char buf[65536];
+
+    while (out_open || stat_open) {
+        double now = now_sec();
+        bool cancel = o->cancel && *o->cancel;
+        if (!hard && ((deadline && now >= deadline) || cancel)) {
+            res->timed_out = !cancel;
+            res->cancelled = cancel;
+            kill(keeper, SIGTERM);
+            hard = now + grace / 1000.0 + 2.0;
+        }
+        if (hard && now >= hard) {
+            /* The keeper did not finish its own cleanup: last resort. */
+            kill(keeper, SIGKILL);
+            break;
+        }
+        /* A grandchild that slipped the tree could hold the pipe open
+         * forever; once the keeper is gone, wait only a moment for it. */
+        if (!stat_open && now - stat_closed_at > grace / 1000.0)
+            break;
+        double until = hard ? hard : deadline;
+        if (!stat_open)
+            until = stat_closed_at + grace / 1000.0;
+        int ms = until ? (int)((until - now) * 1000) + 1 : -1;
+        if (o->cancel && (ms < 0 || ms > 50))
+            ms = 50;
+        struct pollfd pf[2] = {{out_open ? outp[0] : -1, POLLIN, 0},
+                               {stat_open ? statp[0] : -1, POLLIN, 0}};
+        int r = poll(pf, 2, ms);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (r <= 0)
+            continue;
+        if (pf[0].revents) {
+            ssize_t n = read(outp[0], buf, sizeof buf);
+            if (n > 0 && c.head && c.ring)
+                capture_add(&c, buf, (size_t)n);
+            else if (n == 0 || (n < 0 && errno != EINTR))
+                out_open = false;
+        }
+        if (pf[1].revents) {
+            ssize_t n = read(statp[0], (char *)&ks + ks_got, sizeof ks - ks_got);
+            if (n > 0)
+                ks_got += (size_t)n;
+            else if (n == 0 || (n < 0 && errno != EINTR)) {
+                stat_open = false;
+                stat_closed_at = now_sec();
+            }
+        }
+    }
+    close(outp[0]);
+    close(statp[0]);
+    while (waitpid(keeper, NULL, 0) < 0 && errno == EINTR)
+        ;
+
+    if (c.head && c.ring)
+        capture_finish(&c, res);
+    free(c.head);
+    free(c.ring);
+    res->seconds = now_sec() - t0;
+    if (ks_got != sizeof ks || !ks.started) {
+        errno = ks.err;
+        snprintf(res->error, sizeof res->error, "%s failed%s%s", ks.what,
+                 ks.err ? ": " : "", ks.err ? strerror(ks.err) : "");
+        return -1;
+    }
+    res->started = true;
+    if (WIFEXITED(ks.wstatus)) {
+        res->exit_code = WEXITSTATUS(ks.wstatus);
+    } else if (WIFSIGNALED(ks.wstatus)) {
+        res->term_signal = WTERMSIG(ks.wstatus);
+    }
+    return 0;
+}
+
+void cl_proc_result_free(cl_proc_result *res)
+{
+    free(res->out);
+    res->out = NULL;
+}
