@@ -1,0 +1,32 @@
+/* Shared by the sync_*.c files: misuse reports, the copy check, and the
+ * mutex's lock/unlock without the copy check (RWMutex and Once embed a
+ * goc_mutex and report waits and copies under their own names). */
+#ifndef GOC_SYNC_INTERNAL_H
+#define GOC_SYNC_INTERNAL_H
+
+#include "goc/sync.h"
+#include "sched.h"
+
+typedef enum sync_misuse {
+    SYNC_NEGATIVE_WG_COUNTER,
+    SYNC_WG_REUSED,
+    SYNC_WG_ADD_DURING_WAIT,
+    SYNC_UNLOCK_OF_UNLOCKED_MUTEX,
+    SYNC_RUNLOCK_OF_UNLOCKED_RWMUTEX,
+    SYNC_UNLOCK_OF_UNLOCKED_RWMUTEX,
+    SYNC_MISUSE_COUNT
+} sync_misuse;
+
+/* Stops the program with Go's words for the misuse and a hint. */
+GOC_NORETURN void sync_die(sync_misuse what, goc_site site);
+
+typedef enum sync_kind { SYNC_WAITGROUP, SYNC_MUTEX, SYNC_RWMUTEX, SYNC_ONCE, SYNC_KIND_COUNT } sync_kind;
+
+/* Records obj's address in *self on first use; a later use through a copy
+ * (a different address) stops the program and says to pass a pointer. */
+void sync_check_self(void *_Atomic *self, const void *obj, sync_kind kind, goc_site site);
+
+void sync_mutex_lock(goc_mutex *m, sched_wait_reason reason, goc_site site);
+void sync_mutex_unlock(goc_mutex *m, goc_site site);
+
+#endif
