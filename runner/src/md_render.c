@@ -753,7 +753,7 @@ static void lay_pre(layout *L, const block *b)
         do {
             lay_start(L, line_no++ ? rest : first);
             int c, n = fit_bytes(s, at, e, L->width - L->cols, &c);
-            if (at + n < e) {
+            if (at + n < e && s[at + n] != ' ') {
                 int k = at + n, solid = at;
                 while (solid < k && s[solid] == ' ')
                     solid++;
@@ -765,6 +765,8 @@ static void lay_pre(layout *L, const block *b)
             sb_copy(&L->line, &b->body, at, at + n);
             at += n;
             lay_finish(L);
+            while (at < e && s[at] == ' ' && line_no > 0 && b->rest.len)
+                at++; /* the hanging indent replaces the spaces at the break */
         } while (at < e);
         if (e >= len)
             break;
