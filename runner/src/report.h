@@ -57,6 +57,8 @@ typedef struct cl_report {
     char *slug;              /* e.g. "03-unbuffered-channels" */
     char *source;            /* the learner's file, as given */
     cl_status status;
+    bool ran_main;           /* cl_run's report: output and exit status,
+                                no tests */
     bool compiled;           /* false: see diagnostics / missing_function */
     char *diagnostics;       /* compiler output, first error first, paths
                                 relative to the workbook root; or NULL */

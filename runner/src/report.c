@@ -1,0 +1,234 @@
+/* Report data, names and the human-readable view.  The machine formats
+ * are in report_formats.c. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_buf.h"
+#include "verdict.h"
+
+static const char *const verdict_names[CL_VERDICT_COUNT] = {
+    [CL_VERDICT_PASSED] = "passed",
+    [CL_VERDICT_FAILED] = "failed",
+    [CL_VERDICT_LEAKED] = "leaked goroutines",
+    [CL_VERDICT_TIMEOUT] = "timed out",
+    [CL_VERDICT_DEADLOCK] = "deadlock",
+    [CL_VERDICT_RACE] = "data race",
+    [CL_VERDICT_PANIC] = "panicked",
+    [CL_VERDICT_CRASHED] = "crashed",
+    [CL_VERDICT_EXITED] = "exited",
+};
+
+static const char *const status_names[CL_STATUS_COUNT] = {
+    [CL_STATUS_PASSED] = "passed",
+    [CL_STATUS_FAILED] = "failed",
+    [CL_STATUS_COMPILE_ERROR] = "compile error",
+    [CL_STATUS_TIMEOUT] = "timed out",
+    [CL_STATUS_CRASHED] = "crashed",
+    [CL_STATUS_INTERNAL] = "error",
+};
+
+const char *cl_verdict_name(cl_verdict_kind kind)
+{
+    return (unsigned)kind < CL_VERDICT_COUNT ? verdict_names[kind] : "unknown";
+}
+
+const char *cl_status_name(cl_status status)
+{
+    return (unsigned)status < CL_STATUS_COUNT ? status_names[status] : "unknown";
+}
+
+void cl_report_free(cl_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ntests; i++)
+        cl_test_verdict_clear(&r->tests[i]);
+    free(r->tests);
+    free(r->slug);
+    free(r->source);
+    free(r->diagnostics);
+    free(r->missing_function);
+    free(r->output);
+    free(r->error);
+    free(r);
+}
+
+size_t cl_report_passed(const cl_report *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->ntests; i++)
+        n += r->tests[i].kind == CL_VERDICT_PASSED;
+    return n;
+}
+
+/* ---- for people ---- */
+
+typedef struct style {
+    bool color, utf8;
+} style;
+
+static bool locale_is_utf8(void)
+{
+    static const char *const vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+    }
+    return false;
+}
+
+static const char *paint(const style *st, const char *code)
+{
+    return st->color ? code : "";
+}
+#define GREEN "\033[32m"
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+static void mark(FILE *out, const style *st, bool ok)
+{
+    const char *sym = st->utf8 ? (ok ? "✓" : "✗") : (ok ? "ok" : "FAIL");
+    fprintf(out, "%s%s%s", paint(st, ok ? GREEN : RED), sym, paint(st, RESET));
+}
+
+/* Prints text with every line indented; long text is already capped. */
+static void indented(FILE *out, const char *text, const char *pad)
+{
+    const char *p = text;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        fprintf(out, "%s%.*s\n", pad, len, p);
+        p = nl ? nl + 1 : NULL;
+    }
+}
+
+static void print_test(FILE *out, const style *st, const cl_test_verdict *v)
+{
+    bool ok = v->kind == CL_VERDICT_PASSED;
+    fputs("  ", out);
+    mark(out, st, ok);
+    fprintf(out, " %s%s%s", paint(st, BOLD), v->name, paint(st, RESET));
+    if (v->race_pass)
+        fputs(" (under ThreadSanitizer)", out);
+    if (!ok)
+        fprintf(out, " — %s%s%s", paint(st, v->kind == CL_VERDICT_FAILED ? RED : YELLOW),
+                cl_verdict_name(v->kind), paint(st, RESET));
+    fputc('\n', out);
+    if (ok)
+        return;
+    if (v->message)
+        indented(out, v->message, "      ");
+    if (v->detail)
+        indented(out, v->detail, st->utf8 ? "      │ " : "      | ");
+    else if (v->output && v->kind != CL_VERDICT_LEAKED) {
+        fprintf(out, "      %swhat the test printed:%s\n", paint(st, DIM), paint(st, RESET));
+        indented(out, v->output, "      | ");
+    }
+}
+
+/* Compile errors: the diagnostics, first error first, and what to do. */
+static void print_build_failure(FILE *out, const style *st, const cl_report *r)
+{
+    fputs("  ", out);
+    mark(out, st, false);
+    if (r->missing_function) {
+        fprintf(out, " %s: your file is missing function %s%s%s (the grader calls it); "
+                     "did you rename or delete it?\n",
+                r->source, paint(st, BOLD), r->missing_function, paint(st, RESET));
+        fputs("    Put it back with the exact name and signature from the original exercise"
+              " (`chanlings reset` keeps a backup of your work).\n", out);
+        return;
+    }
+    fprintf(out, " %s does not compile. The compiler says (first error first):\n", r->source);
+    if (r->diagnostics)
+        indented(out, r->diagnostics, "    ");
+    fputs("    Fix the first error first: the ones after it are often caused by it.\n", out);
+}
+
+static void print_run(FILE *out, const style *st, const cl_report *r)
+{
+    if (r->output && *r->output) {
+        fputs(r->output, out);
+        if (r->output[strlen(r->output) - 1] != '\n')
+            fputc('\n', out);
+    }
+    fputs("  ", out);
+    mark(out, st, r->status == CL_STATUS_PASSED);
+    if (r->status == CL_STATUS_TIMEOUT)
+        fprintf(out, " %s: the program was still running after its time limit and was "
+                     "stopped. Is something blocked, or a loop endless?\n", r->source);
+    else if (r->term_signal) {
+        char desc[160];
+        fprintf(out, " %s: the program crashed with %s.\n", r->source,
+                cl_signal_describe(r->term_signal, desc, sizeof desc));
+    } else
+        fprintf(out, " %s: the program exited with status %d (%.2f s).\n", r->source,
+                r->exit_code, r->seconds);
+    if (r->output_cut)
+        fprintf(out, "    (%zu bytes of output were cut from the middle)\n", r->output_cut);
+}
+
+static const cl_test_verdict *first_failure(const cl_report *r)
+{
+    for (size_t i = 0; i < r->ntests; i++)
+        if (r->tests[i].kind != CL_VERDICT_PASSED)
+            return &r->tests[i];
+    return NULL;
+}
+
+static void print_grade(FILE *out, const style *st, const cl_report *r)
+{
+    for (size_t i = 0; i < r->ntests; i++)
+        print_test(out, st, &r->tests[i]);
+    size_t passed = cl_report_passed(r);
+    const cl_test_verdict *bad = first_failure(r);
+    fputc('\n', out);
+    if (r->status == CL_STATUS_PASSED) {
+        fprintf(out, "%s%s: all %zu tests passed%s (%.2f s).\n", paint(st, GREEN),
+                r->slug ? r->slug : r->source, r->ntests, paint(st, RESET), r->seconds);
+        return;
+    }
+    fprintf(out, "%s%s: %zu of %zu tests passed.%s", paint(st, RED), r->slug ? r->slug : r->source,
+            passed, r->ntests, paint(st, RESET));
+    if (bad)
+        fprintf(out, " Start with %s%s%s above, in %s.\n", paint(st, BOLD), bad->name,
+                paint(st, RESET), r->source);
+    else
+        fputc('\n', out);
+    if (r->status == CL_STATUS_TIMEOUT)
+        fprintf(out, "The grader ran past its overall time limit and was stopped; tests not "
+                     "listed did not get to run. Look for code in %s that never returns.\n",
+                r->source);
+    else if (r->status == CL_STATUS_CRASHED)
+        fprintf(out, "The grader program itself stopped early (exit %d, signal %d); tests not "
+                     "listed did not get to run.\n", r->exit_code, r->term_signal);
+    if (r->output && *r->output) {
+        fputs("Printed outside any test:\n", out);
+        indented(out, r->output, "  | ");
+    }
+}
+
+void cl_report_print(FILE *out, const cl_report *r, bool color)
+{
+    style st = {color, locale_is_utf8()};
+    if (r->status == CL_STATUS_INTERNAL) {
+        fprintf(out, "chanlings: could not check %s: %s\n", r->source ? r->source : "?",
+                r->error ? r->error : "unknown error");
+        return;
+    }
+    if (!r->compiled) {
+        print_build_failure(out, &st, r);
+        return;
+    }
+    if (r->ran_main)
+        print_run(out, &st, r);
+    else
+        print_grade(out, &st, r);
+}

@@ -1,0 +1,83 @@
+#include "report_buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool grow(cl_buf *b, size_t more)
+{
+    if (b->len + more + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s)
+        return false;
+    b->s = s;
+    b->cap = cap;
+    return true;
+}
+
+void cl_buf_add(cl_buf *b, const char *s, size_t n)
+{
+    if (!grow(b, n))
+        return;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void cl_buf_puts(cl_buf *b, const char *s)
+{
+    if (s)
+        cl_buf_add(b, s, strlen(s));
+}
+
+void cl_buf_printf(cl_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !grow(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+char *cl_buf_take(cl_buf *b)
+{
+    char *s = b->s ? b->s : strdup("");
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+char *cl_strdup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+char *cl_read_text(const char *path, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    cl_buf b = {0};
+    char chunk[8192];
+    size_t n, total = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        size_t keep = total < cap ? cap - total : 0;
+        cl_buf_add(&b, chunk, n < keep ? n : keep);
+        total += n;
+    }
+    fclose(f);
+    if (total > cap)
+        cl_buf_printf(&b, "\n[... chanlings cut the last %zu bytes of this output ...]\n",
+                      total - cap);
+    return cl_buf_take(&b);
+}

@@ -1,0 +1,351 @@
+/* Result lines + test output -> verdicts.  The rule table below is the
+ * verdict table of docs/ARCHITECTURE.md; keep the two in step. */
+#include "verdict.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_buf.h"
+
+/* ---- result lines ---- */
+
+static char *unescape(const char *s, size_t n)
+{
+    cl_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\\' && i + 1 < n) {
+            char e = s[++i];
+            c = e == 't' ? '\t' : e == 'n' ? '\n' : e;
+        }
+        cl_buf_add(&b, &c, 1);
+    }
+    return cl_buf_take(&b);
+}
+
+int cl_result_line_parse(const char *line, cl_result_line *out)
+{
+    memset(out, 0, sizeof *out);
+    char **fields[4] = {&out->rtype, &out->name, &out->where, &out->message};
+    const char *p = line;
+    for (int i = 0; i < 4; i++) {
+        /* The message is the rest of the line; it has no raw tabs. */
+        const char *end = i < 3 ? strchr(p, '\t') : p + strlen(p);
+        if (!end) {
+            cl_result_line_free(out);
+            return -1;
+        }
+        *fields[i] = unescape(p, (size_t)(end - p));
+        p = end + (i < 3);
+    }
+    if (strcmp(out->rtype, "pass") && strcmp(out->rtype, "fail") && strcmp(out->rtype, "error")) {
+        cl_result_line_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void cl_result_line_free(cl_result_line *l)
+{
+    free(l->rtype);
+    free(l->name);
+    free(l->where);
+    free(l->message);
+    memset(l, 0, sizeof *l);
+}
+
+/* ---- signals ---- */
+
+static const struct {
+    int sig;
+    const char *name;
+    const char *why;
+} signals[] = {
+    {SIGSEGV, "SIGSEGV", "segmentation fault: a bad pointer (NULL, freed, or out of bounds)"},
+    {SIGBUS, "SIGBUS", "bus error: a bad or misaligned pointer"},
+    {SIGABRT, "SIGABRT", "abort() was called, often by a failed assert() or a corrupted heap"},
+    {SIGFPE, "SIGFPE", "arithmetic error, such as an integer division by zero"},
+    {SIGILL, "SIGILL", "illegal instruction, often a call through a bad function pointer"},
+    {SIGKILL, "SIGKILL", "killed, usually for running past the time or memory limit"},
+    {SIGXCPU, "SIGXCPU", "used more CPU time than allowed: a loop that never ends?"},
+    {SIGXFSZ, "SIGXFSZ", "wrote more output than allowed: printing in a loop that never ends?"},
+    {SIGTERM, "SIGTERM", "stopped by the runner at its deadline"},
+    {SIGPIPE, "SIGPIPE", "wrote to a pipe nobody reads"},
+    {SIGTRAP, "SIGTRAP", "trap, often __builtin_trap() or a sanitizer stop"},
+};
+
+const char *cl_signal_describe(int sig, char *buf, size_t size)
+{
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        if (signals[i].sig == sig) {
+            snprintf(buf, size, "%s (%s)", signals[i].name, signals[i].why);
+            return buf;
+        }
+    }
+    snprintf(buf, size, "signal %d", sig);
+    return buf;
+}
+
+/* ---- race reports ---- */
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* Does this stack frame line point into the learner's file? */
+static bool frame_in_file(const char *line, size_t len, const char *file)
+{
+    const char *base = base_name(file);
+    size_t bl = strlen(base);
+    for (const char *p = line; p + bl < line + len; p++) {
+        bool starts = p == line || p[-1] == '/' || p[-1] == ' ';
+        if (starts && strncmp(p, base, bl) == 0 && p[bl] == ':')
+            return true;
+    }
+    return false;
+}
+
+/* Drops the " (prog+0x1234)" module suffix TSan adds to frames. */
+static size_t frame_len(const char *line, size_t len)
+{
+    for (size_t i = len; i > 1; i--) {
+        if (line[i - 1] == '(' && line[i - 2] == ' ')
+            return i - 2;
+    }
+    return len;
+}
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    return len >= pl && strncmp(s, prefix, pl) == 0;
+}
+
+char *cl_verdict_trim_race(const char *report, const char *learner_file)
+{
+    cl_buf b = {0};
+    const char *p = strstr(report, "WARNING: ThreadSanitizer:");
+    bool learner_frames_seen = false;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        const char *t = p;
+        while (t < p + len && *t == ' ')
+            t++;
+        size_t tl = len - (size_t)(t - p);
+        if (starts_with(t, tl, "WARNING: ThreadSanitizer:")) {
+            /* "(pid=N)" changes every run; leave it out. */
+            const char *pid = memchr(t, '(', tl);
+            size_t keep = pid && pid > t ? (size_t)(pid - t - 1) : tl;
+            cl_buf_add(&b, t, keep);
+            cl_buf_puts(&b, "\n");
+        } else if (t[0] == '#') {
+            if (learner_file && frame_in_file(t, tl, learner_file)) {
+                cl_buf_puts(&b, "      ");
+                cl_buf_add(&b, t, frame_len(t, tl));
+                cl_buf_puts(&b, "\n");
+                learner_frames_seen = true;
+            }
+        } else if (starts_with(t, tl, "SUMMARY:")) {
+            cl_buf_add(&b, t, tl);
+            cl_buf_puts(&b, "\n");
+            break;
+        } else if (tl > 0 && t[0] != '=') {
+            /* Access, location and thread lines: the story of the race. */
+            cl_buf_puts(&b, "  ");
+            cl_buf_add(&b, t, tl);
+            cl_buf_puts(&b, "\n");
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    if (!learner_frames_seen && learner_file)
+        cl_buf_printf(&b, "  (no frame of the race is in %s; the racing code is"
+                          " called from there)\n", base_name(learner_file));
+    cl_buf_puts(&b, "  Threads T1, T2... are goroutines; \"main thread\" is the test itself.\n");
+    return cl_buf_take(&b);
+}
+
+/* ---- the verdict table ---- */
+
+typedef enum { IN_NONE, IN_MESSAGE, IN_OUTPUT } rule_place;
+
+/* First matching rule wins.  A NULL needle matches anything. */
+static const struct rule {
+    const char *rtype;
+    rule_place place;
+    const char *needle;
+    cl_verdict_kind kind;
+} rules[] = {
+    {"pass", IN_NONE, NULL, CL_VERDICT_PASSED},
+    {"fail", IN_OUTPUT, "WARNING: ThreadSanitizer: data race", CL_VERDICT_RACE},
+    {"fail", IN_MESSAGE, "leaked goroutines:", CL_VERDICT_LEAKED},
+    {"fail", IN_NONE, NULL, CL_VERDICT_FAILED},
+    {"error", IN_MESSAGE, "Test timeout expired", CL_VERDICT_TIMEOUT},
+    {"error", IN_OUTPUT, "all goroutines are asleep - deadlock!", CL_VERDICT_DEADLOCK},
+    {"error", IN_OUTPUT, "WARNING: ThreadSanitizer: data race", CL_VERDICT_RACE},
+    {"error", IN_OUTPUT, "panic: ", CL_VERDICT_PANIC},
+    {"error", IN_OUTPUT, "fatal error: ", CL_VERDICT_PANIC},
+    {"error", IN_MESSAGE, "Received signal", CL_VERDICT_CRASHED},
+    {"error", IN_OUTPUT, "chanlings: exit(", CL_VERDICT_EXITED},
+    {"error", IN_MESSAGE, "Early exit with return value", CL_VERDICT_EXITED},
+    {"error", IN_NONE, NULL, CL_VERDICT_CRASHED},
+};
+
+static bool rule_matches(const struct rule *r, const cl_result_line *l, const char *output)
+{
+    if (strcmp(r->rtype, l->rtype))
+        return false;
+    if (r->place == IN_NONE)
+        return true;
+    const char *hay = r->place == IN_MESSAGE ? l->message : output;
+    if (!hay)
+        return false;
+    return r->place == IN_MESSAGE ? strncmp(hay, r->needle, strlen(r->needle)) == 0
+                                  : strstr(hay, r->needle) != NULL;
+}
+
+/* The line of `text` holding `needle`, to the end of the line. */
+static char *line_with(const char *text, const char *needle)
+{
+    const char *p = text ? strstr(text, needle) : NULL;
+    if (!p)
+        return NULL;
+    const char *nl = strchr(p, '\n');
+    return strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+}
+
+static char *from_line_with(const char *text, const char *needle)
+{
+    const char *p = text ? strstr(text, needle) : NULL;
+    return p ? strdup(p) : NULL;
+}
+
+/* Writes the learner-facing message and detail for a decided kind. */
+static void explain(cl_test_verdict *v, const cl_result_line *l, const char *output,
+                    const char *learner_file)
+{
+    cl_buf b = {0};
+    switch (v->kind) {
+    case CL_VERDICT_PASSED:
+        break;
+    case CL_VERDICT_FAILED:
+    case CL_VERDICT_LEAKED:
+        cl_buf_puts(&b, l->message);
+        break;
+    case CL_VERDICT_TIMEOUT:
+        cl_buf_puts(&b, "did not finish in time: something is blocked or loops forever. "
+                        "Look for a receive nobody sends to, a send nobody receives, a "
+                        "WaitGroup that never reaches zero, or a loop that never ends.");
+        break;
+    case CL_VERDICT_DEADLOCK:
+        cl_buf_puts(&b, "deadlock: every goroutine was blocked, so none could ever wake "
+                        "the others. The dump below shows where each one waits (file:line).");
+        v->detail = from_line_with(output, "fatal error: all goroutines are asleep");
+        break;
+    case CL_VERDICT_RACE:
+        cl_buf_puts(&b, "data race: two goroutines used the same memory at the same time "
+                        "and at least one wrote it, with nothing ordering them. Protect it "
+                        "with a mutex, an atomic, or hand it over through a channel.");
+        v->detail = cl_verdict_trim_race(strstr(output, "WARNING: ThreadSanitizer: data race"),
+                                         learner_file);
+        break;
+    case CL_VERDICT_PANIC: {
+        const char *needle = strstr(output, "panic: ") ? "panic: " : "fatal error: ";
+        char *first = line_with(output, needle);
+        cl_buf_printf(&b, "%s — the program stopped here; the dump below shows where "
+                          "each goroutine was.", first ? first : needle);
+        free(first);
+        v->detail = from_line_with(output, needle);
+        break;
+    }
+    case CL_VERDICT_CRASHED: {
+        int sig = 0;
+        char desc[160];
+        if (sscanf(l->message, "Received signal %d", &sig) == 1)
+            cl_buf_printf(&b, "crashed with %s.", cl_signal_describe(sig, desc, sizeof desc));
+        else
+            cl_buf_printf(&b, "the test stopped abnormally: %s", l->message);
+        break;
+    }
+    case CL_VERDICT_EXITED: {
+        char *mark = line_with(output, "chanlings: exit(");
+        int code = -1;
+        if (!mark || sscanf(mark, "chanlings: exit(%d)", &code) != 1)
+            sscanf(l->message, "Early exit with return value %d", &code);
+        free(mark);
+        cl_buf_printf(&b, "your code called exit(%d) inside a graded function, which ends "
+                          "the whole test program. Return from the function instead.", code);
+        break;
+    }
+    case CL_VERDICT_COUNT:
+        break;
+    }
+    v->message = b.len ? cl_buf_take(&b) : NULL;
+    free(b.s);
+}
+
+void cl_verdict_decide(const cl_result_line *l, const char *output,
+                       const char *learner_file, bool race_pass, cl_test_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    v->name = strdup(l->name ? l->name : "?");
+    v->where = l->where && *l->where && strcmp(l->where, ":0") ? strdup(l->where) : NULL;
+    v->race_pass = race_pass;
+    v->kind = CL_VERDICT_CRASHED;
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        if (rule_matches(&rules[i], l, output)) {
+            v->kind = rules[i].kind;
+            break;
+        }
+    }
+    explain(v, l, output ? output : "", learner_file);
+    v->output = output && *output ? strdup(output) : NULL;
+}
+
+void cl_test_verdict_clear(cl_test_verdict *v)
+{
+    free(v->name);
+    free(v->where);
+    free(v->message);
+    free(v->detail);
+    free(v->output);
+    memset(v, 0, sizeof *v);
+}
+
+int cl_verdict_read_results(const char *text, const char *output_dir,
+                            const char *learner_file, bool race_pass,
+                            cl_test_verdict **tests, size_t *n)
+{
+    int bad = 0;
+    const char *p = text;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        char *line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+        cl_result_line l;
+        if (line && *line && cl_result_line_parse(line, &l) == 0) {
+            cl_test_verdict *grown = realloc(*tests, (*n + 1) * sizeof **tests);
+            if (grown) {
+                *tests = grown;
+                char *output = NULL;
+                if (output_dir) {
+                    cl_buf path = {0};
+                    cl_buf_printf(&path, "%s/%s.out", output_dir, l.name);
+                    output = cl_read_text(path.s, 256 * 1024);
+                    free(path.s);
+                }
+                cl_verdict_decide(&l, output, learner_file, race_pass, &(*tests)[(*n)++]);
+                free(output);
+            }
+            cl_result_line_free(&l);
+        } else if (line && *line) {
+            bad++;
+        }
+        free(line);
+        p = nl ? nl + 1 : NULL;
+    }
+    return bad;
+}

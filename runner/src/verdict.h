@@ -1,0 +1,50 @@
+/* chanlings — turn what a grader program left behind (result lines and
+ * per-test output files, docs/ARCHITECTURE.md "grader protocol") into one
+ * verdict per test, following the verdict table in that document. */
+#ifndef CL_VERDICT_H
+#define CL_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "report.h"
+
+/* One line of CL_RESULTS, unescaped. */
+typedef struct cl_result_line {
+    char *rtype;   /* "pass", "fail" or "error" */
+    char *name;
+    char *where;   /* file:line */
+    char *message;
+} cl_result_line;
+
+/* Splits and unescapes one result line (without its newline); -1 when the
+ * line does not have four tab-separated fields. */
+int cl_result_line_parse(const char *line, cl_result_line *out);
+void cl_result_line_free(cl_result_line *l);
+
+/* Decides the verdict for one test from its result line and its output
+ * (may be NULL).  learner_file (as compiled, may be NULL) is used to trim
+ * a race report to the learner's frames.  Fills v; strings are owned by v. */
+void cl_verdict_decide(const cl_result_line *line, const char *output,
+                       const char *learner_file, bool race_pass,
+                       cl_test_verdict *v);
+
+/* Every verdict of a results file: reads <output_dir>/<test>.out beside
+ * each line.  Appends to *tests / *n (realloc'd).  Returns how many lines
+ * it could not parse. */
+int cl_verdict_read_results(const char *results_text, const char *output_dir,
+                            const char *learner_file, bool race_pass,
+                            cl_test_verdict **tests, size_t *n);
+
+/* Keeps the parts of a ThreadSanitizer report a learner needs: the
+ * WARNING line, each access ("Write of size 4 ... by thread T2") with the
+ * frames in the learner's file, the location, thread creation sites in
+ * the learner's file, and the SUMMARY.  Newly allocated. */
+char *cl_verdict_trim_race(const char *report, const char *learner_file);
+
+/* "SIGSEGV (segmentation fault: ...)" — a name and what usually causes it. */
+const char *cl_signal_describe(int sig, char *buf, size_t size);
+
+void cl_test_verdict_clear(cl_test_verdict *v);
+
+#endif
