@@ -43,7 +43,7 @@ lib: $(LIBGOC) $(LIBGOC_TSAN)
 test-lib-plain: $(LIB_TESTS_plain)
 	@sh scripts/run-tests.sh "libgoc" $^
 test-lib-tsan: $(LIB_TESTS_tsan)
-	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under TSan" $^
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 die_after_fork=0 $(TSAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under TSan" $^
 test-lib-asan: $(LIB_TESTS_asan)
 	@ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under ASan" $^
 test-lib-compile:

@@ -401,6 +401,9 @@ void sched_ready(goc_g *pg)
 {
     gthread *g = (gthread *)pg;
     atomic_fetch_add(&S.nrunning, 1);
+    /* Running from now on, for dumps and the leak check, even before its
+     * thread wakes up. */
+    atomic_store_explicit(&g->state, G_RUNNING, memory_order_relaxed);
     token_post(&g->token);
 }
 
@@ -492,6 +495,8 @@ void sched_die(const char *kind, goc_site site, const char *msg)
         fprintf(stderr, "\t(at %s:%d in %s)\n", site.file, site.line, short_func(site.func));
     fputc('\n', stderr);
     bool deadlock = strstr(msg, "deadlock") != NULL;
+    if (!deadlock && !tls_g)
+        sched_current(); /* a thread's first libgoc call can be its fatal one */
     /* In a deadlock the reporter is parked like everyone else: list all
      * in creation order, main first, as Go does. */
     dump_all(stderr, deadlock ? NULL : tls_g, "running", site);

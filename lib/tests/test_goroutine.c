@@ -213,6 +213,8 @@ START_TEST(library_works_after_fork_in_a_used_parent)
     ck_assert_msg(r.exit_status == 0, "child failed with %d: %s", r.exit_status, r.out);
     int v;
     goc_recv(a, &v);
+    goc_leak_check(0, 10 * GOC_SECOND, NULL);
+    goc_chan_free(a);
 }
 END_TEST
 
