@@ -182,6 +182,7 @@ static void set_limit(int res, rlim_t value)
 
 typedef struct child_plan {
     const cl_proc_opts *o;
+    char path[4096];          /* argv[0] found on $PATH */
     bool drop;
     uid_t uid;
     gid_t gid;
@@ -230,7 +231,7 @@ static void exec_program(const child_plan *p, int outfd, int errfd)
                 fail_start(errfd, "dropping privileges");
         }
     }
-    execve(o->argv[0], o->argv, o->envp ? o->envp : environ);
+    execve(p->path, o->argv, o->envp ? o->envp : environ);
     fail_start(errfd, "starting the program");
 }
 
@@ -382,12 +383,33 @@ static void capture_finish(capture *c, cl_proc_result *res)
     res->out_cut = cut;
 }
 
+/* execvp's search, done before forking so the child only calls execve. */
+static void resolve_program(const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s", name);
+    const char *path = getenv("PATH");
+    if (strchr(name, '/') || !path)
+        return;
+    for (const char *p = path; *p;) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char cand[4096];
+        snprintf(cand, sizeof cand, "%.*s/%s", (int)len, len ? p : ".", name);
+        if (access(cand, X_OK) == 0) {
+            snprintf(out, size, "%s", cand);
+            return;
+        }
+        p += len + (end != NULL);
+    }
+}
+
 int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
 {
     memset(res, 0, sizeof *res);
     res->exit_code = -1;
     double t0 = now_sec();
     child_plan plan = {.o = o};
+    resolve_program(o->argv[0], plan.path, sizeof plan.path);
     if (o->sandbox) {
         plan.drop = cl_proc_sandbox_user(&plan.uid, &plan.gid);
         uid_t who = plan.drop ? plan.uid : getuid();

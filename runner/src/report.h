@@ -74,6 +74,8 @@ typedef struct cl_report {
     int term_signal;         /* the signal that ended it, or 0 */
     double seconds;          /* wall time of build + run */
     bool cached;             /* the build was already in the cache */
+    bool race_checked;       /* the ThreadSanitizer pass ran (its failures
+                                are in tests with race_pass set) */
     char *error;             /* CL_STATUS_INTERNAL: what went wrong, what to do */
 } cl_report;
 

@@ -1,6 +1,8 @@
 #include "report_buf.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +66,15 @@ char *cl_strdup_or_null(const char *s)
 
 char *cl_read_text(const char *path, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* Learner code may have left a symlink where its output belongs;
+     * never follow it (the runner may be root). */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return NULL;
+    }
     cl_buf b = {0};
     char chunk[8192];
     size_t n, total = 0;

@@ -1,0 +1,572 @@
+/* Compile and link with a content-addressed cache (see build.h). */
+#include "build.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "report_buf.h"
+
+/* Compiles and links must finish in this time; a compiler stuck on a
+ * hostile #include "/dev/zero" is stopped. */
+#define BUILD_DEADLINE_MS 120000
+
+/* Learner code is compiled like the library: the C11 the lessons teach,
+ * every warning the project itself uses, debug info for dumps and TSan. */
+static const char *const common_cflags[] = {
+    "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-g", "-O1", "-pthread",
+    "-fdiagnostics-color=never", "-Ilib/include", NULL};
+static const char *const race_flags[] = {"-fsanitize=thread", NULL};
+/* grader_main.c's wraps: see its header comment for why. */
+static const char *const grader_ldflags[] = {
+    "-Wl,--wrap=exit,--wrap=_exit,--wrap=quick_exit,--wrap=tcase_fn_start,"
+    "--wrap=check_get_clockid",
+    NULL};
+static const char *const tail_libs[] = {"-pthread", "-lm", NULL};
+
+/* ---- argument vectors ---- */
+
+typedef struct argv_t {
+    char **v;
+    size_t n, cap;
+} argv_t;
+
+static void arg_push(argv_t *a, const char *s)
+{
+    if (a->n + 2 > a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 32;
+        char **v = realloc(a->v, cap * sizeof *v);
+        if (!v)
+            return;
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = strdup(s);
+    a->v[a->n] = NULL;
+}
+
+static void arg_push_all(argv_t *a, const char *const *list)
+{
+    for (; list && *list; list++)
+        arg_push(a, *list);
+}
+
+/* Splits on blanks: $CC ("ccache gcc") and pkg-config output. */
+static void arg_push_words(argv_t *a, const char *s)
+{
+    while (s && *s) {
+        while (*s == ' ' || *s == '\t' || *s == '\n')
+            s++;
+        size_t len = strcspn(s, " \t\n");
+        if (len) {
+            char *w = strndup(s, len);
+            if (w)
+                arg_push(a, w);
+            free(w);
+        }
+        s += len;
+    }
+}
+
+static void arg_free(argv_t *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i]);
+    free(a->v);
+}
+
+/* ---- Check's flags, asked of pkg-config once per process ---- */
+
+static char check_cflags[512], check_libs[512];
+static pthread_once_t check_once = PTHREAD_ONCE_INIT;
+
+static void ask_pkg_config(const char *what, char *out, size_t size, const char *fallback)
+{
+    char *argv[] = {"pkg-config", (char *)what, "check", NULL};
+    cl_proc_opts po = {.argv = argv, .deadline_ms = 10000, .output_cap = 4096};
+    cl_proc_result pr;
+    if (cl_proc_run(&po, &pr) == 0 && pr.exit_code == 0 && pr.out)
+        snprintf(out, size, "%s", pr.out);
+    else
+        snprintf(out, size, "%s", fallback);
+    cl_proc_result_free(&pr);
+}
+
+static void load_check_flags(void)
+{
+    ask_pkg_config("--cflags", check_cflags, sizeof check_cflags, "");
+    ask_pkg_config("--libs", check_libs, sizeof check_libs,
+                   "-pthread -lcheck_pic -lrt -lm -lsubunit");
+}
+
+/* ---- hashing ---- */
+
+typedef uint64_t hash_t;
+#define HASH_SEED 0xcbf29ce484222325ULL
+
+static hash_t hash_bytes(hash_t h, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ULL;
+    }
+    /* A separator so ("ab","c") and ("a","bc") differ. */
+    h ^= 0xff;
+    return h * 0x100000001b3ULL;
+}
+
+static hash_t hash_str(hash_t h, const char *s)
+{
+    return hash_bytes(h, s ? s : "", s ? strlen(s) : 0);
+}
+
+static hash_t hash_argv(hash_t h, const argv_t *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        h = hash_str(h, a->v[i]);
+    return h;
+}
+
+/* -1 when the file cannot be read. */
+static int hash_file(hash_t *h, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        *h = hash_bytes(*h, buf, n);
+    fclose(f);
+    return 0;
+}
+
+static hash_t hash_stat(hash_t h, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        h = hash_bytes(h, &st.st_size, sizeof st.st_size);
+        h = hash_bytes(h, &st.st_mtim, sizeof st.st_mtim);
+    }
+    return h;
+}
+
+/* ---- paths ---- */
+
+char *cl_build_relative(const char *root, const char *path)
+{
+    char rroot[PATH_MAX], rpath[PATH_MAX];
+    if (!realpath(root, rroot) || !realpath(path, rpath))
+        return strdup(path);
+    size_t rl = strlen(rroot);
+    if (strncmp(rpath, rroot, rl) == 0 && rpath[rl] == '/')
+        return strdup(rpath + rl + 1);
+    return strdup(rpath);
+}
+
+static int mkdirs(const char *path)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* ---- diagnostics ---- */
+
+static bool is_error_line(const char *line, size_t len)
+{
+    static const char *const marks[] = {": error:", ": fatal error:", "undefined reference",
+                                        "undefined symbol"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        size_t ml = strlen(marks[i]);
+        for (size_t j = 0; j + ml <= len; j++)
+            if (memcmp(line + j, marks[i], ml) == 0)
+                return true;
+    }
+    return false;
+}
+
+static bool is_context_line(const char *line, size_t len)
+{
+    static const char *const marks[] = {": In function", "In file included from",
+                                        "                 from", ": in function"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        size_t ml = strlen(marks[i]);
+        for (size_t j = 0; j + ml <= len; j++)
+            if (memcmp(line + j, marks[i], ml) == 0)
+                return true;
+    }
+    return false;
+}
+
+char *cl_build_first_error_first(const char *d)
+{
+    if (!d)
+        return NULL;
+    const char *block = NULL, *p = d, *ctx = NULL;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (is_context_line(p, len)) {
+            if (!ctx)
+                ctx = p;
+        } else if (is_error_line(p, len)) {
+            block = ctx ? ctx : p;
+            break;
+        } else if (len && p[0] != ' ') {
+            ctx = NULL;
+        }
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    if (!block || block == d)
+        return strdup(d);
+    cl_buf b = {0};
+    cl_buf_puts(&b, block);
+    cl_buf_puts(&b, "\nBefore that error the compiler also said:\n");
+    cl_buf_add(&b, d, (size_t)(block - d));
+    return cl_buf_take(&b);
+}
+
+char *cl_build_missing_function(const char *d, const char *grader)
+{
+    static const struct {
+        const char *lead, *stop;
+    } forms[] = {
+        {"undefined reference to `", "'"}, /* GNU ld */
+        {"undefined symbol: ", "\n"},      /* lld */
+    };
+    const char *gbase = grader ? strrchr(grader, '/') : NULL;
+    gbase = gbase ? gbase + 1 : grader;
+    for (const char *line = d; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+            char *hit = memmem(line, len, forms[f].lead, strlen(forms[f].lead));
+            if (!hit)
+                continue;
+            const char *name = hit + strlen(forms[f].lead);
+            size_t nlen = strcspn(name, forms[f].stop);
+            /* GNU ld puts the caller's file:line on this line; lld on the
+             * ">>> referenced by" line after it. */
+            const char *where_end = nl && f == 1 ? strchr(nl + 1, '\n') : nl;
+            size_t span = where_end ? (size_t)(where_end - line) : strlen(line);
+            bool from_grader = !gbase || memmem(line, span, gbase, strlen(gbase)) ||
+                               memmem(line, span, "grader_main", 11);
+            if (!from_grader)
+                continue;
+            if (nlen == strlen("chanlings_learner_main") &&
+                strncmp(name, "chanlings_learner_main", nlen) == 0)
+                return strdup("main");
+            return strndup(name, nlen);
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* Cache object paths in link errors mean nothing to a learner. */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    cl_buf b = {0};
+    size_t fl = strlen(from);
+    for (const char *p = text; *p;) {
+        const char *hit = fl ? strstr(p, from) : NULL;
+        if (!hit) {
+            cl_buf_puts(&b, p);
+            break;
+        }
+        cl_buf_add(&b, p, (size_t)(hit - p));
+        cl_buf_puts(&b, to);
+        p = hit + fl;
+    }
+    return cl_buf_take(&b);
+}
+
+/* ---- steps ---- */
+
+typedef struct step_ctx {
+    const cl_build_opts *o;
+    cl_build_result *res;
+    bool all_cached;
+} step_ctx;
+
+static void compiler(argv_t *a)
+{
+    const char *cc = getenv("CC");
+    arg_push_words(a, cc && *cc ? cc : "cc");
+}
+
+/* Runs a compiler command; on failure its output becomes the
+ * diagnostics.  Returns 0 when it succeeded. */
+static int run_tool(step_ctx *s, argv_t *cmd, const char *tmp, const char *final)
+{
+    cl_proc_opts po = {.argv = cmd->v, .cwd = s->o->root, .deadline_ms = BUILD_DEADLINE_MS,
+                       .output_cap = 256 * 1024, .cancel = s->o->cancel};
+    cl_proc_result pr;
+    s->all_cached = false;
+    if (cl_proc_run(&po, &pr) < 0) {
+        cl_buf b = {0};
+        cl_buf_printf(&b, "could not run the compiler `%s`: %s. Install a C compiler "
+                          "(`apt-get install gcc`) or point $CC at one.", cmd->v[0], pr.error);
+        s->res->error = cl_buf_take(&b);
+        return -1;
+    }
+    int ok = pr.exit_code == 0 && !pr.timed_out && !pr.cancelled;
+    if (pr.out && *pr.out) {
+        cl_buf b = {0};
+        if (s->res->diagnostics)
+            cl_buf_puts(&b, s->res->diagnostics);
+        cl_buf_puts(&b, pr.out);
+        free(s->res->diagnostics);
+        s->res->diagnostics = cl_buf_take(&b);
+    }
+    if (pr.timed_out && !s->res->diagnostics)
+        s->res->diagnostics = strdup("the compiler did not finish within its time limit.");
+    cl_proc_result_free(&pr);
+    if (ok && rename(tmp, final) < 0)
+        ok = 0;
+    if (!ok)
+        unlink(tmp);
+    return ok ? 0 : -1;
+}
+
+/* Compiles one file into <cache>/obj/<hash>.o unless it is there. */
+static char *compile(step_ctx *s, const char *src_rel, const char *const *extra,
+                     const char *extra_dep, hash_t *key)
+{
+    argv_t flags = {0};
+    arg_push_all(&flags, common_cflags);
+    if (s->o->race)
+        arg_push_all(&flags, race_flags);
+    arg_push_all(&flags, extra);
+
+    argv_t cmd = {0};
+    compiler(&cmd);
+    hash_t h = hash_argv(hash_argv(HASH_SEED, &cmd), &flags);
+    h = hash_str(h, src_rel);
+    char src_abs[PATH_MAX], dep_abs[PATH_MAX];
+    snprintf(src_abs, sizeof src_abs, "%s/%s", s->o->root, src_rel);
+    const char *src_path = src_rel[0] == '/' ? src_rel : src_abs;
+    if (hash_file(&h, src_path) < 0) {
+        cl_buf b = {0};
+        cl_buf_printf(&b, "cannot read %s: %s", src_rel, strerror(errno));
+        s->res->error = cl_buf_take(&b);
+        arg_free(&flags), arg_free(&cmd);
+        return NULL;
+    }
+    if (extra_dep) {
+        snprintf(dep_abs, sizeof dep_abs, "%s/%s", s->o->root, extra_dep);
+        hash_file(&h, dep_abs);
+    }
+    /* libgoc's headers shape every object; libgoc.a is rebuilt when they
+     * change, so its identity stands for them. */
+    char lib[PATH_MAX];
+    snprintf(lib, sizeof lib, "%s/build/lib/%s/libgoc.a", s->o->root, s->o->race ? "tsan" : "plain");
+    h = hash_stat(h, lib);
+    *key = h;
+
+    cl_buf obj = {0}, tmp = {0};
+    cl_buf_printf(&obj, "%s/obj/%016llx.o", s->o->cache_dir, (unsigned long long)h);
+    char *result = NULL;
+    if (access(obj.s, R_OK) == 0) {
+        result = cl_buf_take(&obj);
+    } else {
+        cl_buf_printf(&tmp, "%s.%d.%lx.tmp", obj.s, (int)getpid(), (unsigned long)pthread_self());
+        for (size_t i = 0; i < flags.n; i++)
+            arg_push(&cmd, flags.v[i]);
+        arg_push(&cmd, "-c");
+        arg_push(&cmd, src_rel);
+        arg_push(&cmd, "-o");
+        arg_push(&cmd, tmp.s);
+        if (run_tool(s, &cmd, tmp.s, obj.s) == 0)
+            result = cl_buf_take(&obj);
+    }
+    free(obj.s);
+    free(tmp.s);
+    arg_free(&flags);
+    arg_free(&cmd);
+    return result;
+}
+
+static int check_libgoc(step_ctx *s, char *lib, size_t size)
+{
+    const char *flavour = s->o->race ? "tsan" : "plain";
+    snprintf(lib, size, "%s/build/lib/%s/libgoc.a", s->o->root, flavour);
+    if (access(lib, R_OK) == 0)
+        return 0;
+    cl_buf b = {0};
+    cl_buf_printf(&b, "libgoc is not built (%s/build/lib/%s/libgoc.a is missing). Run `make` "
+                      "in %s first.", s->o->root, flavour, s->o->root);
+    s->res->error = cl_buf_take(&b);
+    return -1;
+}
+
+typedef struct link_input {
+    const char *obj;
+    const char *src_rel;
+} link_input;
+
+static int link_exe(step_ctx *s, const link_input *in, size_t n, const hash_t *keys, bool grader)
+{
+    char lib[PATH_MAX];
+    if (check_libgoc(s, lib, sizeof lib) < 0)
+        return -1;
+    argv_t cmd = {0};
+    compiler(&cmd);
+    hash_t h = hash_argv(HASH_SEED, &cmd);
+    for (size_t i = 0; i < n; i++)
+        h = hash_bytes(h, &keys[i], sizeof keys[i]);
+    h = hash_stat(hash_str(h, s->o->race ? "race" : "plain"), lib);
+    h = hash_str(h, grader ? check_libs : "");
+
+    cl_buf exe = {0}, tmp = {0};
+    cl_buf_printf(&exe, "%s/bin/%016llx", s->o->cache_dir, (unsigned long long)h);
+    int rc = 0;
+    if (access(exe.s, X_OK) != 0) {
+        cl_buf_printf(&tmp, "%s.%d.%lx.tmp", exe.s, (int)getpid(), (unsigned long)pthread_self());
+        if (s->o->race)
+            arg_push_all(&cmd, race_flags);
+        for (size_t i = 0; i < n; i++)
+            arg_push(&cmd, in[i].obj);
+        arg_push(&cmd, lib);
+        if (grader) {
+            arg_push_all(&cmd, grader_ldflags);
+            arg_push_words(&cmd, check_libs);
+        }
+        arg_push_all(&cmd, tail_libs);
+        arg_push(&cmd, "-o");
+        arg_push(&cmd, tmp.s);
+        char *before = s->res->diagnostics;
+        s->res->diagnostics = NULL;
+        rc = run_tool(s, &cmd, tmp.s, exe.s);
+        for (size_t i = 0; s->res->diagnostics && i < n; i++) {
+            char *r = replace_all(s->res->diagnostics, in[i].obj, in[i].src_rel);
+            free(s->res->diagnostics);
+            s->res->diagnostics = r;
+        }
+        if (before) {
+            cl_buf b = {0};
+            cl_buf_puts(&b, before);
+            cl_buf_puts(&b, s->res->diagnostics);
+            free(before);
+            free(s->res->diagnostics);
+            s->res->diagnostics = cl_buf_take(&b);
+        }
+    }
+    if (rc == 0)
+        s->res->exe = cl_buf_take(&exe);
+    free(exe.s);
+    free(tmp.s);
+    arg_free(&cmd);
+    return rc;
+}
+
+static int prepare(const cl_build_opts *o, cl_build_result *res, step_ctx *s)
+{
+    memset(res, 0, sizeof *res);
+    *s = (step_ctx){o, res, true};
+    cl_buf d = {0};
+    cl_buf_printf(&d, "%s/obj", o->cache_dir);
+    int rc = mkdirs(d.s);
+    free(d.s);
+    cl_buf_printf(&d, "%s/bin", o->cache_dir);
+    rc |= mkdirs(d.s);
+    free(d.s);
+    if (rc < 0) {
+        cl_buf b = {0};
+        cl_buf_printf(&b, "cannot create the build cache in %s: %s", o->cache_dir, strerror(errno));
+        res->error = cl_buf_take(&b);
+        return -1;
+    }
+    char lib[PATH_MAX];
+    return check_libgoc(s, lib, sizeof lib);
+}
+
+static void finish(step_ctx *s, int rc, const char *grader_rel)
+{
+    cl_build_result *res = s->res;
+    res->ok = rc == 0 && res->exe;
+    res->cached = res->ok && s->all_cached;
+    if (!res->ok && res->diagnostics) {
+        res->missing_function = cl_build_missing_function(res->diagnostics, grader_rel);
+        char *sorted = cl_build_first_error_first(res->diagnostics);
+        free(res->diagnostics);
+        res->diagnostics = sorted;
+    }
+}
+
+int cl_build_grader(const cl_build_opts *o, const char *source, const char *grader,
+                    cl_build_result *res)
+{
+    step_ctx s;
+    if (prepare(o, res, &s) < 0)
+        return -1;
+    pthread_once(&check_once, load_check_flags);
+    const char *learner_flags[] = {"-Dmain=chanlings_learner_main", NULL};
+    char *src_rel = cl_build_relative(o->root, source);
+    char *grader_rel = cl_build_relative(o->root, grader);
+    hash_t keys[3];
+    link_input in[3] = {{NULL, src_rel}, {NULL, grader_rel}, {NULL, "graders/grader_main.c"}};
+    char *learner = (char *)(in[0].obj = compile(&s, src_rel, learner_flags, NULL, &keys[0]));
+    char *gobj = NULL, *mobj = NULL;
+    int rc = -1;
+    /* Check's cflags may be several words; split them for the compiler. */
+    argv_t gf = {0};
+    arg_push_words(&gf, check_cflags);
+    arg_push(&gf, "-Igraders");
+    if (learner && !res->error) {
+        gobj = (char *)(in[1].obj = compile(&s, grader_rel, (const char *const *)gf.v,
+                                            "graders/grader.h", &keys[1]));
+        if (gobj)
+            mobj = (char *)(in[2].obj = compile(&s, "graders/grader_main.c",
+                                                (const char *const *)gf.v, NULL, &keys[2]));
+        if (mobj)
+            rc = link_exe(&s, in, 3, keys, true);
+    }
+    arg_free(&gf);
+    finish(&s, rc, grader_rel);
+    free(learner), free(gobj), free(mobj), free(src_rel), free(grader_rel);
+    return res->ok ? 0 : -1;
+}
+
+int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result *res)
+{
+    step_ctx s;
+    if (prepare(o, res, &s) < 0)
+        return -1;
+    char *src_rel = cl_build_relative(o->root, source);
+    hash_t key;
+    link_input in = {compile(&s, src_rel, NULL, NULL, &key), src_rel};
+    int rc = in.obj ? link_exe(&s, &in, 1, &key, false) : -1;
+    finish(&s, rc, NULL);
+    free((char *)in.obj);
+    free(src_rel);
+    return res->ok ? 0 : -1;
+}
+
+void cl_build_result_free(cl_build_result *res)
+{
+    free(res->exe);
+    free(res->diagnostics);
+    free(res->missing_function);
+    free(res->error);
+    memset(res, 0, sizeof *res);
+}

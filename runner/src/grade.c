@@ -1,0 +1,385 @@
+/* Build, run in the sandbox, read the verdicts (see grade.h). */
+#include "grade.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "proc.h"
+#include "report_buf.h"
+#include "verdict.h"
+
+#define DEFAULT_TEST_TIMEOUT 10
+#define DEFAULT_RUN_DEADLINE 10
+/* A grader runs its tests one after another, each bounded by its own
+ * timeout; the whole program gets this long before it is stopped. */
+#define DEFAULT_GRADE_DEADLINE 120
+#define TSAN_EXIT 66
+
+/* ---- the scratch directory a run lives in ---- */
+
+typedef struct scratch {
+    char dir[PATH_MAX];
+    char exe[PATH_MAX + 16];
+    bool drop;
+    uid_t uid;
+    gid_t gid;
+} scratch;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void scratch_remove(scratch *s)
+{
+    if (s->dir[0])
+        nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    s->dir[0] = '\0';
+}
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    int rc = in >= 0 && out >= 0 ? 0 : -1;
+    char buf[65536];
+    ssize_t n;
+    while (rc == 0 && (n = read(in, buf, sizeof buf)) > 0)
+        rc = write(out, buf, (size_t)n) == n ? 0 : -1;
+    if (in >= 0)
+        close(in);
+    if (out >= 0 && close(out) < 0)
+        rc = -1;
+    return rc;
+}
+
+/* A fresh directory for one run.  When learner code runs as another user
+ * it lives in /tmp (the workbook may not be reachable by that user) and
+ * gets its own copy of the program. */
+static int scratch_make(scratch *s, const char *cache_dir, const char *exe, char **error)
+{
+    memset(s, 0, sizeof *s);
+    s->drop = cl_proc_sandbox_user(&s->uid, &s->gid);
+    if (s->drop)
+        snprintf(s->dir, sizeof s->dir, "/tmp/chanlings-run-XXXXXX");
+    else
+        snprintf(s->dir, sizeof s->dir, "%s/run-XXXXXX", cache_dir);
+    if (!mkdtemp(s->dir)) {
+        cl_buf b = {0};
+        cl_buf_printf(&b, "cannot create a scratch directory %s: %s", s->dir, strerror(errno));
+        *error = cl_buf_take(&b);
+        s->dir[0] = '\0';
+        return -1;
+    }
+    snprintf(s->exe, sizeof s->exe, "%s", exe);
+    char out[PATH_MAX + 8];
+    snprintf(out, sizeof out, "%s/out", s->dir);
+    int rc = mkdir(out, 0700);
+    if (rc == 0 && s->drop) {
+        snprintf(s->exe, sizeof s->exe, "%s/program", s->dir);
+        rc = copy_file(exe, s->exe, 0755);
+        rc |= chown(s->dir, s->uid, s->gid) | chown(out, s->uid, s->gid);
+    }
+    if (rc < 0) {
+        cl_buf b = {0};
+        cl_buf_printf(&b, "cannot prepare the scratch directory %s: %s", s->dir, strerror(errno));
+        *error = cl_buf_take(&b);
+        scratch_remove(s);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the child's environment: only what it needs ---- */
+
+typedef struct env_t {
+    char *v[32];
+    size_t n;
+} env_t;
+
+static void env_add(env_t *e, const char *key, const char *value)
+{
+    if (e->n + 1 >= sizeof e->v / sizeof e->v[0] || !value)
+        return;
+    cl_buf b = {0};
+    cl_buf_printf(&b, "%s=%s", key, value);
+    e->v[e->n++] = cl_buf_take(&b);
+    e->v[e->n] = NULL;
+}
+
+static void env_free(env_t *e)
+{
+    for (size_t i = 0; i < e->n; i++)
+        free(e->v[i]);
+}
+
+static void env_base(env_t *e, const scratch *s)
+{
+    static const char *const passed[] = {"LANG", "LC_ALL", "LC_CTYPE", "GOC_STACK_KB", "TERM"};
+    env_add(e, "PATH", "/usr/local/bin:/usr/bin:/bin");
+    env_add(e, "HOME", s->dir);
+    for (size_t i = 0; i < sizeof passed / sizeof passed[0]; i++)
+        env_add(e, passed[i], getenv(passed[i]));
+}
+
+/* ---- shared by grade and run ---- */
+
+static cl_report *report_new(const cl_grade_opts *o)
+{
+    cl_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->slug = cl_strdup_or_null(o->slug);
+    r->source = cl_build_relative(o->root, o->source);
+    r->exit_code = -1;
+    return r;
+}
+
+static char *default_cache(const cl_grade_opts *o)
+{
+    cl_buf b = {0};
+    if (o->cache_dir)
+        cl_buf_puts(&b, o->cache_dir);
+    else
+        cl_buf_printf(&b, "%s/.chanlings/cache", o->root);
+    return cl_buf_take(&b);
+}
+
+static void internal(cl_report *r, char **error)
+{
+    r->status = CL_STATUS_INTERNAL;
+    r->error = *error;
+    *error = NULL;
+}
+
+/* Takes over a failed build: a compile error, or the runner's problem. */
+static void take_build_failure(cl_report *r, cl_build_result *b)
+{
+    if (b->error) {
+        internal(r, &b->error);
+        return;
+    }
+    r->status = CL_STATUS_COMPILE_ERROR;
+    r->diagnostics = b->diagnostics;
+    r->missing_function = b->missing_function;
+    b->diagnostics = b->missing_function = NULL;
+}
+
+static bool file_exists(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+static bool require(cl_report *r, const char *path, const char *what, const char *hint)
+{
+    if (file_exists(path))
+        return true;
+    cl_buf b = {0};
+    cl_buf_printf(&b, "%s %s is missing or unreadable. %s", what, path, hint);
+    char *e = cl_buf_take(&b);
+    internal(r, &e);
+    return false;
+}
+
+/* ---- grade ---- */
+
+/* One pass of the grader (plain or race): build, run, read verdicts.
+ * Returns false when the pass could not produce verdicts. */
+static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *grader, bool race,
+                       cl_report *r)
+{
+    cl_build_opts bo = {o->root, cache, race, o->cancel};
+    cl_build_result b;
+    if (cl_build_grader(&bo, o->source, grader, &b) < 0) {
+        take_build_failure(r, &b);
+        cl_build_result_free(&b);
+        return false;
+    }
+    r->compiled = true;
+    r->cached = b.cached && (!race || r->cached);
+    scratch s;
+    char *error = NULL;
+    if (scratch_make(&s, cache, b.exe, &error) < 0) {
+        internal(r, &error);
+        cl_build_result_free(&b);
+        return false;
+    }
+    char results[PATH_MAX + 16], outdir[PATH_MAX + 8], timeout[16];
+    snprintf(results, sizeof results, "%s/results", s.dir);
+    snprintf(outdir, sizeof outdir, "%s/out", s.dir);
+    snprintf(timeout, sizeof timeout, "%d", o->test_timeout > 0 ? o->test_timeout : DEFAULT_TEST_TIMEOUT);
+    env_t env = {0};
+    env_base(&env, &s);
+    env_add(&env, "CL_RESULTS", results);
+    env_add(&env, "CL_OUTPUT_DIR", outdir);
+    env_add(&env, "CL_TEST_TIMEOUT", timeout);
+    if (race)
+        env_add(&env, "TSAN_OPTIONS", "exitcode=66 halt_on_error=0 report_signal_unsafe=0");
+
+    char *argv[] = {s.exe, NULL};
+    cl_proc_opts po = {.argv = argv, .envp = env.v, .cwd = s.dir, .sandbox = true,
+                       .race = race, .cancel = o->cancel,
+                       .deadline_ms = 1000 * (o->deadline > 0 ? o->deadline : DEFAULT_GRADE_DEADLINE)};
+    cl_proc_result pr;
+    bool ran = cl_proc_run(&po, &pr) == 0;
+    char *src_rel = cl_build_relative(o->root, o->source);
+    size_t before = r->ntests;
+    if (ran) {
+        char *text = cl_read_text(results, 4 << 20);
+        cl_verdict_read_results(text, outdir, src_rel, race, &r->tests, &r->ntests);
+        free(text);
+        if (pr.out && *pr.out && !r->output) {
+            r->output = pr.out;
+            r->output_cut = pr.out_cut;
+            pr.out = NULL;
+        }
+        r->exit_code = pr.exit_code;
+        r->term_signal = pr.term_signal;
+        if (pr.timed_out || pr.cancelled)
+            r->status = CL_STATUS_TIMEOUT;
+        else if (r->ntests == before)
+            r->status = CL_STATUS_CRASHED;
+    } else {
+        cl_buf eb = {0};
+        cl_buf_printf(&eb, "could not start the grader: %s", pr.error);
+        error = cl_buf_take(&eb);
+        internal(r, &error);
+    }
+    free(src_rel);
+    cl_proc_result_free(&pr);
+    env_free(&env);
+    scratch_remove(&s);
+    cl_build_result_free(&b);
+    return ran && r->ntests > before;
+}
+
+/* A race pass only adds what the plain pass did not already say. */
+static void keep_race_failures(cl_report *r, size_t first)
+{
+    size_t k = first;
+    for (size_t i = first; i < r->ntests; i++) {
+        if (r->tests[i].kind == CL_VERDICT_PASSED)
+            cl_test_verdict_clear(&r->tests[i]);
+        else
+            r->tests[k++] = r->tests[i];
+    }
+    r->ntests = k;
+}
+
+static void settle_status(cl_report *r)
+{
+    if (r->status != CL_STATUS_PASSED)
+        return;
+    r->status = cl_report_passed(r) == r->ntests ? CL_STATUS_PASSED : CL_STATUS_FAILED;
+}
+
+cl_report *cl_grade(const cl_grade_opts *o)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cl_report *r = report_new(o);
+    if (!r)
+        return NULL;
+    char *cache = default_cache(o);
+    cl_buf g = {0};
+    if (o->grader)
+        cl_buf_puts(&g, o->grader);
+    else
+        cl_buf_printf(&g, "%s/graders/%s.c", o->root, o->slug ? o->slug : "");
+    char main_path[PATH_MAX];
+    snprintf(main_path, sizeof main_path, "%s/graders/grader_main.c", o->root);
+    if (require(r, o->source, "The exercise file", "Did you move or delete it? `chanlings reset` restores it.") &&
+        require(r, g.s, "The grader", "The workbook is incomplete: check out graders/ again.") &&
+        require(r, main_path, "The grader driver", "The workbook is incomplete: check out graders/ again.") &&
+        grade_pass(o, cache, g.s, false, r)) {
+        settle_status(r);
+        if (o->race && r->status == CL_STATUS_PASSED) {
+            size_t first = r->ntests;
+            /* Only a clean pass says anything about races: a failing or
+             * stuck program is fixed first. */
+            if (grade_pass(o, cache, g.s, true, r) || r->ntests > first) {
+                keep_race_failures(r, first);
+                r->race_checked = true;
+                settle_status(r);
+            }
+        }
+    }
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    r->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    free(g.s);
+    free(cache);
+    return r;
+}
+
+/* ---- run ---- */
+
+cl_report *cl_run(const cl_grade_opts *o)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cl_report *r = report_new(o);
+    if (!r)
+        return NULL;
+    r->ran_main = true;
+    char *cache = default_cache(o);
+    cl_build_opts bo = {o->root, cache, false, o->cancel};
+    cl_build_result b = {0};
+    if (!require(r, o->source, "The exercise file", "Did you move or delete it? `chanlings reset` restores it.")) {
+        /* reported */
+    } else if (cl_build_program(&bo, o->source, &b) < 0) {
+        take_build_failure(r, &b);
+    } else {
+        r->compiled = true;
+        r->cached = b.cached;
+        scratch s;
+        char *error = NULL;
+        if (scratch_make(&s, cache, b.exe, &error) < 0) {
+            internal(r, &error);
+        } else {
+            env_t env = {0};
+            env_base(&env, &s);
+            char *argv[] = {s.exe, NULL};
+            cl_proc_opts po = {.argv = argv, .envp = env.v, .cwd = s.dir, .sandbox = true,
+                               .cancel = o->cancel,
+                               .deadline_ms = 1000 * (o->deadline > 0 ? o->deadline : DEFAULT_RUN_DEADLINE)};
+            cl_proc_result pr;
+            if (cl_proc_run(&po, &pr) == 0) {
+                r->output = pr.out;
+                r->output_cut = pr.out_cut;
+                pr.out = NULL;
+                r->exit_code = pr.exit_code;
+                r->term_signal = pr.term_signal;
+                r->status = pr.timed_out || pr.cancelled ? CL_STATUS_TIMEOUT
+                            : pr.term_signal           ? CL_STATUS_CRASHED
+                            : pr.exit_code == 0        ? CL_STATUS_PASSED
+                                                       : CL_STATUS_FAILED;
+            } else {
+                cl_buf eb = {0};
+                cl_buf_printf(&eb, "could not start the program: %s", pr.error);
+                error = cl_buf_take(&eb);
+                internal(r, &error);
+            }
+            cl_proc_result_free(&pr);
+            env_free(&env);
+            scratch_remove(&s);
+        }
+    }
+    cl_build_result_free(&b);
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    r->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    free(cache);
+    return r;
+}
