@@ -1,0 +1,406 @@
+/* Time: the timer seam, sleep, after-channels and tickers.
+ *
+ * No assertion here depends on how fast the machine is: order is proven by
+ * the fire times the channels carry, waits are proven by latches, and time
+ * appears only as a lower bound ("slept at least d"). */
+#include <sched.h>
+
+#include "../src/sched.h"
+#include "testing.h"
+
+#define MS GOC_MILLISECOND
+
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+
+#ifdef UNDER_TSAN
+/* The fork test's child starts a timer thread in a process that had
+ * threads before fork(); TSan refuses that unless told otherwise. */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void) { return "die_after_fork=0"; }
+#endif
+
+/* Spins (yielding) until *flag reaches want; the test's timeout bounds it. */
+static void await_int(atomic_int *flag, int want)
+{
+    while (atomic_load(flag) != want)
+        goc_yield();
+}
+
+/* ---- the timer seam ------------------------------------------------------- */
+
+/* The seam is called by goroutines; a test thread becomes one on its first
+ * libgoc call, so these tests make that call before using the seam (else
+ * deadlock detection sees nobody running when a timer fires). */
+static void become_goroutine(void) { (void)goc_id(); }
+
+static void count_fire(sched_timer *t, void *arg)
+{
+    (void)t;
+    atomic_fetch_add((atomic_int *)arg, 1);
+}
+
+START_TEST(stop_before_fire_cancels)
+{
+    become_goroutine();
+    atomic_int fired = 0;
+    sched_timer t;
+    sched_timer_init(&t, count_fire, &fired);
+    sched_timer_start(&t, sched_nanotime() + GOC_HOUR, 0);
+    ck_assert_msg(sched_timer_stop(&t), "stopping a pending timer must report that it removed it");
+    ck_assert_msg(!sched_timer_stop(&t), "a second stop must find nothing pending");
+    ck_assert_int_eq(atomic_load(&fired), 0);
+}
+END_TEST
+
+START_TEST(stop_after_fire_reports_false)
+{
+    become_goroutine();
+    atomic_int fired = 0;
+    sched_timer t;
+    sched_timer_init(&t, count_fire, &fired);
+    sched_timer_start(&t, sched_nanotime(), 0);
+    await_int(&fired, 1);
+    ck_assert_msg(!sched_timer_stop(&t), "a timer that already fired is not pending");
+}
+END_TEST
+
+/* A callback that holds the timer thread until the test lets it go. */
+typedef struct held_callback {
+    atomic_int entered, release, finished;
+    atomic_int finished_seen_by_stopper;
+    atomic_int stopper_done;
+    sched_timer t;
+} held_callback;
+
+static void hold(sched_timer *t, void *arg)
+{
+    (void)t;
+    held_callback *h = arg;
+    atomic_store(&h->entered, 1);
+    while (!atomic_load(&h->release))
+        sched_yield();
+    atomic_store(&h->finished, 1);
+}
+
+static void stopper(void *arg)
+{
+    held_callback *h = arg;
+    sched_timer_stop(&h->t);
+    atomic_store(&h->finished_seen_by_stopper, atomic_load(&h->finished));
+    atomic_store(&h->stopper_done, 1);
+}
+
+START_TEST(stop_waits_for_a_running_callback)
+{
+    become_goroutine();
+    held_callback h = {0};
+    sched_timer_init(&h.t, hold, &h);
+    sched_timer_start(&h.t, sched_nanotime(), 0);
+    await_int(&h.entered, 1);
+    goc_go(stopper, &h);
+    ck_assert_int_eq(atomic_load(&h.stopper_done), 0); /* it cannot pass while we hold */
+    atomic_store(&h.release, 1);
+    await_int(&h.stopper_done, 1);
+    ck_assert_msg(atomic_load(&h.finished_seen_by_stopper) == 1,
+                  "sched_timer_stop returned while the callback was still running");
+}
+END_TEST
+
+typedef struct self_stopper {
+    sched_timer t;
+    atomic_int runs;
+    atomic_int stop_result;
+} self_stopper;
+
+static void stop_myself(sched_timer *t, void *arg)
+{
+    self_stopper *s = arg;
+    atomic_store(&s->stop_result, sched_timer_stop(t) ? 1 : 0);
+    atomic_fetch_add(&s->runs, 1);
+}
+
+/* A periodic timer stopping itself from its callback must neither deadlock
+ * nor fire again. */
+START_TEST(periodic_timer_can_stop_itself)
+{
+    become_goroutine();
+    self_stopper s = {0};
+    s.stop_result = -1;
+    sched_timer_init(&s.t, stop_myself, &s);
+    sched_timer_start(&s.t, sched_nanotime(), MS);
+    await_int(&s.runs, 1);
+    ck_assert_int_eq(atomic_load(&s.stop_result), 1);
+    /* Proof that it did not re-arm: a later one-shot timer fires after any
+     * tick that would have been due before it. */
+    goc_chan *later = goc_after(5 * MS);
+    goc_recv_discard(later);
+    goc_chan_free(later);
+    ck_assert_int_eq(atomic_load(&s.runs), 1);
+}
+END_TEST
+
+START_TEST(periodic_timer_rearms)
+{
+    become_goroutine();
+    atomic_int fired = 0;
+    sched_timer t;
+    sched_timer_init(&t, count_fire, &fired);
+    sched_timer_start(&t, sched_nanotime(), MS);
+    while (atomic_load(&fired) < 5)
+        goc_yield();
+    ck_assert(sched_timer_stop(&t));
+}
+END_TEST
+
+/* ---- now, since, sleep ------------------------------------------------------- */
+
+START_TEST(sleep_lasts_at_least_d)
+{
+    goc_time start = goc_now();
+    goc_sleep(20 * MS);
+    goc_duration took = goc_since(start);
+    ck_assert_msg(took >= 20 * MS, "goc_sleep(20ms) returned after %lld ns", (long long)took);
+    goc_sleep(0); /* returns at once, like Go's time.Sleep(0) */
+    goc_sleep(-5);
+}
+END_TEST
+
+typedef struct napper {
+    atomic_int seen; /* main saw us asleep in a dump */
+    goc_chan *done;
+} napper;
+
+/* Naps until main has seen it asleep, then one more nap, during which main
+ * is parked on `done`: only the pending timer can wake anyone then. */
+static void nap_then_report(void *arg)
+{
+    napper *n = arg;
+    while (!atomic_load(&n->seen))
+        goc_sleep(MS);
+    goc_sleep(20 * MS);
+    goc_send(n->done, &(int){1});
+}
+
+static bool dump_shows_sleeper(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    goc_dump_goroutines(f);
+    fclose(f);
+    bool seen = strstr(buf, "[sleep]:") && strstr(buf, "nap_then_report");
+    free(buf);
+    return seen;
+}
+
+/* A sleeping goroutine shows [sleep] in dumps, and while the only other
+ * goroutine waits for it, no deadlock is reported: its timer will wake it. */
+START_TEST(sleeping_goroutine_is_not_deadlocked)
+{
+    napper n = {.done = goc_chan_make(int, 0)};
+    goc_go(nap_then_report, &n);
+    while (!dump_shows_sleeper())
+        goc_yield();
+    atomic_store(&n.seen, 1);
+    int v = 0;
+    goc_recv(n.done, &v);
+    ck_assert_int_eq(v, 1);
+    goc_chan_free(n.done);
+}
+END_TEST
+
+/* ---- after ------------------------------------------------------------------------ */
+
+/* Started out of order; each channel carries the time it fired, and those
+ * times must follow the deadlines, whatever order we receive in.  A
+ * deadline lies between the clock readings just before and just after its
+ * goc_after call; only pairs whose deadlines are ordered for certain are
+ * compared (on a slow machine the calls themselves take time). */
+START_TEST(after_channels_fire_in_deadline_order)
+{
+    enum { N = 6 };
+    static const int delay_ms[N] = {50, 10, 60, 30, 20, 40};
+    goc_chan *ch[N];
+    goc_time earliest[N], latest[N];
+    for (int i = 0; i < N; i++) {
+        earliest[i] = goc_now() + delay_ms[i] * MS;
+        ch[i] = goc_after(delay_ms[i] * MS);
+        latest[i] = goc_now() + delay_ms[i] * MS;
+    }
+    goc_time fired[N];
+    for (int i = 0; i < N; i++) {
+        ck_assert(goc_recv(ch[i], &fired[i]));
+        ck_assert_msg(fired[i] >= earliest[i], "goc_after(%d ms) fired %lld ns early", delay_ms[i],
+                      (long long)(earliest[i] - fired[i]));
+    }
+    int compared = 0;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++)
+            if (latest[i] < earliest[j]) {
+                compared++;
+                ck_assert_msg(fired[i] <= fired[j], "goc_after(%d ms) fired after goc_after(%d ms)",
+                              delay_ms[i], delay_ms[j]);
+            }
+    ck_assert_msg(compared > 0, "creating the timers took longer than their spacing: nothing compared");
+    for (int i = 0; i < N; i++)
+        goc_chan_free(ch[i]);
+}
+END_TEST
+
+START_TEST(after_channel_has_capacity_one)
+{
+    goc_chan *c = goc_after(MS);
+    ck_assert_int_eq(goc_cap(c), 1);
+    goc_time when;
+    ck_assert(goc_recv(c, &when));
+    ck_assert_int_eq(goc_try_recv(c, &when), GOC_WOULD_BLOCK); /* it fires once */
+    goc_chan_free(c);
+}
+END_TEST
+
+/* The maker frees the channel before the timer fires; the timer's own
+ * reference keeps it valid until then (ASan and TSan runs check the
+ * memory).  Timers fire in deadline order on one thread, so once the later
+ * channel has fired, the freed one's callback is over. */
+START_TEST(after_freed_before_firing_is_safe)
+{
+    for (int i = 0; i < 20; i++)
+        goc_chan_free(goc_after((i % 3) * MS));
+    goc_chan *later = goc_after(10 * MS);
+    goc_recv_discard(later);
+    goc_chan_free(later);
+}
+END_TEST
+
+static void do_wait_after_fork(void *p)
+{
+    (void)p;
+    goc_chan *c = goc_after(MS);
+    goc_recv_discard(c);
+    goc_chan_free(c);
+    goc_chan *nil = NULL;
+    goc_recv_discard(nil); /* the parent's pending timer must not keep us alive */
+}
+
+/* The parent has a pending timer and a running timer thread at fork time;
+ * the child gets a fresh timer thread, and the parent's timer is not
+ * counted as pending there (so the deadlock is still seen). */
+START_TEST(timers_work_after_fork)
+{
+    goc_chan *pending = goc_after(GOC_HOUR);
+    dying_result r;
+    run_dying(do_wait_after_fork, NULL, 10, &r);
+    ck_assert_msg(r.exit_status == 2, "child exited %d (signal %d): %s", r.exit_status, r.signal, r.out);
+    ck_assert_contains(r.out, "fatal error: all goroutines are asleep - deadlock!");
+    goc_chan_free(pending);
+}
+END_TEST
+
+/* ---- tickers ----------------------------------------------------------------------- */
+
+START_TEST(ticker_ticks_then_stop_frees)
+{
+    goc_time start = goc_now();
+    goc_ticker *k = goc_ticker_new(2 * MS);
+    goc_time prev = start;
+    for (int i = 0; i < 4; i++) {
+        goc_time tick;
+        ck_assert(goc_recv(goc_ticker_chan(k), &tick));
+        ck_assert_msg(tick > prev, "tick %d at %lld is not after the previous one at %lld", i, (long long)tick,
+                      (long long)prev);
+        ck_assert_msg(tick - start >= (i + 1) * 2 * MS, "tick %d came early", i);
+        prev = tick;
+    }
+    goc_ticker_stop(k); /* frees ticker and channel: ASan checks */
+}
+END_TEST
+
+/* A receiver that falls behind finds one stale tick waiting, then a fresh
+ * one: the missed ticks were dropped, not queued. */
+START_TEST(ticker_drops_ticks_for_slow_receiver)
+{
+    goc_ticker *k = goc_ticker_new(MS);
+    goc_chan *behind = goc_after(30 * MS); /* ~30 ticks are due meanwhile */
+    goc_recv_discard(behind);
+    goc_chan_free(behind);
+    goc_time caught_up = goc_now();
+    ck_assert_int_eq(goc_len(goc_ticker_chan(k)), 1);
+    goc_time stale, fresh;
+    goc_recv(goc_ticker_chan(k), &stale);
+    goc_recv(goc_ticker_chan(k), &fresh);
+    ck_assert_msg(stale < caught_up, "the buffered tick should be the old one");
+    ck_assert_msg(fresh >= caught_up, "the tick after the buffered one is %lld ns stale: ticks were queued",
+                  (long long)(caught_up - fresh));
+    goc_ticker_stop(k);
+}
+END_TEST
+
+static void do_stop_then_block(void *p)
+{
+    (void)p;
+    goc_ticker *k = goc_ticker_new(MS);
+    goc_recv_discard(goc_ticker_chan(k));
+    goc_ticker_stop(k);
+    goc_chan *nil = NULL;
+    goc_recv_discard(nil);
+}
+
+/* A running ticker is a pending timer (it keeps a blocked program alive,
+ * as in Go); once stopped it is not, so the deadlock is reported. */
+START_TEST(stopped_ticker_no_longer_pending)
+{
+    dying_result r;
+    run_dying(do_stop_then_block, NULL, 10, &r);
+    ck_assert_msg(r.exit_status == 2, "child exited %d (signal %d): %s", r.exit_status, r.signal, r.out);
+    ck_assert_contains(r.out, "fatal error: all goroutines are asleep - deadlock!");
+    ck_assert_contains(r.out, "[chan receive (nil chan)]");
+}
+END_TEST
+
+static void do_zero_ticker(void *p)
+{
+    (void)p;
+    goc_ticker_new(0);
+}
+
+START_TEST(non_positive_ticker_panics)
+{
+    dying_result r;
+    run_dying(do_zero_ticker, NULL, 10, &r);
+    ck_assert_int_eq(r.exit_status, 2);
+    ck_assert_contains(r.out, "panic: non-positive interval for NewTicker");
+    ck_assert_contains(r.out, "test_time.c:");
+}
+END_TEST
+
+static Suite *time_suite(void)
+{
+    Suite *s = suite_create("time");
+    TCase *tc = tcase_create("time");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, stop_before_fire_cancels);
+    tcase_add_test(tc, stop_after_fire_reports_false);
+    tcase_add_test(tc, stop_waits_for_a_running_callback);
+    tcase_add_test(tc, periodic_timer_can_stop_itself);
+    tcase_add_test(tc, periodic_timer_rearms);
+    tcase_add_test(tc, sleep_lasts_at_least_d);
+    tcase_add_test(tc, sleeping_goroutine_is_not_deadlocked);
+    tcase_add_test(tc, after_channels_fire_in_deadline_order);
+    tcase_add_test(tc, after_channel_has_capacity_one);
+    tcase_add_test(tc, after_freed_before_firing_is_safe);
+    tcase_add_test(tc, timers_work_after_fork);
+    tcase_add_test(tc, ticker_ticks_then_stop_frees);
+    tcase_add_test(tc, ticker_drops_ticks_for_slow_receiver);
+    tcase_add_test(tc, stopped_ticker_no_longer_pending);
+    tcase_add_test(tc, non_positive_ticker_panics);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+GOC_TEST_MAIN(time_suite)
