@@ -1,0 +1,259 @@
+/* Grader for exercise 01 — goroutines.
+ *
+ * The tasks handed to launch_all are the grader's own: they record which
+ * index they saw and in which goroutine, and can be held on a gate or a
+ * barrier.  Holding them is what makes the checks deterministic: while the
+ * tasks cannot finish, a launch_all that returns has returned too early,
+ * whatever the scheduler did. */
+#include "grader.h"
+
+typedef void (*task_fn)(int index, void *ctx);
+void launch_all(int n, task_fn task, void *ctx);
+void greet_all(const char *const names[], int n);
+
+#define EX "exercises/01-goroutines.c"
+#define MAXN 64
+
+enum hold { HOLD_NONE, HOLD_GATE, HOLD_BARRIER };
+
+typedef struct probe {
+    int n;
+    enum hold hold;
+    _Atomic(int) runs[MAXN];
+    _Atomic(int64_t) gid[MAXN];
+    _Atomic(int) bad_calls, bad_index;
+    _Atomic(int) started, finished, finished_at_return;
+    cl_gate gate;
+    cl_barrier barrier;
+} probe;
+
+static void probe_init(probe *p, int n, enum hold hold)
+{
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    p->hold = hold;
+    cl_gate_init(&p->gate);
+    cl_barrier_init(&p->barrier, n);
+}
+
+static void probe_task(int index, void *ctx)
+{
+    probe *p = ctx;
+    if (index < 0 || index >= p->n) {
+        atomic_fetch_add(&p->bad_calls, 1);
+        atomic_store(&p->bad_index, index);
+    } else {
+        atomic_fetch_add(&p->runs[index], 1);
+        atomic_store(&p->gid[index], goc_id());
+    }
+    atomic_fetch_add(&p->started, 1);
+    if (p->hold == HOLD_BARRIER)
+        cl_barrier_arrive_and_wait(&p->barrier);
+    else if (p->hold == HOLD_GATE)
+        cl_gate_pass(&p->gate);
+    atomic_fetch_add(&p->finished, 1);
+}
+
+static void call_launch_all(void *arg)
+{
+    probe *p = arg;
+    launch_all(p->n, probe_task, p);
+    atomic_store(&p->finished_at_return, atomic_load(&p->finished));
+}
+
+/* The checks every test makes on what the tasks saw: each index once,
+ * nothing outside 0..n-1. */
+static void expect_each_index_once(probe *p, const char *call)
+{
+    int bad = atomic_load(&p->bad_calls);
+    cl_expect(bad == 0, "every task to receive its own index, from 0 to n-1",
+              "the goroutine-per-task idea: each goroutine needs its own copy of its index "
+              "(a struct job per goroutine), because &i is one variable shared by all",
+              "%s called task with index %d, outside 0..%d (%d such calls): the goroutine "
+              "read its index from a variable that the loop had already moved on. Passing &i "
+              "of the loop variable gives every goroutine the same int (" EX ", launch_all).",
+              call, atomic_load(&p->bad_index), p->n - 1, bad);
+    for (int i = 0; i < p->n; i++) {
+        int runs = atomic_load(&p->runs[i]);
+        cl_expect(runs <= 1, "each index to be run exactly once",
+                  "give each goroutine its own struct job; never a pointer to the loop counter",
+                  "%s ran index %d %d times: several goroutines saw the same index, which "
+                  "happens when they all read one shared variable (" EX ", launch_all).",
+                  call, i, runs);
+    }
+    int ran = 0;
+    for (int i = 0; i < p->n; i++)
+        ran += atomic_load(&p->runs[i]) > 0;
+    for (int i = 0; i < p->n; i++)
+        cl_expect(atomic_load(&p->runs[i]) == 1, "task to run once for every index 0..n-1",
+                  "the go statement: in libgoc goc_go(run_job, &jobs[i]) starts one goroutine",
+                  "%s never ran the task for index %d (it ran %d of %d tasks). Start one "
+                  "goroutine per index in " EX ", launch_all.",
+                  call, i, ran, p->n);
+}
+
+/* A call that ran nothing says so first: the other messages assume it
+ * tried. */
+static void expect_tasks_started(probe *p, const char *call)
+{
+    cl_expect(atomic_load(&p->started) > 0, "the tasks to be started, each in its own goroutine",
+              "the go statement: goc_go(run_job, &jobs[i]) starts run_job in a new goroutine",
+              "%s ran none of its %d tasks (" EX ", launch_all).", call, p->n);
+}
+
+/* Every index runs once, and the call returns. */
+CL_TEST(launch_all_runs_every_task_once)
+{
+    static probe p;
+    probe_init(&p, 8, HOLD_NONE);
+    cl_call c;
+    cl_spawn_call(&c, call_launch_all, &p);
+    cl_expect(cl_call_await(&c, 5), "launch_all(8, task, ctx) to return once its tasks are done",
+              "waiting: goc_wg_wait returns when every goroutine has called goc_wg_done",
+              "it was still running after 5 s; look for a wait that nothing ends "
+              "(" EX ", launch_all).");
+    cl_settle(); /* tasks a wrong launch_all left running finish first */
+    expect_each_index_once(&p, "launch_all(8, ...)");
+}
+CL_END_TEST
+
+/* The tasks are held on a gate: launch_all must still be waiting when
+ * everything else has stopped, and may return only after they finished. */
+CL_TEST(launch_all_waits_for_every_task)
+{
+    static probe p;
+    probe_init(&p, 6, HOLD_GATE);
+    cl_call c;
+    cl_spawn_call(&c, call_launch_all, &p);
+    bool settled = cl_settle();
+    expect_tasks_started(&p, "launch_all(6, ...)");
+    cl_expect(!cl_call_returned(&c), "launch_all to wait while its tasks are still running",
+              "main returning early: when the function that started goroutines returns, "
+              "nothing waits for them (in main, the program ends and they die mid-work). "
+              "Wait with goc_wg_wait, not with goc_sleep: a sleep is a guess, never a promise",
+              "launch_all(6, ...) returned while %d of its 6 tasks were still running (the "
+              "grader held them). " EX ", launch_all must wait for its goroutines before it "
+              "returns.",
+              atomic_load(&p.started) - atomic_load(&p.finished));
+    cl_expect(settled, "launch_all to block while waiting, not to spin",
+              "goc_wg_wait blocks without using the CPU",
+              "launch_all(6, ...) kept running for %d s while its tasks were held: a loop that "
+              "checks over and over never lets the grader see it wait (" EX ").",
+              CL_SETTLE_SECONDS);
+    cl_gate_open(&p.gate);
+    cl_expect(cl_call_await(&c, 5), "launch_all to return once its tasks have finished",
+              "every goroutine must call goc_wg_done exactly once, after its task",
+              "all tasks were released, but launch_all(6, ...) was still waiting 5 s later "
+              "(" EX ", launch_all).");
+    cl_expect(atomic_load(&p.finished_at_return) == 6,
+              "all 6 tasks to have finished when launch_all returns",
+              "goc_wg_add(&wg, n) before starting the goroutines, goc_wg_wait(&wg) before "
+              "returning",
+              "only %d of 6 tasks had finished when launch_all returned (" EX ").",
+              atomic_load(&p.finished_at_return));
+    expect_each_index_once(&p, "launch_all(6, ...)");
+}
+CL_END_TEST
+
+/* A barrier for all 8 tasks: nobody passes until all 8 are inside their
+ * task at once, which only happens if each runs in its own goroutine. */
+CL_TEST(launch_all_runs_tasks_at_the_same_time)
+{
+    static probe p;
+    probe_init(&p, 8, HOLD_BARRIER);
+    cl_call c;
+    cl_spawn_call(&c, call_launch_all, &p);
+    cl_settle();
+    expect_tasks_started(&p, "launch_all(8, ...)");
+    int started = atomic_load(&p.started);
+    cl_expect(started >= 8 || cl_latch_is_open(&p.barrier),
+              "all 8 tasks to be running at the same time",
+              "goroutines run concurrently; a plain call runs to completion before the "
+              "next line. Start each task with goc_go instead of calling it",
+              "each task waited at a barrier for the other 7, but only %d of 8 ever got there "
+              "and everything stopped: launch_all ran the tasks one after another, not in a "
+              "goroutine each (" EX ", launch_all).",
+              started);
+    cl_expect(cl_call_await(&c, 5), "launch_all to return after the tasks passed the barrier",
+              "every goroutine must call goc_wg_done exactly once",
+              "launch_all(8, ...) was still waiting 5 s after its tasks finished (" EX ").");
+}
+CL_END_TEST
+
+/* Twenty rounds of 16: each task must see its own index and run in a
+ * goroutine of its own, different from the caller's.  Sharing &i shows up
+ * as repeated or out-of-range indices almost at once, so many rounds make
+ * a lucky pass practically impossible. */
+CL_TEST(launch_all_gives_each_goroutine_its_own_index)
+{
+    static probe p;
+    for (int round = 0; round < 20; round++) {
+        probe_init(&p, 16, HOLD_NONE);
+        launch_all(16, probe_task, &p);
+        cl_settle();
+        expect_each_index_once(&p, "launch_all(16, ...)");
+        int64_t me = goc_id();
+        for (int i = 0; i < 16; i++) {
+            int64_t g = atomic_load(&p.gid[i]);
+            cl_expect(g != me, "each task to run in a new goroutine",
+                      "goc_go(fn, arg) runs fn in a new goroutine; calling fn directly runs it "
+                      "in the caller",
+                      "task %d ran in the caller's own goroutine (%lld) (" EX ", launch_all).",
+                      i, (long long)me);
+            for (int j = 0; j < i; j++)
+                cl_expect(g != atomic_load(&p.gid[j]), "one goroutine per task",
+                          "start one goroutine per index, each running one task",
+                          "tasks %d and %d ran in the same goroutine %lld (" EX ", launch_all).",
+                          j, i, (long long)g);
+        }
+        cl_latch_destroy(&p.gate);
+        cl_latch_destroy(&p.barrier);
+    }
+}
+CL_END_TEST
+
+CL_TEST(launch_all_with_no_tasks_returns_at_once)
+{
+    static probe p;
+    probe_init(&p, 0, HOLD_NONE);
+    launch_all(0, probe_task, &p);
+    cl_expect(atomic_load(&p.started) == 0, "launch_all(0, ...) to call no task",
+              "a loop from 0 to n-1 runs no times when n is 0",
+              "task was called %d times (" EX ", launch_all).", atomic_load(&p.started));
+}
+CL_END_TEST
+
+CL_TEST(greet_all_prints_one_line_per_name)
+{
+    static const char *const names[] = {"Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret"};
+    enum { N = sizeof names / sizeof names[0] };
+    cl_capture cap;
+    cl_capture_begin(&cap);
+    greet_all(names, N);
+    char *out = cl_capture_end(&cap);
+    int lines = 0;
+    for (const char *q = out; *q; q++)
+        lines += *q == '\n';
+    for (int i = 0; i < N; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "hello, %s!", names[i]);
+        int got = cl_count_lines(out, want);
+        cl_expect(got == 1, "each greeting printed exactly once before greet_all returns",
+                  "greet_all can reuse launch_all: a task that prints names[index], and names "
+                  "as the context; launch_all already waits",
+                  "\"%s\" was printed %d times. greet_all printed:\n%s(" EX ", greet_all)",
+                  want, got, *out ? out : "(nothing)\n");
+    }
+    cl_expect(lines == N, "exactly 6 lines, one per name", "print one line per goroutine",
+              "greet_all printed %d lines:\n%s(" EX ", greet_all)", lines, out);
+    free(out);
+}
+CL_END_TEST
+
+Suite *cl_grader_suite(void)
+{
+    return CL_SUITE("01-goroutines", launch_all_runs_every_task_once, launch_all_waits_for_every_task,
+                    launch_all_runs_tasks_at_the_same_time,
+                    launch_all_gives_each_goroutine_its_own_index,
+                    launch_all_with_no_tasks_returns_at_once, greet_all_prints_one_line_per_name);
+}
