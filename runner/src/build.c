@@ -23,7 +23,8 @@
 static const char *const common_cflags[] = {
     "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-g", "-O1", "-pthread",
     "-fdiagnostics-color=never", "-Ilib/include", NULL};
-static const char *const race_flags[] = {"-fsanitize=thread", NULL};
+/* -O0 so race reports point at the exact lines the learner wrote. */
+static const char *const race_flags[] = {"-fsanitize=thread", "-O0", NULL};
 /* grader_main.c's wraps: see its header comment for why. */
 static const char *const grader_ldflags[] = {
     "-Wl,--wrap=exit,--wrap=_exit,--wrap=quick_exit,--wrap=tcase_fn_start,"
@@ -486,7 +487,7 @@ static int prepare(const cl_build_opts *o, cl_build_result *res, step_ctx *s)
     cl_buf d = {0};
     cl_buf_printf(&d, "%s/obj", o->cache_dir);
     int rc = mkdirs(d.s);
-    free(d.s);
+    d.len = 0;
     cl_buf_printf(&d, "%s/bin", o->cache_dir);
     rc |= mkdirs(d.s);
     free(d.s);

@@ -97,16 +97,32 @@ static void mark(FILE *out, const style *st, bool ok)
     fprintf(out, "%s%s%s", paint(st, ok ? GREEN : RED), sym, paint(st, RESET));
 }
 
-/* Prints text with every line indented; long text is already capped. */
-static void indented(FILE *out, const char *text, const char *pad)
+/* Prints text with every line indented, at most `max_lines` lines and
+ * about `max_bytes` bytes of it: a terminal is no place for 100 MB. */
+static void indented_capped(FILE *out, const char *text, const char *pad, int max_lines,
+                            size_t max_bytes)
 {
     const char *p = text;
+    int lines = 0;
+    size_t bytes = 0;
     while (p && *p) {
+        if (lines == max_lines || bytes >= max_bytes) {
+            fprintf(out, "%s[... %zu more bytes not shown ...]\n", pad, strlen(p));
+            return;
+        }
         const char *nl = strchr(p, '\n');
-        int len = nl ? (int)(nl - p) : (int)strlen(p);
-        fprintf(out, "%s%.*s\n", pad, len, p);
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        size_t show = len < max_bytes - bytes ? len : max_bytes - bytes;
+        fprintf(out, "%s%.*s%s\n", pad, (int)show, p, show < len ? " [...]" : "");
+        lines++;
+        bytes += show;
         p = nl ? nl + 1 : NULL;
     }
+}
+
+static void indented(FILE *out, const char *text, const char *pad)
+{
+    indented_capped(out, text, pad, 200, 32 * 1024);
 }
 
 static void print_test(FILE *out, const style *st, const cl_test_verdict *v)
@@ -129,7 +145,7 @@ static void print_test(FILE *out, const style *st, const cl_test_verdict *v)
         indented(out, v->detail, st->utf8 ? "      │ " : "      | ");
     else if (v->output && v->kind != CL_VERDICT_LEAKED) {
         fprintf(out, "      %swhat the test printed:%s\n", paint(st, DIM), paint(st, RESET));
-        indented(out, v->output, "      | ");
+        indented_capped(out, v->output, "      | ", 20, 2048);
     }
 }
 
@@ -211,7 +227,7 @@ static void print_grade(FILE *out, const style *st, const cl_report *r)
                      "listed did not get to run.\n", r->exit_code, r->term_signal);
     if (r->output && *r->output) {
         fputs("Printed outside any test:\n", out);
-        indented(out, r->output, "  | ");
+        indented_capped(out, r->output, "  | ", 20, 2048);
     }
 }
 

@@ -248,8 +248,10 @@ static void json_report(FILE *out, const cl_graded *g)
     json_str(out, g->exercise);
     fputs(", \"status\": ", out);
     json_str(out, cl_status_name(r->status));
-    fprintf(out, ", \"compiled\": %s, \"passed\": %zu, \"total\": %zu, \"seconds\": %.3f",
-            r->compiled ? "true" : "false", cl_report_passed(r), r->ntests, r->seconds);
+    fprintf(out, ", \"compiled\": %s, \"race_checked\": %s, \"passed\": %zu, \"total\": %zu, "
+                 "\"seconds\": %.3f",
+            r->compiled ? "true" : "false", r->race_checked ? "true" : "false", cl_report_passed(r),
+            r->ntests, r->seconds);
     fputs(", \"diagnostics\": ", out);
     json_str(out, r->diagnostics);
     fputs(", \"missing_function\": ", out);
