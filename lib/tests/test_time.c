@@ -7,23 +7,10 @@
 
 #include "../src/sched.h"
 #include "testing.h"
+#include "tsan_options.h"
 
 #define MS GOC_MILLISECOND
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-
-#ifdef UNDER_TSAN
-/* The fork test's child starts a timer thread in a process that had
- * threads before fork(); TSan refuses that unless told otherwise. */
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void) { return "die_after_fork=0"; }
-#endif
 
 /* Spins (yielding) until *flag reaches want; the test's timeout bounds it. */
 static void await_int(atomic_int *flag, int want)
