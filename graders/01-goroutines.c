@@ -12,100 +12,20 @@ void launch_all(int n, task_fn task, void *ctx);
 void greet_all(const char *const names[], int n);
 
 #define EX "exercises/01-goroutines.c"
-#define MAXN 64
-
-enum hold { HOLD_NONE, HOLD_GATE, HOLD_BARRIER };
-
-typedef struct probe {
-    int n;
-    enum hold hold;
-    _Atomic(int) runs[MAXN];
-    _Atomic(int64_t) gid[MAXN];
-    _Atomic(int) bad_calls, bad_index;
-    _Atomic(int) started, finished, finished_at_return;
-    cl_gate gate;
-    cl_barrier barrier;
-} probe;
-
-static void probe_init(probe *p, int n, enum hold hold)
-{
-    memset(p, 0, sizeof *p);
-    p->n = n;
-    p->hold = hold;
-    cl_gate_init(&p->gate);
-    cl_barrier_init(&p->barrier, n);
-}
-
-static void probe_task(int index, void *ctx)
-{
-    probe *p = ctx;
-    if (index < 0 || index >= p->n) {
-        atomic_fetch_add(&p->bad_calls, 1);
-        atomic_store(&p->bad_index, index);
-    } else {
-        atomic_fetch_add(&p->runs[index], 1);
-        atomic_store(&p->gid[index], goc_id());
-    }
-    atomic_fetch_add(&p->started, 1);
-    if (p->hold == HOLD_BARRIER)
-        cl_barrier_arrive_and_wait(&p->barrier);
-    else if (p->hold == HOLD_GATE)
-        cl_gate_pass(&p->gate);
-    atomic_fetch_add(&p->finished, 1);
-}
+#define WHERE EX ", launch_all"
 
 static void call_launch_all(void *arg)
 {
-    probe *p = arg;
-    launch_all(p->n, probe_task, p);
+    cl_probe *p = arg;
+    launch_all(p->n, cl_probe_task, p);
     atomic_store(&p->finished_at_return, atomic_load(&p->finished));
-}
-
-/* The checks every test makes on what the tasks saw: each index once,
- * nothing outside 0..n-1. */
-static void expect_each_index_once(probe *p, const char *call)
-{
-    int bad = atomic_load(&p->bad_calls);
-    cl_expect(bad == 0, "every task to receive its own index, from 0 to n-1",
-              "the goroutine-per-task idea: each goroutine needs its own copy of its index "
-              "(a struct job per goroutine), because &i is one variable shared by all",
-              "%s called task with index %d, outside 0..%d (%d such calls): the goroutine "
-              "read its index from a variable that the loop had already moved on. Passing &i "
-              "of the loop variable gives every goroutine the same int (" EX ", launch_all).",
-              call, atomic_load(&p->bad_index), p->n - 1, bad);
-    for (int i = 0; i < p->n; i++) {
-        int runs = atomic_load(&p->runs[i]);
-        cl_expect(runs <= 1, "each index to be run exactly once",
-                  "give each goroutine its own struct job; never a pointer to the loop counter",
-                  "%s ran index %d %d times: several goroutines saw the same index, which "
-                  "happens when they all read one shared variable (" EX ", launch_all).",
-                  call, i, runs);
-    }
-    int ran = 0;
-    for (int i = 0; i < p->n; i++)
-        ran += atomic_load(&p->runs[i]) > 0;
-    for (int i = 0; i < p->n; i++)
-        cl_expect(atomic_load(&p->runs[i]) == 1, "task to run once for every index 0..n-1",
-                  "the go statement: in libgoc goc_go(run_job, &jobs[i]) starts one goroutine",
-                  "%s never ran the task for index %d (it ran %d of %d tasks). Start one "
-                  "goroutine per index in " EX ", launch_all.",
-                  call, i, ran, p->n);
-}
-
-/* A call that ran nothing says so first: the other messages assume it
- * tried. */
-static void expect_tasks_started(probe *p, const char *call)
-{
-    cl_expect(atomic_load(&p->started) > 0, "the tasks to be started, each in its own goroutine",
-              "the go statement: goc_go(run_job, &jobs[i]) starts run_job in a new goroutine",
-              "%s ran none of its %d tasks (" EX ", launch_all).", call, p->n);
 }
 
 /* Every index runs once, and the call returns. */
 CL_TEST(launch_all_runs_every_task_once)
 {
-    static probe p;
-    probe_init(&p, 8, HOLD_NONE);
+    static cl_probe p;
+    cl_probe_init(&p, 8, CL_HOLD_NONE);
     cl_call c;
     cl_spawn_call(&c, call_launch_all, &p);
     cl_expect(cl_call_await(&c, 5), "launch_all(8, task, ctx) to return once its tasks are done",
@@ -113,7 +33,7 @@ CL_TEST(launch_all_runs_every_task_once)
               "it was still running after 5 s; look for a wait that nothing ends "
               "(" EX ", launch_all).");
     cl_settle(); /* tasks a wrong launch_all left running finish first */
-    expect_each_index_once(&p, "launch_all(8, ...)");
+    cl_probe_expect_each_index_once(&p, "launch_all(8, ...)", WHERE);
 }
 CL_END_TEST
 
@@ -121,12 +41,12 @@ CL_END_TEST
  * everything else has stopped, and may return only after they finished. */
 CL_TEST(launch_all_waits_for_every_task)
 {
-    static probe p;
-    probe_init(&p, 6, HOLD_GATE);
+    static cl_probe p;
+    cl_probe_init(&p, 6, CL_HOLD_GATE);
     cl_call c;
     cl_spawn_call(&c, call_launch_all, &p);
     bool settled = cl_settle();
-    expect_tasks_started(&p, "launch_all(6, ...)");
+    cl_probe_expect_started(&p, "launch_all(6, ...)", WHERE);
     cl_expect(!cl_call_returned(&c), "launch_all to wait while its tasks are still running",
               "main returning early: when the function that started goroutines returns, "
               "nothing waits for them (in main, the program ends and they die mid-work). "
@@ -134,7 +54,7 @@ CL_TEST(launch_all_waits_for_every_task)
               "launch_all(6, ...) returned while %d of its 6 tasks were still running (the "
               "grader held them). " EX ", launch_all must wait for its goroutines before it "
               "returns.",
-              atomic_load(&p.started) - atomic_load(&p.finished));
+              cl_probe_running(&p));
     cl_expect(settled, "launch_all to block while waiting, not to spin",
               "goc_wg_wait blocks without using the CPU",
               "launch_all(6, ...) kept running for %d s while its tasks were held: a loop that "
@@ -151,7 +71,7 @@ CL_TEST(launch_all_waits_for_every_task)
               "returning",
               "only %d of 6 tasks had finished when launch_all returned (" EX ").",
               atomic_load(&p.finished_at_return));
-    expect_each_index_once(&p, "launch_all(6, ...)");
+    cl_probe_expect_each_index_once(&p, "launch_all(6, ...)", WHERE);
 }
 CL_END_TEST
 
@@ -159,12 +79,12 @@ CL_END_TEST
  * task at once, which only happens if each runs in its own goroutine. */
 CL_TEST(launch_all_runs_tasks_at_the_same_time)
 {
-    static probe p;
-    probe_init(&p, 8, HOLD_BARRIER);
+    static cl_probe p;
+    cl_probe_init(&p, 8, CL_HOLD_BARRIER);
     cl_call c;
     cl_spawn_call(&c, call_launch_all, &p);
     cl_settle();
-    expect_tasks_started(&p, "launch_all(8, ...)");
+    cl_probe_expect_started(&p, "launch_all(8, ...)", WHERE);
     int started = atomic_load(&p.started);
     cl_expect(started >= 8 || cl_latch_is_open(&p.barrier),
               "all 8 tasks to be running at the same time",
@@ -186,12 +106,12 @@ CL_END_TEST
  * a lucky pass practically impossible. */
 CL_TEST(launch_all_gives_each_goroutine_its_own_index)
 {
-    static probe p;
+    static cl_probe p;
     for (int round = 0; round < 20; round++) {
-        probe_init(&p, 16, HOLD_NONE);
-        launch_all(16, probe_task, &p);
+        cl_probe_init(&p, 16, CL_HOLD_NONE);
+        launch_all(16, cl_probe_task, &p);
         cl_settle();
-        expect_each_index_once(&p, "launch_all(16, ...)");
+        cl_probe_expect_each_index_once(&p, "launch_all(16, ...)", WHERE);
         int64_t me = goc_id();
         for (int i = 0; i < 16; i++) {
             int64_t g = atomic_load(&p.gid[i]);
@@ -206,17 +126,16 @@ CL_TEST(launch_all_gives_each_goroutine_its_own_index)
                           "tasks %d and %d ran in the same goroutine %lld (" EX ", launch_all).",
                           j, i, (long long)g);
         }
-        cl_latch_destroy(&p.gate);
-        cl_latch_destroy(&p.barrier);
+        cl_probe_destroy(&p);
     }
 }
 CL_END_TEST
 
 CL_TEST(launch_all_with_no_tasks_returns_at_once)
 {
-    static probe p;
-    probe_init(&p, 0, HOLD_NONE);
-    launch_all(0, probe_task, &p);
+    static cl_probe p;
+    cl_probe_init(&p, 0, CL_HOLD_NONE);
+    launch_all(0, cl_probe_task, &p);
     cl_expect(atomic_load(&p.started) == 0, "launch_all(0, ...) to call no task",
               "a loop from 0 to n-1 runs no times when n is 0",
               "task was called %d times (" EX ", launch_all).", atomic_load(&p.started));

@@ -192,6 +192,105 @@ static inline void cl_dump(char *buf, size_t size)
     buf[size - 1] = '\0';
 }
 
+/* ---- a probe task: the work graders hand to the learner's code ------------ */
+
+/* Records which index each call saw and in which goroutine, and can hold
+ * the calls on a gate (until the test opens it) or a barrier (until all n
+ * are inside at once).  Its signature, void (int index, void *ctx), is the
+ * task/work type of the early exercises; ctx is the probe. */
+typedef enum cl_hold { CL_HOLD_NONE, CL_HOLD_GATE, CL_HOLD_BARRIER } cl_hold;
+
+#define CL_PROBE_MAX 64
+
+typedef struct cl_probe {
+    int n;
+    cl_hold hold;
+    _Atomic(int) runs[CL_PROBE_MAX];
+    _Atomic(int64_t) gid[CL_PROBE_MAX];
+    _Atomic(int) bad_calls, bad_index;
+    _Atomic(int) started, finished, finished_at_return;
+    cl_gate gate;
+    cl_barrier barrier;
+} cl_probe;
+
+static inline void cl_probe_init(cl_probe *p, int n, cl_hold hold)
+{
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    p->hold = hold;
+    cl_gate_init(&p->gate);
+    cl_barrier_init(&p->barrier, n);
+}
+
+static inline void cl_probe_destroy(cl_probe *p)
+{
+    cl_latch_destroy(&p->gate);
+    cl_latch_destroy(&p->barrier);
+}
+
+static inline void cl_probe_task(int index, void *ctx)
+{
+    cl_probe *p = ctx;
+    if (index < 0 || index >= p->n) {
+        atomic_fetch_add(&p->bad_calls, 1);
+        atomic_store(&p->bad_index, index);
+    } else {
+        atomic_fetch_add(&p->runs[index], 1);
+        atomic_store(&p->gid[index], goc_id());
+    }
+    atomic_fetch_add(&p->started, 1);
+    if (p->hold == CL_HOLD_BARRIER)
+        cl_barrier_arrive_and_wait(&p->barrier);
+    else if (p->hold == CL_HOLD_GATE)
+        cl_gate_pass(&p->gate);
+    atomic_fetch_add(&p->finished, 1);
+}
+
+static inline int cl_probe_running(cl_probe *p)
+{
+    return atomic_load(&p->started) - atomic_load(&p->finished);
+}
+
+/* A call that ran nothing says so first: other messages assume it tried.
+ * `call` shows the call ("launch_all(6, ...)"), `where` the learner's file
+ * and function. */
+static inline void cl_probe_expect_started(cl_probe *p, const char *call, const char *where)
+{
+    cl_expect(atomic_load(&p->started) > 0, "the tasks to be started, each in its own goroutine",
+              "the go statement: goc_go(fn, arg) starts fn(arg) in a new goroutine",
+              "%s ran none of its %d tasks (%s).", call, p->n, where);
+}
+
+/* Each index 0..n-1 ran exactly once; nothing outside that range. */
+static inline void cl_probe_expect_each_index_once(cl_probe *p, const char *call, const char *where)
+{
+    int bad = atomic_load(&p->bad_calls);
+    cl_expect(bad == 0, "every task to receive its own index, from 0 to n-1",
+              "each goroutine needs its own copy of its index (its own struct), because &i is "
+              "one variable shared by every goroutine and by the loop",
+              "%s called the task with index %d, outside 0..%d (%d such calls): the goroutine "
+              "read its index from a variable that the loop had already moved on. Passing &i "
+              "of the loop variable gives every goroutine the same int (%s).",
+              call, atomic_load(&p->bad_index), p->n - 1, bad, where);
+    for (int i = 0; i < p->n; i++) {
+        int runs = atomic_load(&p->runs[i]);
+        cl_expect(runs <= 1, "each index to be run exactly once",
+                  "give each goroutine its own struct; never a pointer to the loop counter",
+                  "%s ran index %d %d times: several goroutines saw the same index, which "
+                  "happens when they all read one shared variable (%s).",
+                  call, i, runs, where);
+    }
+    int ran = 0;
+    for (int i = 0; i < p->n; i++)
+        ran += atomic_load(&p->runs[i]) > 0;
+    for (int i = 0; i < p->n; i++)
+        cl_expect(atomic_load(&p->runs[i]) == 1, "the task to run once for every index 0..n-1",
+                  "the go statement: goc_go(fn, arg) starts one goroutine per call",
+                  "%s never ran the task for index %d (it ran %d of %d). Start one goroutine "
+                  "per index (%s).",
+                  call, i, ran, p->n, where);
+}
+
 /* ---- capturing what the learner prints ------------------------------------- */
 
 typedef struct cl_capture {

@@ -1,0 +1,137 @@
+/* Exercise 02 — WaitGroups.
+ *
+ * Fill in the three functions marked GRADED so that every TODO is gone.
+ *   chanlings run     builds this file and runs main below
+ *   chanlings check   runs the hidden tests against them
+ * The lesson (chanlings lesson) explains Add, Done and Wait and the rules
+ * that keep them honest. */
+#include <goc.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The work one goroutine does, given its index and the caller's context. */
+typedef void (*work_fn)(int index, void *ctx);
+
+/* Fetches item `index`: returns 0 and stores the value in *out, or
+ * returns non-zero when the item cannot be fetched. */
+typedef int (*fetch_fn)(int index, void *ctx, int *out);
+
+struct worker {
+    int index;
+    work_fn work;
+    void *ctx;
+    goc_waitgroup *wg;
+};
+
+/* The body of each worker goroutine. */
+static void worker_main(void *arg)
+{
+    struct worker *w = arg;
+    w->work(w->index, w->ctx);
+    /* TODO: tell the WaitGroup this worker is done. */
+    free(w);
+}
+
+/* GRADED: start_workers
+ * Starts n goroutines, the i-th running work(i, ctx), and counts every one
+ * of them in *wg before it starts, so that a goc_wg_wait(wg) made right
+ * after start_workers returns waits for all of them.  Does not wait itself.
+ * Each goroutine calls goc_wg_done(wg) exactly once, after work returns. */
+void start_workers(goc_waitgroup *wg, int n, work_fn work, void *ctx)
+{
+    for (int i = 0; i < n; i++) {
+        struct worker *w = malloc(sizeof *w);
+        if (!w)
+            goc_panic("start_workers: no memory for worker %d", i);
+        *w = (struct worker){.index = i, .work = work, .ctx = ctx, .wg = wg};
+        /* TODO: count this worker in wg, then start worker_main(w) as a
+         *       goroutine.  (Which of the two must come first?) */
+        free(w); /* TODO: remove this line: the goroutine frees its worker */
+    }
+    (void)worker_main; /* silences "unused" until you call it; delete then */
+}
+
+/* GRADED: run_all
+ * Runs work(i, ctx) for every i from 0 to n-1, all at the same time, and
+ * returns once every call has returned.  May be called any number of
+ * times. */
+void run_all(int n, work_fn work, void *ctx)
+{
+    /* TODO: a WaitGroup of your own, start_workers, then wait. */
+    (void)n;
+    (void)work;
+    (void)ctx;
+}
+
+struct fetcher {
+    int index;
+    fetch_fn fetch;
+    void *ctx;
+    int *results;
+    goc_waitgroup *wg;
+};
+
+/* The body of each fetcher goroutine. */
+static void fetcher_main(void *arg)
+{
+    struct fetcher *f = arg;
+    int value;
+    if (f->fetch(f->index, f->ctx, &value) != 0) {
+        f->results[f->index] = -1;
+        return; /* TODO: is the WaitGroup told on this path too? */
+    }
+    f->results[f->index] = value;
+    /* TODO: tell the WaitGroup this fetcher is done. */
+}
+
+/* GRADED: fetch_all
+ * Calls fetch(i, ctx, &value) for every i from 0 to n-1, each in its own
+ * goroutine, all at the same time.  When fetch returns 0, results[i] =
+ * value (fetched values are never negative); otherwise results[i] = -1.
+ * Returns, once every goroutine is done, how many fetches succeeded. */
+int fetch_all(int n, fetch_fn fetch, void *ctx, int results[])
+{
+    /* TODO: one struct fetcher per goroutine, a WaitGroup counting them,
+     *       goc_go(fetcher_main, ...) for each, wait, then count the
+     *       results that are not -1. */
+    (void)n;
+    (void)fetch;
+    (void)ctx;
+    (void)results;
+    (void)fetcher_main; /* silences "unused" until you call it; delete then */
+    return 0;
+}
+
+static void shout(int index, void *ctx)
+{
+    printf("%s #%d\n", (const char *)ctx, index);
+}
+
+static int fetch_square(int index, void *ctx, int *out)
+{
+    (void)ctx;
+    if (index % 3 == 2)
+        return 1; /* every third item is "unavailable" */
+    *out = index * index;
+    return 0;
+}
+
+int main(void)
+{
+    run_all(3, shout, "worker");
+
+    goc_waitgroup wg = {0};
+    start_workers(&wg, 2, shout, "helper");
+    goc_wg_wait(&wg);
+    /* The same WaitGroup again: fine once the previous wait has returned. */
+    start_workers(&wg, 2, shout, "second helper");
+    goc_wg_wait(&wg);
+
+    int results[6] = {0};
+    int ok = fetch_all(6, fetch_square, NULL, results);
+    printf("fetched %d of 6:", ok);
+    for (int i = 0; i < 6; i++)
+        printf(" %d", results[i]);
+    printf("\n");
+    return 0;
+}
