@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
@@ -270,11 +271,19 @@ static bool reap(pid_t prog, bool *prog_done, int *prog_status)
  * SIGTERM to every descendant, SIGKILL after the grace period. */
 static void keeper_main(const child_plan *p, int outfd, int statusfd, pid_t runner)
 {
+    /* The runner's handlers (Check installs some) must not run here:
+     * every signal was blocked across the fork, so reset them, then let
+     * through all but the two the loop below waits for. */
+    for (int sig = 1; sig < NSIG; sig++)
+        signal(sig, SIG_DFL);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set, NULL);
+    sigprocmask(SIG_SETMASK, &set, NULL);
+    /* Its own group: a signal meant for the runner's group (a terminal's
+     * ^C) ends the runner, and PDEATHSIG then makes the keeper clean up. */
+    setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     bool stopping = getppid() != runner;
@@ -430,7 +439,12 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
         return -1;
     }
     pid_t runner = getpid();
+    sigset_t all, old_mask;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old_mask);
     pid_t keeper = fork();
+    if (keeper != 0)
+        pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     if (keeper < 0) {
         snprintf(res->error, sizeof res->error, "cannot fork: %s", strerror(errno));
         close(outp[0]), close(outp[1]), close(statp[0]), close(statp[1]);
