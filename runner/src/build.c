@@ -167,7 +167,7 @@ char *cl_build_relative(const char *root, const char *path)
     char rroot[PATH_MAX], rpath[PATH_MAX];
     if (!realpath(root, rroot) || !realpath(path, rpath))
         return strdup(path);
-    size_t rl = strlen(rroot);
+    size_t rl = strcmp(rroot, "/") ? strlen(rroot) : 0;
     if (strncmp(rpath, rroot, rl) == 0 && rpath[rl] == '/')
         return strdup(rpath + rl + 1);
     return strdup(rpath);
