@@ -113,7 +113,12 @@ static void indented_capped(FILE *out, const char *text, const char *pad, int ma
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         size_t show = len < max_bytes - bytes ? len : max_bytes - bytes;
-        fprintf(out, "%s%.*s%s\n", pad, (int)show, p, show < len ? " [...]" : "");
+        fputs(pad, out);
+        /* Control bytes from learner output could restyle or clear the
+         * terminal; show them as '?'. */
+        for (size_t i = 0; i < show; i++)
+            fputc((unsigned char)p[i] < 0x20 && p[i] != '\t' ? '?' : p[i] == 0x7f ? '?' : p[i], out);
+        fputs(show < len ? " [...]\n" : "\n", out);
         lines++;
         bytes += show;
         p = nl ? nl + 1 : NULL;
