@@ -1,0 +1,119 @@
+#!/bin/sh
+# Hostile submissions against the grading pipeline (grade.h): each must get
+# its own verdict within its deadline, the grader must carry on with the
+# next test, the runner must stay healthy, nothing may be left running and
+# the submission's file must be unchanged.  Every fixture is bounded itself
+# (a fork bomb with a ceiling, output that stops at 100 MB), and every run
+# is wrapped in timeout(1), so a protection that fails cannot take the
+# machine down.
+#
+# Needs libgoc built (build/lib/plain and build/lib/tsan).  Last line:
+# "N passed, M failed"; exit status 1 on any failure.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 1
+fx=runner/tests/fixtures/hostile
+out=$root/build/hostile
+cache=$out/cache
+driver=$out/driver
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+
+for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a; do
+    [ -f "$lib" ] || { bad "$lib is missing: run 'make lib' first"; finish; }
+done
+rm -rf "$out" && mkdir -p "$out" || { bad "cannot create $out"; finish; }
+# shellcheck disable=SC2086
+${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src \
+    runner/src/proc.c runner/src/build.c runner/src/grade.c runner/src/verdict.c \
+    runner/src/report.c runner/src/report_formats.c runner/src/report_buf.c \
+    $fx/driver.c -o "$driver" || { bad "the test driver did not build"; finish; }
+
+# grade NAME FILE [race]: JSON in $out/NAME.json, the human view in .txt.
+grade() {
+    name=$1 file=$2
+    shift 2
+    before=$(cksum < "$file")
+    timeout -k 5 120 "$driver" "$root" "$file" $fx/grader.c "$cache" 2 60 "$@" \
+        > "$out/$name.json" 2> "$out/$name.txt"
+    rc=$?
+    [ "$rc" -eq 0 ] || bad "$name: the runner exited with status $rc (see $out/$name.txt)"
+    [ "$(cksum < "$file")" = "$before" ] || bad "$name: $file was changed by grading it"
+}
+
+# expect NAME TEXT...: every TEXT appears in NAME's JSON report.
+expect() {
+    name=$1
+    shift
+    for want in "$@"; do
+        if grep -qF -- "$want" "$out/$name.json"; then ok; else
+            bad "$name: report lacks '$want':"; head -c 2000 "$out/$name.json"; echo
+        fi
+    done
+}
+
+# The grader's second test must still run and pass after the first.
+CARRIES_ON='"passed": 1, "total": 2'
+
+grade good $fx/good.c
+expect good '"status": "passed"' '"passed": 2, "total": 2'
+
+grade loop $fx/loop.c
+expect loop '"verdict": "timed out"' "$CARRIES_ON"
+
+grade deadlock $fx/deadlock.c
+expect deadlock '"verdict": "deadlock"' 'goroutine 1 [chan send]' 'hostile/deadlock.c:8' "$CARRIES_ON"
+
+grade segv $fx/segv.c
+expect segv '"verdict": "crashed"' 'SIGSEGV' "$CARRIES_ON"
+
+grade abort $fx/abort.c
+expect abort '"verdict": "crashed"' 'SIGABRT' "$CARRIES_ON"
+
+grade exit $fx/exit.c
+expect exit '"verdict": "exited"' 'exit(0)' "$CARRIES_ON"
+
+grade forkbomb $fx/forkbomb.c
+expect forkbomb '"verdict": "timed out"' "$CARRIES_ON"
+if pgrep -x cl-forkbomb > /dev/null; then
+    bad "forkbomb: $(pgrep -x cl-forkbomb | wc -l) of its processes are still running"
+    pkill -KILL -x cl-forkbomb
+else ok; fi
+
+grade spawn $fx/spawn.c
+expect spawn "$CARRIES_ON"
+if grep -qF '"verdict": "passed", "race_pass": false, "where": "runner/tests/fixtures/hostile/grader.c:29"' "$out/spawn.json"; then
+    bad "spawn: unbounded goroutines passed"
+else ok; fi
+
+grade flood $fx/flood.c
+expect flood '"verdict": "crashed"' 'SIGXFSZ' "$CARRIES_ON"
+size=$(wc -c < "$out/flood.json")
+if [ "$size" -lt 1048576 ]; then ok; else bad "flood: the report is $size bytes; output was not capped"; fi
+
+grade compile_error $fx/compile_error.c
+expect compile_error '"status": "compile error"' 'hostile/compile_error.c:6' 'undeclared_name'
+
+grade missing $fx/missing.c
+expect missing '"status": "compile error"' '"missing_function": "hostile"'
+
+grade race $fx/race.c race
+expect race '"race_checked": true' '"verdict": "data race"' 'hostile/race.c:' 'SUMMARY: ThreadSanitizer: data race'
+
+# The cache: grading again compiles nothing; an edited copy outside the
+# workbook recompiles only itself (grader and grader_main are reused).
+count() { find "$cache/$1" -type f | wc -l; }
+objs=$(count obj)
+grade good_again $fx/good.c
+expect good_again '"status": "passed"'
+[ "$(count obj)" -eq "$objs" ] && ok || bad "cache: grading an unchanged file compiled again"
+sed 's/nothing hostile here/still nothing hostile/' $fx/good.c > "$out/edited.c"
+grade edited "$out/edited.c"
+expect edited '"status": "passed"' 'still nothing hostile'
+[ "$(count obj)" -eq $((objs + 1)) ] && ok || bad "cache: an edit compiled $(( $(count obj) - objs )) objects, not 1"
+
+finish
