@@ -26,6 +26,7 @@ static struct {
     sched_timer **heap;
     int len, cap;
     bool started;
+    bool thread_up; /* the thread has finished starting */
     sched_timer *running; /* whose callback runs now, or NULL */
     uint64_t runs;        /* callbacks finished, so a stopper waits for one run */
 } T = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -177,6 +178,8 @@ static void *timer_thread(void *unused)
     (void)unused;
     on_timer_thread = true;
     pthread_mutex_lock(&T.lock);
+    T.thread_up = true;
+    pthread_cond_broadcast(&T.done);
     for (;;) {
         sched_timer *t = next_due();
         if (!t)
@@ -230,6 +233,11 @@ static void ensure_started(void)
         _exit(2);
     }
     T.started = true;
+    /* Wait until the new thread is past its start-up, which allocates:
+     * a fork() meanwhile could leave an allocator lock held in the child
+     * (glibc guards against that; sanitizer allocators may not). */
+    while (!T.thread_up)
+        pthread_cond_wait(&T.done, &T.lock);
 }
 
 /* ---- the seam ---------------------------------------------------------- */
@@ -290,6 +298,7 @@ void timer_after_fork_child(void)
         T.heap[i]->heap_index = -1;
     T.len = 0;
     T.started = false;
+    T.thread_up = false;
     T.running = NULL;
     on_timer_thread = false;
 }
