@@ -16,6 +16,9 @@
 #include "goc/time.h"
 #include "goc/sync.h"
 #include "goc/runtime.h"
+#include "goc/error.h"
+#include "goc/context.h"
+#include "goc/errgroup.h"
 
 #define GOC_VERSION "0.1.0"
 
