@@ -28,7 +28,7 @@ if [ ! -f "$lib" ]; then
     make --no-print-directory "$lib" >/dev/null || { echo "cannot build $lib"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
-CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -pthread -Ilib/include $san"
+CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -pthread -I${GOC_INCLUDE:-lib/include} $san"
 WRAPS="-Wl,--wrap=exit,--wrap=_exit,--wrap=quick_exit,--wrap=tcase_fn_start,--wrap=check_get_clockid"
 CHECK_CFLAGS=$(pkg-config --cflags check)
 CHECK_LIBS=$(pkg-config --libs check)
