@@ -35,7 +35,7 @@ LIB_TESTS_$(1) := $(LIB_TEST_SRC:lib/tests/%.c=$(BUILD)/lib/$(1)/tests/%)
 endef
 $(foreach f,$(LIB_FLAVOURS),$(eval $(call LIB_FLAVOUR_RULES,$(f))))
 
-.PHONY: lib lib-all test-lib test-lib-compile test-lib-plain test-lib-tsan test-lib-asan bench-lib
+.PHONY: lib lib-all test-lib test-lib-compile test-lib-valgrind test-lib-plain test-lib-tsan test-lib-asan bench-lib
 lib: $(LIBGOC) $(LIBGOC_TSAN)
 
 # Each test program is a Check suite; scripts/run-tests.sh runs a list of
@@ -48,8 +48,17 @@ test-lib-asan: $(LIB_TESTS_asan)
 	@ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under ASan" $^
 test-lib-compile:
 	@CC="$(CC)" sh lib/tests/compile_fail_test.sh
-test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile
-TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan
+# valgrind over the plain build (stress excluded: too slow under valgrind).
+# Only definite leaks count: goroutines still asleep when a test ends keep
+# their thread stacks, which valgrind calls "possibly lost".
+VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite
+test-lib-valgrind: $(filter-out %/test_stress,$(LIB_TESTS_plain))
+	@if command -v valgrind >/dev/null; then \
+	  for t in $^; do printf '#!/bin/sh\nexec $(VALGRIND) %s\n' "$$(pwd)/$$t" > $$t.vg; chmod +x $$t.vg; done; \
+	  CK_TIMEOUT_MULTIPLIER=10 sh scripts/run-tests.sh "libgoc under valgrind" $(addsuffix .vg,$^); \
+	else echo "valgrind not installed: skipped"; fi
+test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind
+TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind
 
 bench-lib:
 	@echo "libgoc benchmarks: not written yet (issue 3)"

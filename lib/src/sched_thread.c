@@ -71,6 +71,7 @@ struct worker {
 static struct {
     pthread_mutex_t lock; /* guards all_*, idle list */
     gthread *all_first, *all_last;
+    gthread *abandoned; /* the parent's goroutines, after fork */
     worker *idle;
     int nidle;
     _Atomic(int64_t) last_id;
@@ -218,6 +219,9 @@ static void atfork_child(void)
     pthread_mutex_init(&S.lock, NULL);
     S.idle = NULL;
     S.nidle = 0;
+    if (tls_g)
+        registry_remove(tls_g);
+    S.abandoned = S.all_first; /* kept reachable: leak checkers stay quiet */
     S.all_first = S.all_last = NULL;
     int n = 0;
     if (tls_g) {
