@@ -1,0 +1,479 @@
+/* chanlings — learner state: a text file rewritten atomically under a
+ * lock, so concurrent runners (the view's child `check` beside a CLI
+ * `hint`) never lose each other's updates. */
+#include "progress.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "catalog.h"
+
+#define STATE_HEADER "chanlings-state 1"
+#define STATE_DIR ".chanlings"
+
+void cl_progress_free(cl_progress *p)
+{
+    free(p->current);
+    for (size_t i = 0; i < p->n; i++)
+        free(p->entries[i].slug);
+    free(p->entries);
+    memset(p, 0, sizeof *p);
+}
+
+static cl_progress_entry *entry(cl_progress *p, const char *slug, bool create)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->entries[i].slug, slug) == 0)
+            return &p->entries[i];
+    if (!create)
+        return NULL;
+    cl_progress_entry *ne = realloc(p->entries, (p->n + 1) * sizeof *ne);
+    if (!ne)
+        return NULL;
+    p->entries = ne;
+    cl_progress_entry *e = &ne[p->n];
+    memset(e, 0, sizeof *e);
+    e->quiz_best = e->quiz_last = -1;
+    if (!(e->slug = strdup(slug)))
+        return NULL;
+    p->n++;
+    return e;
+}
+
+/* ---- reading ---- */
+
+/* Splits a line at tabs into at most max fields; returns the count. */
+static int fields(char *line, char **f, int max)
+{
+    int n = 0;
+    while (n < max) {
+        f[n++] = line;
+        char *tab = strchr(line, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        line = tab + 1;
+    }
+    return strchr(f[n - 1], '\t') ? max + 1 : n;
+}
+
+static bool to_long(const char *s, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+typedef int (*record_fn)(cl_progress *p, char **f, int nf);
+
+static int rec_current(cl_progress *p, char **f, int nf)
+{
+    if (nf != 2 || !cl_catalog_valid_slug(f[1]))
+        return -1;
+    free(p->current);
+    return (p->current = strdup(f[1])) ? 0 : -1;
+}
+static int rec_done(cl_progress *p, char **f, int nf)
+{
+    cl_progress_entry *e = nf == 2 && cl_catalog_valid_slug(f[1]) ? entry(p, f[1], true) : NULL;
+    if (!e)
+        return -1;
+    e->done = true;
+    return 0;
+}
+static int rec_hints(cl_progress *p, char **f, int nf)
+{
+    long long n;
+    if (nf != 3 || !cl_catalog_valid_slug(f[1]) || !to_long(f[2], &n) || n < 0 || n > 1000)
+        return -1;
+    cl_progress_entry *e = entry(p, f[1], true);
+    if (!e)
+        return -1;
+    e->hints = (int)n;
+    return 0;
+}
+static int rec_quiz(cl_progress *p, char **f, int nf)
+{
+    long long best, last, total, when;
+    if (nf != 6 || !cl_catalog_valid_slug(f[1]) || !to_long(f[2], &best) || !to_long(f[3], &last) ||
+        !to_long(f[4], &total) || !to_long(f[5], &when) || total < 0 || total > 100000 ||
+        best < -1 || best > total || last < -1 || last > total)
+        return -1;
+    cl_progress_entry *e = entry(p, f[1], true);
+    if (!e)
+        return -1;
+    e->quiz_best = (int)best;
+    e->quiz_last = (int)last;
+    e->quiz_total = (int)total;
+    e->quiz_time = (time_t)when;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    record_fn parse;
+} records[] = {
+    {"current", rec_current},
+    {"done", rec_done},
+    {"hints", rec_hints},
+    {"quiz", rec_quiz},
+};
+
+/* Parses text into p; returns the first bad line (1-based) or 0. */
+static size_t parse_state(cl_progress *p, char *text)
+{
+    size_t bad = 0, lineno = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        if (lineno == 1) {
+            if (strcmp(line, STATE_HEADER) != 0 && !bad)
+                bad = 1;
+            if (strcmp(line, STATE_HEADER) == 0)
+                continue;
+        }
+        char *f[8];
+        int nf = fields(line, f, 7);
+        size_t r;
+        for (r = 0; r < sizeof records / sizeof *records; r++)
+            if (strcmp(f[0], records[r].name) == 0)
+                break;
+        if ((r == sizeof records / sizeof *records || records[r].parse(p, f, nf) != 0) && !bad)
+            bad = lineno;
+    }
+    return bad;
+}
+
+/* ---- the files ---- */
+
+static char *state_path(const cl_ctx *ctx, const char *name)
+{
+    size_t n = strlen(ctx->root) + strlen(name) + 32;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s/" STATE_DIR "%s%s", ctx->root, *name ? "/" : "", name);
+    return s;
+}
+
+static int lock_state(const cl_ctx *ctx, char *err, size_t errsz)
+{
+    char *dir = state_path(ctx, "");
+    char *lock = state_path(ctx, "lock");
+    int fd = -1;
+    if (dir && lock && cl_mkdirs(dir) == 0)
+        fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+            ;
+    } else {
+        snprintf(err, errsz, "%s: cannot lock: %s; check the permissions of the workbook directory",
+                 lock ? lock : STATE_DIR "/lock", strerror(errno));
+    }
+    free(dir);
+    free(lock);
+    return fd;
+}
+
+static void unlock_state(int fd)
+{
+    if (fd >= 0) {
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
+}
+
+static char *serialise(const cl_progress *p, size_t *len)
+{
+    size_t cap = 128 + (p->current ? strlen(p->current) : 0);
+    for (size_t i = 0; i < p->n; i++)
+        cap += 3 * strlen(p->entries[i].slug) + 160;
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    size_t o = (size_t)snprintf(s, cap, "%s\n", STATE_HEADER);
+    if (p->current)
+        o += (size_t)snprintf(s + o, cap - o, "current\t%s\n", p->current);
+    for (size_t i = 0; i < p->n; i++) {
+        const cl_progress_entry *e = &p->entries[i];
+        if (e->done)
+            o += (size_t)snprintf(s + o, cap - o, "done\t%s\n", e->slug);
+        if (e->hints)
+            o += (size_t)snprintf(s + o, cap - o, "hints\t%s\t%d\n", e->slug, e->hints);
+        if (e->quiz_last >= 0)
+            o += (size_t)snprintf(s + o, cap - o, "quiz\t%s\t%d\t%d\t%d\t%lld\n", e->slug,
+                                  e->quiz_best, e->quiz_last, e->quiz_total,
+                                  (long long)e->quiz_time);
+    }
+    *len = o;
+    return s;
+}
+
+static int write_state(const cl_ctx *ctx, const cl_progress *p, char *err, size_t errsz)
+{
+    size_t len;
+    char *data = serialise(p, &len);
+    char *path = state_path(ctx, "state");
+    int rc = data && path ? cl_write_file_atomic(path, data, len) : -1;
+    if (rc != 0)
+        snprintf(err, errsz, "%s: cannot save progress: %s; check free space and permissions",
+                 path ? path : STATE_DIR "/state", strerror(errno));
+    free(data);
+    free(path);
+    return rc;
+}
+
+/* Keeps a copy of a damaged state file and says so in p->warning. */
+static void keep_corrupt(const cl_ctx *ctx, cl_progress *p, const char *text, size_t len,
+                         size_t line)
+{
+    char stamp[64], name[96];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(name, sizeof name, "state.corrupt-%s-%ld", stamp, (long)getpid());
+    char *copy = state_path(ctx, name);
+    bool kept = copy && cl_write_file_atomic(copy, text, len) == 0;
+    snprintf(p->warning, sizeof p->warning,
+             "%s/" STATE_DIR "/state:%zu: progress file damaged (this line cannot be read); %s "
+             STATE_DIR "/%s and continued with what could be read",
+             ctx->root, line, kept ? "kept a copy as" : "could not keep a copy as", name);
+    free(copy);
+}
+
+/* Reads the state file into p (under the caller's lock).  Returns 0, 1
+ * when damaged (p->warning set), -1 on read errors. */
+static int read_state(const cl_ctx *ctx, cl_progress *p, char *err, size_t errsz)
+{
+    memset(p, 0, sizeof *p);
+    char *path = state_path(ctx, "state");
+    if (!path)
+        return -1;
+    size_t len = 0;
+    char *text = cl_read_file(path, &len);
+    if (!text) {
+        int e = errno;
+        free(path);
+        if (e == ENOENT)
+            return 0;
+        snprintf(err, errsz, "%s/" STATE_DIR "/state: cannot read: %s", ctx->root, strerror(e));
+        return -1;
+    }
+    free(path);
+    char *work = strdup(text);
+    if (!work) {
+        free(text);
+        return -1;
+    }
+    /* NUL bytes inside would hide the rest from the parser: treat as damage */
+    size_t bad = strlen(text) != len ? 1 : parse_state(p, work);
+    if (bad)
+        keep_corrupt(ctx, p, text, len, bad);
+    free(work);
+    free(text);
+    return bad ? 1 : 0;
+}
+
+static void adopt(cl_ctx *ctx, cl_progress *fresh)
+{
+    cl_progress_free(ctx->progress);
+    *ctx->progress = *fresh;
+}
+
+int cl_progress_load(cl_ctx *ctx, char *err, size_t errsz)
+{
+    cl_progress fresh;
+    char *path = state_path(ctx, "state");
+    bool exists = path && access(path, F_OK) == 0;
+    free(path);
+    if (!exists) {
+        memset(&fresh, 0, sizeof fresh);
+        adopt(ctx, &fresh);
+        return 0;
+    }
+    int fd = lock_state(ctx, err, errsz);
+    if (fd < 0) {
+        /* a read-only workbook still works; it just cannot be locked */
+        fd = -1;
+    }
+    int rc = read_state(ctx, &fresh, err, errsz);
+    if (rc == 1 && fd >= 0) {
+        /* save the recovered state so the damage is reported once */
+        char werr[256];
+        write_state(ctx, &fresh, werr, sizeof werr);
+    }
+    unlock_state(fd);
+    if (rc < 0) {
+        cl_progress_free(&fresh);
+        return -1;
+    }
+    adopt(ctx, &fresh);
+    return rc;
+}
+
+typedef int (*apply_fn)(cl_progress *p, const char *slug, void *arg);
+
+/* Read-modify-write under the lock: the update lands on the newest state,
+ * not on what this process read earlier. */
+static int update(cl_ctx *ctx, const char *slug, apply_fn fn, void *arg, char *err, size_t errsz)
+{
+    char dummy[256];
+    if (!err) {
+        err = dummy;
+        errsz = sizeof dummy;
+    }
+    int fd = lock_state(ctx, err, errsz);
+    if (fd < 0)
+        return -1;
+    cl_progress fresh;
+    int rc = read_state(ctx, &fresh, err, errsz);
+    if (rc >= 0 && fn(&fresh, slug, arg) != 0) {
+        snprintf(err, errsz, "out of memory updating progress");
+        rc = -1;
+    }
+    if (rc >= 0)
+        rc = write_state(ctx, &fresh, err, errsz);
+    unlock_state(fd);
+    if (rc < 0) {
+        cl_progress_free(&fresh);
+        return -1;
+    }
+    adopt(ctx, &fresh);
+    return 0;
+}
+
+static int apply_current(cl_progress *p, const char *slug, void *arg)
+{
+    (void)arg;
+    free(p->current);
+    return (p->current = strdup(slug)) ? 0 : -1;
+}
+
+static int apply_done(cl_progress *p, const char *slug, void *arg)
+{
+    (void)arg;
+    cl_progress_entry *e = entry(p, slug, true);
+    if (!e)
+        return -1;
+    e->done = true;
+    return 0;
+}
+
+struct hint_arg {
+    int max, now;
+};
+static int apply_hint(cl_progress *p, const char *slug, void *arg)
+{
+    struct hint_arg *h = arg;
+    cl_progress_entry *e = entry(p, slug, true);
+    if (!e)
+        return -1;
+    if (e->hints < h->max)
+        e->hints++;
+    h->now = e->hints;
+    return 0;
+}
+
+struct quiz_arg {
+    int score, total;
+};
+static int apply_quiz(cl_progress *p, const char *slug, void *arg)
+{
+    struct quiz_arg *q = arg;
+    cl_progress_entry *e = entry(p, slug, true);
+    if (!e)
+        return -1;
+    /* a best score out of a different total (the quiz changed) is stale */
+    if (e->quiz_best < 0 || e->quiz_total != q->total || q->score > e->quiz_best)
+        e->quiz_best = q->score;
+    e->quiz_last = q->score;
+    e->quiz_total = q->total;
+    e->quiz_time = time(NULL);
+    return 0;
+}
+
+int cl_progress_set_current(cl_ctx *ctx, const char *slug, char *err, size_t errsz)
+{
+    return update(ctx, slug, apply_current, NULL, err, errsz);
+}
+
+int cl_progress_mark_done(cl_ctx *ctx, const char *slug, char *err, size_t errsz)
+{
+    return update(ctx, slug, apply_done, NULL, err, errsz);
+}
+
+int cl_progress_reveal_hint(cl_ctx *ctx, const char *slug, int max, char *err, size_t errsz)
+{
+    struct hint_arg h = {max, 0};
+    return update(ctx, slug, apply_hint, &h, err, errsz) == 0 ? h.now : -1;
+}
+
+int cl_progress_record_quiz(cl_ctx *ctx, const char *slug, int score, int total)
+{
+    if (score < 0 || total < 0 || score > total)
+        return -1;
+    struct quiz_arg q = {score, total};
+    return update(ctx, slug, apply_quiz, &q, NULL, 0);
+}
+
+/* ---- getters ---- */
+
+const char *cl_progress_current(const cl_ctx *ctx) { return ctx->progress->current; }
+
+int cl_progress_current_index(const cl_ctx *ctx)
+{
+    int i = ctx->progress->current ? cl_catalog_find(ctx->catalog, ctx->progress->current) : -1;
+    return i < 0 ? 0 : i;
+}
+
+const cl_progress_entry *cl_progress_entry_of(const cl_ctx *ctx, const char *slug)
+{
+    return entry(ctx->progress, slug, false);
+}
+
+bool cl_progress_done(const cl_ctx *ctx, const char *slug)
+{
+    const cl_progress_entry *e = cl_progress_entry_of(ctx, slug);
+    return e && e->done;
+}
+
+size_t cl_progress_done_count(const cl_ctx *ctx)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ctx->catalog->n; i++)
+        n += cl_progress_done(ctx, ctx->catalog->items[i].slug);
+    return n;
+}
+
+int cl_progress_hints(const cl_ctx *ctx, const char *slug)
+{
+    const cl_progress_entry *e = cl_progress_entry_of(ctx, slug);
+    return e ? e->hints : 0;
+}
+
+bool cl_progress_quiz(const cl_ctx *ctx, const char *slug, int *best, int *last, int *total,
+                      time_t *when)
+{
+    const cl_progress_entry *e = cl_progress_entry_of(ctx, slug);
+    if (!e || e->quiz_last < 0)
+        return false;
+    if (best)
+        *best = e->quiz_best;
+    if (last)
+        *last = e->quiz_last;
+    if (total)
+        *total = e->quiz_total;
+    if (when)
+        *when = e->quiz_time;
+    return true;
+}
