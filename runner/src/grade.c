@@ -224,8 +224,11 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
     env_add(&env, "CL_RESULTS", results);
     env_add(&env, "CL_OUTPUT_DIR", outdir);
     env_add(&env, "CL_TEST_TIMEOUT", timeout);
+    /* TSan sleeps a second at every exit by default (atexit_sleep_ms), and
+     * Check's fork mode exits once per test. */
     if (race)
-        env_add(&env, "TSAN_OPTIONS", "exitcode=66 halt_on_error=0 report_signal_unsafe=0");
+        env_add(&env, "TSAN_OPTIONS",
+                "exitcode=66 halt_on_error=0 report_signal_unsafe=0 atexit_sleep_ms=0");
 
     char *argv[] = {s.exe, NULL};
     cl_proc_opts po = {.argv = argv, .envp = env.v, .cwd = s.dir, .sandbox = true,

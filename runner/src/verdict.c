@@ -96,14 +96,15 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-/* Does this stack frame line point into the learner's file? */
+/* Does this stack frame line point into the learner's file?  The whole
+ * relative path must match (as the end of the frame's path), because the
+ * grader has the same file name in graders/. */
 static bool frame_in_file(const char *line, size_t len, const char *file)
 {
-    const char *base = base_name(file);
-    size_t bl = strlen(base);
-    for (const char *p = line; p + bl < line + len; p++) {
+    size_t fl = strlen(file);
+    for (const char *p = line; p + fl < line + len; p++) {
         bool starts = p == line || p[-1] == '/' || p[-1] == ' ';
-        if (starts && strncmp(p, base, bl) == 0 && p[bl] == ':')
+        if (starts && strncmp(p, file, fl) == 0 && p[fl] == ':')
             return true;
     }
     return false;
