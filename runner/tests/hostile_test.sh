@@ -33,12 +33,14 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src \
     runner/src/report.c runner/src/report_formats.c runner/src/report_buf.c \
     $fx/driver.c -o "$driver" || { bad "the test driver did not build"; finish; }
 
-# grade NAME FILE [race]: JSON in $out/NAME.json, the human view in .txt.
+# grade NAME FILE [GRADER [TEST_TIMEOUT [DEADLINE [race]]]]: JSON report in
+# $out/NAME.json, the human view in .txt.  GRADER "-" runs the file's main.
 grade() {
-    name=$1 file=$2
+    name=$1 file=$2 grader=${3:-$fx/grader.c} per_test=${4:-2} deadline=${5:-60}
     shift 2
+    shift $(($# < 3 ? $# : 3))
     before=$(cksum < "$file")
-    timeout -k 5 120 "$driver" "$root" "$file" $fx/grader.c "$cache" 2 60 "$@" \
+    timeout -k 5 120 "$driver" "$root" "$file" "$grader" "$cache" "$per_test" "$deadline" "$@" \
         > "$out/$name.json" 2> "$out/$name.txt"
     rc=$?
     [ "$rc" -eq 0 ] || bad "$name: the runner exited with status $rc (see $out/$name.txt)"
@@ -101,8 +103,24 @@ expect compile_error '"status": "compile error"' 'hostile/compile_error.c:6' 'un
 grade missing $fx/missing.c
 expect missing '"status": "compile error"' '"missing_function": "hostile"'
 
-grade race $fx/race.c race
+grade race $fx/race.c $fx/grader.c 5 60 race
 expect race '"race_checked": true' '"verdict": "data race"' 'hostile/race.c:' 'SUMMARY: ThreadSanitizer: data race'
+
+# Running the learner's own main is held to the same limits.
+grade run_good $fx/good.c -
+expect run_good '"status": "passed"' 'nothing hostile here'
+grade run_loop $fx/loop.c - 2 3
+expect run_loop '"status": "timed out"'
+grade run_flood $fx/flood.c -
+expect run_flood '"status": "passed"' 'bytes of output here'
+size=$(wc -c < "$out/run_flood.json")
+if [ "$size" -lt 2097152 ]; then ok; else bad "run_flood: the report is $size bytes; output was not capped"; fi
+grade run_forkbomb $fx/forkbomb.c - 2 3
+expect run_forkbomb '"status": "timed out"'
+if pgrep -x cl-forkbomb > /dev/null; then
+    bad "run_forkbomb: $(pgrep -x cl-forkbomb | wc -l) of its processes are still running"
+    pkill -KILL -x cl-forkbomb
+else ok; fi
 
 # The cache: grading again compiles nothing; an edited copy outside the
 # workbook recompiles only itself (grader and grader_main are reused).
