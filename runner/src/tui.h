@@ -36,6 +36,7 @@ typedef struct {
 typedef struct {
     struct cl_ctx *ctx;
     char *root;
+    const char *self; /* this program, to run `chanlings check N` */
     cl_tui_exercise *ex;
     int count;
     int current; /* index into ex */
@@ -55,6 +56,12 @@ char *cl_tui_model_lesson(cl_tui_model *m, int index, char *err, size_t errsz);
 char *cl_tui_model_next_hint(cl_tui_model *m, int index, char *err, size_t errsz);
 /* Path of the learner's exercise file of `index` (malloc'd). */
 char *cl_tui_model_exercise_path(cl_tui_model *m, int index);
+/* The raw `## Quiz` section of `index`, the lesson's path and the section's
+ * first line number (all malloc'd), or -1 with a message in err. */
+int cl_tui_model_quiz(cl_tui_model *m, int index, char **text, char **path, int *first_line,
+                      char *err, size_t errsz);
+/* Records a finished quiz attempt's first-round score. */
+void cl_tui_model_quiz_score(cl_tui_model *m, int index, int correct, int total);
 
 /* ---- the view's state ---- */
 
@@ -73,7 +80,10 @@ typedef enum {
     CL_TUI_MODE_HELP = 4,
     CL_TUI_MODE_SEARCH = 8,
     CL_TUI_MODE_SMALL = 16, /* terminal too small: only quit and resize work */
+    CL_TUI_MODE_QUIZ = 32,
 } cl_tui_mode;
+
+typedef struct cl_tui_quiz cl_tui_quiz; /* tui_quiz.c */
 
 typedef enum { CL_TUI_OUT_TEXT, CL_TUI_OUT_MARKDOWN } cl_tui_out_kind;
 
@@ -94,6 +104,7 @@ typedef struct cl_tui {
     cl_tui_pane left, right;
     cl_tui_focus focus;
     int mode;
+    int mode_before_small;
     int wide;      /* panes side by side */
     int rows, cols;
 
@@ -109,6 +120,8 @@ typedef struct cl_tui {
     int watch_on;
     int watch_fd;
 
+    cl_tui_quiz *quiz; /* open quiz overlay, or NULL */
+
     int list_sel;
     char search[128];
     int search_len;
@@ -117,6 +130,7 @@ typedef struct cl_tui {
 
     int utf8, color;
     int quit;
+    int quit_signal; /* SIGINT/TERM/HUP that asked us to quit, re-raised after cleanup */
     int dirty_layout; /* re-wrap panes before the next draw */
 } cl_tui;
 
@@ -150,6 +164,16 @@ void cl_tui_set_output_text(cl_tui *t, const char *title, const char *text);
 void cl_tui_set_output_markdown(cl_tui *t, const char *title, const char *md);
 void cl_tui_start_job(cl_tui *t, const char *verb);
 void cl_tui_scroll(cl_tui *t, cl_tui_pane *p, int delta);
+
+/* tui_quiz.c */
+int cl_tui_quiz_open(cl_tui *t);
+void cl_tui_quiz_close(cl_tui *t);
+void cl_tui_quiz_enter(cl_tui *t);  /* answer / next question / close */
+void cl_tui_quiz_retry(cl_tui *t);
+int cl_tui_quiz_can_retry(const cl_tui *t);
+void cl_tui_quiz_letter(cl_tui *t, int key);
+void cl_tui_quiz_scroll(cl_tui *t, int delta);
+void cl_tui_quiz_draw(cl_tui *t, int y, int x, int h, int w);
 
 /* tui_job.c */
 int cl_tui_job_start(cl_tui *t, const char *verb, int exercise);

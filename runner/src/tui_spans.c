@@ -15,6 +15,7 @@ static const struct {
     {"\xE2\x80\xA6", "..."}, {"\xE2\x80\xA2", "*"},  {"\xE2\x86\x92", "->"},
     {"\xE2\x86\x90", "<-"}, {"\xE2\x9C\x93", "v"},   {"\xE2\x9C\x97", "x"},
     {"\xE2\x94\x82", "|"},  {"\xE2\x94\x80", "-"},   {"\xC3\x97", "x"},
+    {"\xC2\xB7", "."},
 };
 
 /* Adds s[0..n) in ASCII; returns columns used (at most room). */

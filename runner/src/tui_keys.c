@@ -1,0 +1,315 @@
+/* The key table.  One row per action: the modes it works in, its keys, how
+ * the bottom bar and the help overlay name it, and what it does.  Dispatch,
+ * the bar and the help text are all read from here, so they cannot drift. */
+#include "tui.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CTRL(c) ((c) & 0x1f)
+#define KEY_ESC 27
+#define KEY_TAB '\t'
+
+typedef struct {
+    int modes;
+    int keys[5]; /* 0-terminated */
+    const char *keyname;
+    const char *bar;  /* label on the bottom bar; NULL: help only */
+    const char *help; /* the help overlay's line */
+    void (*fn)(cl_tui *t, int key);
+    int (*ok)(const cl_tui *t); /* NULL: always available */
+} key_row;
+
+/* ---- availability ---- */
+
+static int idle(const cl_tui *t) { return t->job.pid == 0; }
+static int busy(const cl_tui *t) { return t->job.pid != 0; }
+static int has_prev(const cl_tui *t) { return t->model.current > 0; }
+static int has_next(const cl_tui *t) { return t->model.current + 1 < t->model.count; }
+static int has_search(const cl_tui *t) { return t->last_search[0] != '\0'; }
+
+/* ---- handlers ---- */
+
+static cl_tui_pane *focused(cl_tui *t)
+{
+    return t->focus == CL_TUI_FOCUS_LESSON ? &t->left : &t->right;
+}
+
+static void do_run(cl_tui *t, int key) { (void)key; cl_tui_start_job(t, "run"); }
+static void do_check(cl_tui *t, int key) { (void)key; cl_tui_start_job(t, "check"); }
+static void do_cancel(cl_tui *t, int key) { (void)key; cl_tui_job_cancel(t); }
+
+static void do_hint(cl_tui *t, int key)
+{
+    (void)key;
+    char err[512];
+    char *md = cl_tui_model_next_hint(&t->model, t->model.current, err, sizeof err);
+    if (!md) {
+        snprintf(t->message, sizeof t->message, "%s", err);
+        return;
+    }
+    cl_tui_set_output_markdown(t, "Hints", md);
+    free(md);
+    t->right.top = t->right.doc.count; /* show the newest hint */
+    cl_tui_scroll(t, &t->right, 0);
+    t->focus = CL_TUI_FOCUS_OUTPUT;
+}
+
+void cl_tui_do_edit(cl_tui *t);
+static void do_quiz(cl_tui *t, int key) { (void)key; cl_tui_quiz_open(t); }
+static void do_quiz_enter(cl_tui *t, int key) { (void)key; cl_tui_quiz_enter(t); }
+static void do_quiz_retry(cl_tui *t, int key) { (void)key; cl_tui_quiz_retry(t); }
+static void do_quiz_close(cl_tui *t, int key) { (void)key; cl_tui_quiz_close(t); }
+static void do_quiz_scroll(cl_tui *t, int key)
+{
+    cl_tui_quiz_scroll(t, key == KEY_UP ? -1 : key == KEY_DOWN ? 1 : key == KEY_PPAGE ? -10 : 10);
+}
+static int quiz_retry_ok(const cl_tui *t) { return cl_tui_quiz_can_retry(t); }
+static void do_edit(cl_tui *t, int key) { (void)key; cl_tui_do_edit(t); }
+
+static void do_next(cl_tui *t, int key) { (void)key; cl_tui_open_exercise(t, t->model.current + 1); }
+static void do_prev(cl_tui *t, int key) { (void)key; cl_tui_open_exercise(t, t->model.current - 1); }
+
+static void do_list(cl_tui *t, int key)
+{
+    (void)key;
+    t->list_sel = t->model.current;
+    t->mode = CL_TUI_MODE_LIST;
+}
+
+static void do_watch(cl_tui *t, int key)
+{
+    (void)key;
+    if (t->watch_on) {
+        cl_tui_watch_stop(t);
+        snprintf(t->message, sizeof t->message, "watch off");
+    } else if (cl_tui_watch_start(t) == 0) {
+        snprintf(t->message, sizeof t->message, "watch on: saving the exercise re-checks it");
+    }
+}
+
+static void do_focus(cl_tui *t, int key)
+{
+    (void)key;
+    t->focus = t->focus == CL_TUI_FOCUS_LESSON ? CL_TUI_FOCUS_OUTPUT : CL_TUI_FOCUS_LESSON;
+}
+
+static void do_scroll(cl_tui *t, int key)
+{
+    cl_tui_pane *p = focused(t);
+    int page = p->h > 2 ? p->h - 2 : 1;
+    int delta = 0;
+    switch (key) {
+    case KEY_UP: case 'k': delta = -1; break;
+    case KEY_DOWN: case 'j': delta = 1; break;
+    case KEY_PPAGE: case 'b': delta = -page; break;
+    case KEY_NPAGE: case ' ': delta = page; break;
+    case KEY_HOME: case 'g': delta = -p->doc.count; break;
+    case KEY_END: case 'G': delta = p->doc.count; break;
+    }
+    cl_tui_scroll(t, p, delta);
+}
+
+static void do_mouse(cl_tui *t, int key)
+{
+    (void)key;
+    MEVENT ev;
+    if (getmouse(&ev) != OK)
+        return;
+    int delta = (ev.bstate & BUTTON4_PRESSED) ? -3 : (ev.bstate & BUTTON5_PRESSED) ? 3 : 0;
+    cl_tui_pane *p = (ev.x >= t->right.x && ev.y >= t->right.ty && ev.y < t->right.y + t->right.h)
+                         ? &t->right : &t->left;
+    cl_tui_scroll(t, p, delta);
+}
+
+static void find_from(cl_tui *t, int from, int dir)
+{
+    int hit = cl_md_find(&t->left.doc, t->last_search, from, dir);
+    if (hit < 0) {
+        snprintf(t->message, sizeof t->message, "\"%s\" is not in this lesson", t->last_search);
+        return;
+    }
+    t->focus = CL_TUI_FOCUS_LESSON;
+    t->left.top = hit;
+    cl_tui_scroll(t, &t->left, 0);
+    snprintf(t->message, sizeof t->message, "\"%s\" found at line %d (n: next, N: previous)",
+             t->last_search, hit + 1);
+}
+
+static void do_search(cl_tui *t, int key)
+{
+    (void)key;
+    t->search_len = 0;
+    t->search[0] = '\0';
+    t->mode = CL_TUI_MODE_SEARCH;
+}
+
+static void do_find_next(cl_tui *t, int key) { (void)key; find_from(t, t->left.top + 1, 1); }
+static void do_find_prev(cl_tui *t, int key) { (void)key; find_from(t, t->left.top - 1, -1); }
+
+static void do_help(cl_tui *t, int key) { (void)key; t->mode = CL_TUI_MODE_HELP; }
+static void do_close(cl_tui *t, int key) { (void)key; t->mode = CL_TUI_MODE_MAIN; }
+static void do_quit(cl_tui *t, int key) { (void)key; t->quit = 1; }
+
+static void do_list_move(cl_tui *t, int key)
+{
+    int page = 10;
+    switch (key) {
+    case KEY_UP: case 'k': t->list_sel--; break;
+    case KEY_DOWN: case 'j': t->list_sel++; break;
+    case KEY_PPAGE: t->list_sel -= page; break;
+    case KEY_NPAGE: t->list_sel += page; break;
+    case KEY_HOME: case 'g': t->list_sel = 0; break;
+    case KEY_END: case 'G': t->list_sel = t->model.count - 1; break;
+    }
+    if (t->list_sel >= t->model.count)
+        t->list_sel = t->model.count - 1;
+    if (t->list_sel < 0)
+        t->list_sel = 0;
+}
+
+static void do_list_jump(cl_tui *t, int key)
+{
+    (void)key;
+    t->mode = CL_TUI_MODE_MAIN;
+    if (t->list_sel != t->model.current)
+        cl_tui_open_exercise(t, t->list_sel);
+}
+
+static void do_search_go(cl_tui *t, int key)
+{
+    (void)key;
+    t->mode = CL_TUI_MODE_MAIN;
+    if (t->search_len == 0)
+        return;
+    snprintf(t->last_search, sizeof t->last_search, "%s", t->search);
+    find_from(t, t->left.top, 1);
+}
+
+static void do_search_erase(cl_tui *t, int key)
+{
+    (void)key;
+    if (t->search_len > 0)
+        t->search[--t->search_len] = '\0';
+}
+
+#define MAIN CL_TUI_MODE_MAIN
+#define LIST CL_TUI_MODE_LIST
+#define HELP CL_TUI_MODE_HELP
+#define SEARCH CL_TUI_MODE_SEARCH
+#define SMALL CL_TUI_MODE_SMALL
+#define QUIZ CL_TUI_MODE_QUIZ
+
+static const key_row keys[] = {
+    {MAIN, {'r'}, "r", "run", "build and run your main() in the output pane", do_run, idle},
+    {MAIN, {'c'}, "c", "check", "grade the exercise: a verdict for every test", do_check, idle},
+    {MAIN, {'x', KEY_ESC}, "x", "stop", "stop the run or check in progress", do_cancel, busy},
+    {MAIN, {'h'}, "h", "hint", "show the next hint (they are counted)", do_hint, NULL},
+    {MAIN, {'e'}, "e", "edit", "open the exercise in $EDITOR, check it when you close it", do_edit, idle},
+    {MAIN, {'z'}, "z", "quiz", "take this lesson's quiz (scores are kept)", do_quiz, NULL},
+    {MAIN, {'>', '.'}, ">", "next", "go to the next exercise", do_next, has_next},
+    {MAIN, {'<', ','}, "<", "prev", "go to the previous exercise", do_prev, has_prev},
+    {MAIN, {'l'}, "l", "list", "list every exercise (done ones marked) and jump to one", do_list, NULL},
+    {MAIN, {'w'}, "w", "watch", "watch on/off: re-check each time you save the exercise", do_watch, NULL},
+    {MAIN, {KEY_TAB}, "Tab", "focus", "switch which pane the scroll keys move", do_focus, NULL},
+    {MAIN, {KEY_UP, 'k', KEY_DOWN, 'j'}, "j/k", NULL, "scroll one line (also the arrow keys)", do_scroll, NULL},
+    {MAIN, {KEY_PPAGE, 'b', KEY_NPAGE, ' '}, "PgUp/PgDn", NULL, "scroll a page (also b / space)", do_scroll, NULL},
+    {MAIN, {KEY_HOME, 'g', KEY_END, 'G'}, "Home/End", NULL, "go to the top / bottom (also g / G)", do_scroll, NULL},
+    {MAIN, {KEY_MOUSE}, "wheel", NULL, "the mouse wheel scrolls the pane under it", do_mouse, NULL},
+    {MAIN, {'/'}, "/", "find", "search the lesson", do_search, NULL},
+    {MAIN, {'n'}, "n", NULL, "next match of the last search", do_find_next, has_search},
+    {MAIN, {'N'}, "N", NULL, "previous match of the last search", do_find_prev, has_search},
+    {MAIN, {'?'}, "?", "help", "this help", do_help, NULL},
+    {MAIN | SMALL, {'q', CTRL('c')}, "q", "quit", "quit (your progress is saved as you go)", do_quit, NULL},
+
+    {LIST, {KEY_UP, 'k', KEY_DOWN, 'j'}, "j/k", "move", NULL, do_list_move, NULL},
+    {LIST, {KEY_PPAGE, KEY_NPAGE, KEY_HOME, KEY_END}, "PgUp/PgDn", NULL, NULL, do_list_move, NULL},
+    {LIST, {'\r', '\n', KEY_ENTER}, "Enter", "open", NULL, do_list_jump, NULL},
+    {LIST, {KEY_ESC, 'l', 'q'}, "Esc", "close", NULL, do_close, NULL},
+
+    {HELP, {KEY_ESC, '?', 'q'}, "Esc", "close", NULL, do_close, NULL},
+
+    {QUIZ, {0}, "a-z", "pick", NULL, NULL, NULL},
+    {QUIZ, {'\r', '\n', KEY_ENTER}, "Enter", "answer/next", NULL, do_quiz_enter, NULL},
+    {QUIZ, {'R'}, "R", "retry missed", NULL, do_quiz_retry, quiz_retry_ok},
+    {QUIZ, {KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE}, "arrows", "scroll", NULL, do_quiz_scroll, NULL},
+    {QUIZ, {KEY_ESC}, "Esc", "close", NULL, do_quiz_close, NULL},
+
+    {SEARCH, {'\r', '\n', KEY_ENTER}, "Enter", "find", NULL, do_search_go, NULL},
+    {SEARCH, {KEY_BACKSPACE, 127, CTRL('h')}, "Backspace", NULL, NULL, do_search_erase, NULL},
+    {SEARCH, {KEY_ESC}, "Esc", "cancel", NULL, do_close, NULL},
+};
+
+static const key_row *find_row(int mode, int key)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (!(keys[i].modes & mode))
+            continue;
+        for (const int *k = keys[i].keys; *k; k++)
+            if (*k == key)
+                return &keys[i];
+    }
+    return NULL;
+}
+
+static const char *row_label(const key_row *r)
+{
+    return r->bar ? r->bar : r->help;
+}
+
+void cl_tui_key(cl_tui *t, int key)
+{
+    const key_row *r = find_row(t->mode, key);
+    if (r) {
+        if (r->ok && !r->ok(t)) {
+            snprintf(t->message, sizeof t->message, "%s: not now (%s)", r->keyname,
+                     busy(t) ? "wait for the current job, or x to stop it" : "nothing to do");
+            return;
+        }
+        t->message[0] = '\0';
+        r->fn(t, key);
+        return;
+    }
+    if (t->mode == CL_TUI_MODE_QUIZ) {
+        cl_tui_quiz_letter(t, key);
+    } else if (t->mode == CL_TUI_MODE_SEARCH && key >= 0x20 && key < 0x7f) {
+        if (t->search_len + 1 < (int)sizeof t->search) {
+            t->search[t->search_len++] = (char)key;
+            t->search[t->search_len] = '\0';
+        }
+    } else if (t->mode == CL_TUI_MODE_HELP) {
+        t->mode = CL_TUI_MODE_MAIN; /* any key closes the help */
+    } else if (t->mode == CL_TUI_MODE_MAIN && key != ERR) {
+        const char *name = keyname(key);
+        snprintf(t->message, sizeof t->message, "key %s does nothing here; ? lists the keys",
+                 name ? name : "?");
+    }
+}
+
+void cl_tui_key_bar(const cl_tui *t, char *buf, size_t size)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && at < size; i++) {
+        const key_row *r = &keys[i];
+        if (!(r->modes & t->mode) || !r->bar || (r->ok && !r->ok(t)))
+            continue;
+        int n = snprintf(buf + at, size - at, "%s%s %s", at ? "  " : "", r->keyname, row_label(r));
+        if (n < 0 || (size_t)n >= size - at) {
+            buf[at] = '\0';
+            break;
+        }
+        at += (size_t)n;
+    }
+}
+
+int cl_tui_help_lines(char lines[][96], int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && n < max; i++)
+        if ((keys[i].modes & CL_TUI_MODE_MAIN) && keys[i].help)
+            snprintf(lines[n++], 96, "%-10s %s", keys[i].keyname, keys[i].help);
+    return n;
+}

@@ -1,0 +1,272 @@
+/* The quiz inside the view: an overlay driven by quiz_engine (the same
+ * attempt logic as `chanlings quiz`).  Each screen is written as Markdown
+ * and drawn through md_render, so questions keep their `code` and emphasis
+ * and wrap to the box like the lesson does. */
+#include "tui.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "quiz.h"
+#include "quiz_engine.h"
+
+typedef enum { Q_ASK, Q_FEEDBACK, Q_DONE } q_phase;
+
+struct cl_tui_quiz {
+    cl_quiz quiz;
+    cl_quiz_attempt attempt;
+    q_phase phase;
+    uint32_t chosen;
+    cl_quiz_feedback fb;
+    const cl_quiz_item *shown; /* the item on screen (feedback is about it) */
+    char err[256];
+    cl_md_doc doc;
+    int top;
+    int width; /* the doc was laid out for */
+};
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+} md_buf;
+
+static void put(md_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(md_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p)
+            return;
+        b->s = p;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* Every line of `text` behind "> ", so explanations read as asides. */
+static void put_quoted(md_buf *b, const char *indent, const char *text)
+{
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        int n = e ? (int)(e - p) : (int)strlen(p);
+        put(b, "%s> %.*s\n", indent, n, p);
+        p += n + (e ? 1 : 0);
+    }
+    put(b, "\n");
+}
+
+static void free_quiz(cl_tui_quiz *q)
+{
+    if (!q)
+        return;
+    cl_quiz_attempt_free(&q->attempt);
+    cl_quiz_free(&q->quiz);
+    cl_md_doc_free(&q->doc);
+    free(q);
+}
+
+void cl_tui_quiz_close(cl_tui *t)
+{
+    free_quiz(t->quiz);
+    t->quiz = NULL;
+    t->mode = CL_TUI_MODE_MAIN;
+}
+
+int cl_tui_quiz_open(cl_tui *t)
+{
+    char *text = NULL, *path = NULL;
+    int first_line = 0;
+    char err[512];
+    if (cl_tui_model_quiz(&t->model, t->model.current, &text, &path, &first_line, err, sizeof err)) {
+        snprintf(t->message, sizeof t->message, "%s", err);
+        return -1;
+    }
+    cl_tui_quiz *q = calloc(1, sizeof *q);
+    int rc = q ? cl_quiz_parse(text, path, first_line, &q->quiz, err, sizeof err) : -1;
+    free(text);
+    free(path);
+    if (rc != 0) {
+        snprintf(t->message, sizeof t->message, "the quiz cannot be taken: %s", q ? err : "out of memory");
+        free(q);
+        return -1;
+    }
+    cl_quiz_attempt_init(&q->attempt, (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid());
+    for (size_t i = 0; i < q->quiz.nquestions; i++)
+        if (cl_quiz_attempt_add(&q->attempt, &q->quiz.questions[i], 0) != 0)
+            rc = -1;
+    if (rc || q->quiz.nquestions == 0 || cl_quiz_attempt_start(&q->attempt) != 0) {
+        snprintf(t->message, sizeof t->message, "this lesson has no quiz questions to take");
+        free_quiz(q);
+        return -1;
+    }
+    q->shown = cl_quiz_attempt_current(&q->attempt);
+    t->quiz = q;
+    t->mode = CL_TUI_MODE_QUIZ;
+    return 0;
+}
+
+static void ask_screen(cl_tui_quiz *q, md_buf *b)
+{
+    const cl_quiz_item *it = q->shown;
+    put(b, "### Question %zu of %zu%s\n\n%s\n\n", cl_quiz_attempt_number(&q->attempt),
+        cl_quiz_attempt_round_size(&q->attempt),
+        q->attempt.round_no > 1 ? " (the ones missed)" : "", it->question->text);
+    if (it->question->prompt)
+        put(b, "%s\n\n", it->question->prompt);
+    for (size_t i = 0; i < cl_quiz_item_noptions(it); i++)
+        put(b, "- **[%s] %c)** %s\n", (q->chosen >> i) & 1 ? "x" : " ", (int)('a' + i),
+            cl_quiz_item_option(it, i)->text);
+    put(b, "\n*Press the letters of every right answer (%s), then Enter.*\n",
+        it->question->ncorrect > 1 ? "more than one is right" : "one or more may be right");
+    if (q->err[0])
+        put(b, "\n**%s**\n", q->err);
+}
+
+static void feedback_screen(cl_tui_quiz *q, md_buf *b, int utf8)
+{
+    const cl_quiz_item *it = q->shown;
+    char chosen[CL_QUIZ_MAX_OPTIONS + 1], right[CL_QUIZ_MAX_OPTIONS + 1];
+    put(b, "### %s\n\n%s\n\n", q->fb.correct ? "Right!" : "Not quite.", it->question->text);
+    for (size_t i = 0; i < cl_quiz_item_noptions(it); i++) {
+        int was_right = (q->fb.right >> i) & 1, picked = (q->fb.chosen >> i) & 1;
+        const char *mark = was_right ? (utf8 ? "\xE2\x9C\x93" : "right") : picked ? (utf8 ? "\xE2\x9C\x97" : "wrong") : "\xC2\xB7";
+        put(b, "- %s **%c)** %s%s\n", mark, (int)('a' + i), cl_quiz_item_option(it, i)->text,
+            picked ? " *(your pick)*" : "");
+        if (q->fb.option_explain[i]) {
+            put(b, "\n");
+            put_quoted(b, "  ", q->fb.option_explain[i]);
+        }
+    }
+    put(b, "\nYou picked **%s**; right: **%s**.\n\n", cl_quiz_letters(q->fb.chosen, chosen),
+        cl_quiz_letters(q->fb.right, right));
+    if (q->fb.explanation)
+        put_quoted(b, "", q->fb.explanation);
+    put(b, "*Enter: %s*\n", cl_quiz_attempt_current(&q->attempt) ? "next question" : "see your score");
+}
+
+static void done_screen(cl_tui_quiz *q, md_buf *b)
+{
+    cl_quiz_score s = cl_quiz_attempt_score(&q->attempt);
+    put(b, "### Quiz done\n\nFirst try: **%zu of %zu** right.\n\n", s.first_correct, s.first_total);
+    if (s.round_no > 1)
+        put(b, "This round (retry %d): %zu of %zu right.\n\n", s.round_no - 1, s.correct, s.total);
+    if (s.missed)
+        put(b, "*R retries the %zu missed, Enter or Esc closes.*\n", s.missed);
+    else
+        put(b, "*Enter or Esc closes.*\n");
+}
+
+/* Re-writes and re-wraps the overlay's text for a box `width` wide. */
+static void refresh_doc(cl_tui *t, int width)
+{
+    cl_tui_quiz *q = t->quiz;
+    md_buf b = {0};
+    if (q->phase == Q_ASK)
+        ask_screen(q, &b);
+    else if (q->phase == Q_FEEDBACK)
+        feedback_screen(q, &b, t->utf8);
+    else
+        done_screen(q, &b);
+    cl_md_opts opts = {.ascii = !t->utf8};
+    if (!b.s || cl_md_render(b.s, width, &opts, &q->doc) != 0)
+        cl_md_doc_clear(&q->doc);
+    free(b.s);
+    q->width = width;
+}
+
+static void record_score(cl_tui *t)
+{
+    cl_quiz_score s = cl_quiz_attempt_score(&t->quiz->attempt);
+    if (s.round_no == 1)
+        cl_tui_model_quiz_score(&t->model, t->model.current, (int)s.first_correct, (int)s.first_total);
+}
+
+void cl_tui_quiz_enter(cl_tui *t)
+{
+    cl_tui_quiz *q = t->quiz;
+    q->err[0] = '\0';
+    q->top = 0;
+    if (q->phase == Q_ASK) {
+        char letters[CL_QUIZ_MAX_OPTIONS + 1];
+        cl_quiz_letters(q->chosen, letters);
+        if (cl_quiz_attempt_answer(&q->attempt, letters, &q->fb, q->err, sizeof q->err) == 0)
+            q->phase = Q_FEEDBACK;
+    } else if (q->phase == Q_FEEDBACK) {
+        q->chosen = 0;
+        q->shown = cl_quiz_attempt_current(&q->attempt);
+        q->phase = q->shown ? Q_ASK : Q_DONE;
+        if (!q->shown)
+            record_score(t);
+    } else {
+        cl_tui_quiz_close(t);
+        return;
+    }
+    q->width = 0;
+}
+
+void cl_tui_quiz_retry(cl_tui *t)
+{
+    cl_tui_quiz *q = t->quiz;
+    if (q->phase != Q_DONE || cl_quiz_attempt_retry(&q->attempt) <= 0)
+        return;
+    q->shown = cl_quiz_attempt_current(&q->attempt);
+    q->phase = Q_ASK;
+    q->chosen = 0;
+    q->top = 0;
+    q->width = 0;
+}
+
+int cl_tui_quiz_can_retry(const cl_tui *t)
+{
+    return t->quiz && t->quiz->phase == Q_DONE && cl_quiz_attempt_score(&t->quiz->attempt).missed > 0;
+}
+
+void cl_tui_quiz_letter(cl_tui *t, int key)
+{
+    cl_tui_quiz *q = t->quiz;
+    if (q->phase != Q_ASK || key < 'a' || key > 'z')
+        return;
+    size_t i = (size_t)(key - 'a');
+    if (i < cl_quiz_item_noptions(q->shown)) {
+        q->chosen ^= 1u << i;
+        q->err[0] = '\0';
+        q->width = 0;
+    }
+}
+
+void cl_tui_quiz_scroll(cl_tui *t, int delta)
+{
+    t->quiz->top += delta;
+    if (t->quiz->top > t->quiz->doc.count - 1)
+        t->quiz->top = t->quiz->doc.count - 1;
+    if (t->quiz->top < 0)
+        t->quiz->top = 0;
+}
+
+void cl_tui_quiz_draw(cl_tui *t, int y, int x, int h, int w)
+{
+    cl_tui_quiz *q = t->quiz;
+    if (q->width != w)
+        refresh_doc(t, w);
+    if (q->top > q->doc.count - h)
+        q->top = q->doc.count - h > 0 ? q->doc.count - h : 0;
+    for (int r = 0; r < h && q->top + r < q->doc.count; r++)
+        cl_tui_draw_line(&q->doc.lines[q->top + r], y + r, x, w, NULL, !t->utf8);
+}

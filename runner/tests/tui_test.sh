@@ -1,0 +1,262 @@
+#!/bin/sh
+# The split-pane view, driven for real: build/chanlings in a tmux terminal,
+# keys sent with send-keys, the screen read back with capture-pane.
+#
+# Works on a scratch copy of the workbook (CHANLINGS_ROOT), so the real
+# exercises and progress are never touched.  Screens are awaited by polling
+# with a generous bound, never by fixed sleeps.  The last line says
+# "N passed, N failed"; the exit status is non-zero on any failure.
+#
+#   sh runner/tests/tui_test.sh [path/to/chanlings]   (from the workbook root)
+
+top=$(pwd)
+bin=${1:-$top/build/chanlings}
+pass=0
+fail=0
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "tui_test: skipped: tmux is not installed (apt-get install tmux runs these view tests)"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+if [ ! -x "$bin" ]; then
+    echo "tui_test: $bin is missing: build it first (make runner)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/chanlings-tui.XXXXXX")
+sock="chanlings-tui-$$"
+T() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup() {
+    T kill-server >/dev/null 2>&1
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL - $1"
+    echo "  what the terminal showed:"
+    screen | sed 's/^/  | /'
+}
+screen() { T capture-pane -p -t tui; }
+
+# wait_for REGEX [SECONDS]: polls the screen until a line matches.
+wait_for() {
+    limit=$(( ${2:-20} * 10 ))
+    i=0
+    while [ "$i" -lt "$limit" ]; do
+        screen | grep -q -E -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+# check NAME REGEX [SECONDS]
+check() { if wait_for "$2" "$3"; then ok "$1"; else bad "$1 (waited for /$2/)"; fi; }
+# check_not NAME REGEX: the screen, as it is now, has no such line.
+check_not() { if screen | grep -q -E -- "$2"; then bad "$1 (found /$2/)"; else ok "$1"; fi; }
+keys() { T send-keys -t tui "$@"; }
+
+# ---- the scratch workbook ----
+for d in lessons exercises solutions graders; do
+    [ -d "$top/$d" ] && cp -R "$top/$d" "$scratch/$d"
+done
+mkdir -p "$scratch/lib" "$scratch/build"
+cp -R "$top/lib/include" "$scratch/lib/include"
+[ -d "$top/build/lib" ] && cp -R "$top/build/lib" "$scratch/build/lib"
+# Exercises whose lesson is not written yet get a small stand-in, so the
+# view can be driven before the curriculum is complete.
+mkdir -p "$scratch/lessons"
+for ex in "$scratch"/exercises/[0-9]*.c; do
+    [ -f "$ex" ] || continue
+    s=$(basename "$ex" .c)
+    [ -f "$scratch/lessons/$s.md" ] && continue
+    cat > "$scratch/lessons/$s.md" <<EOF
+---
+title: Stand-in $s
+difficulty: beginner
+minutes: 5
+concepts: testing the view
+race: false
+---
+# Stand-in $s
+
+Placeholder lesson text for the view test of $s.
+
+## Hints
+1. Placeholder hint one.
+2. Placeholder hint two.
+
+## Quiz
+
+### Placeholder question?
+- [x] Right
+- [ ] Wrong
+
+> Placeholder explanation.
+EOF
+done
+first=$(ls "$scratch/lessons" 2>/dev/null | grep -E '^[0-9]+-.*\.md$' | sort | head -n 1)
+second=$(ls "$scratch/lessons" 2>/dev/null | grep -E '^[0-9]+-.*\.md$' | sort | sed -n 2p)
+if [ -z "$first" ] || [ -z "$second" ]; then
+    echo "tui_test: the workbook needs at least two lessons in lessons/ to drive the view"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+slug=${first%.md}
+slug2=${second%.md}
+num=$(echo "$slug" | sed -E 's/^0*([0-9]+)-.*/\1/')
+title=$(sed -n 's/^title: *//p' "$scratch/lessons/$first" | head -n 1)
+title2=$(sed -n 's/^title: *//p' "$scratch/lessons/$second" | head -n 1)
+# A sentence of the lesson body: the first plain paragraph line after the H1.
+sentence=$(awk '/^---$/{fm++; next} fm<2{next} /^# /{h=1; next} h && /^[A-Za-z]/{print; exit}' \
+    "$scratch/lessons/$first" | cut -c1-24)
+hint_words=$(awk '/^## Hints/{h=1; next} h && /^1\. /{sub(/^1\. /, ""); print; exit}' \
+    "$scratch/lessons/$first" | cut -c1-20)
+quiz_heading=$(awk '/^## Quiz/{q=1; next} q && /^### /{sub(/^### /, ""); print; exit}' \
+    "$scratch/lessons/$first" | cut -c1-20)
+
+# Escape a literal for grep -E.
+lit() { printf '%s' "$1" | sed 's/[][\.*^$(){}?+|/]/\\&/g'; }
+
+# An editor that only notes which file it was given.
+printf '#!/bin/sh\necho "$1" > "%s/edited"\n' "$scratch" > "$scratch/fake-editor"
+chmod +x "$scratch/fake-editor"
+
+# ---- start ----
+T new-session -d -s tui -x 80 -y 24 \
+    "env -i PATH=\"$PATH\" HOME=\"$scratch\" TERM=tmux-256color LANG=C.UTF-8 \
+     CHANLINGS_ROOT=\"$scratch\" PS1='tui-prompt\$ ' EDITOR=\"$scratch/fake-editor\" sh -i"
+wait_for 'tui-prompt' 20 || { bad "a shell starts in tmux"; echo "$pass passed, $fail failed"; exit 1; }
+keys "cd '$scratch' && '$bin'" Enter
+
+check "opens at exercise $num with its title" "$(lit "$title")" 20
+check "the key bar lists the keys" "r run +c check"
+check "progress is in the top bar" "done [0-9]+/[0-9]+"
+[ -n "$sentence" ] && check "the lesson text is rendered" "$(lit "$sentence")"
+check_not "front matter is not shown" "^(title|difficulty|minutes):"
+[ -n "$hint_words" ] && check_not "hints are not in the lesson" "$(lit "$hint_words")"
+[ -n "$quiz_heading" ] && check_not "the quiz is not in the lesson" "$(lit "$quiz_heading")"
+
+# ---- run and check the untouched exercise ----
+keys r
+check "run shows the program's result" "run $slug: (finished|failed)" 120
+keys c
+check "check of the stub fails" "check $slug: failed" 180
+check "the stub gets a failing verdict mark" "(✗|FAIL) "
+
+# ---- check the solution ----
+if [ -f "$scratch/solutions/$slug.c" ]; then
+    cp "$scratch/solutions/$slug.c" "$scratch/exercises/$slug.c"
+    keys c
+    check "check of the solution passes" "check $slug: passed" 180
+    check "every test is marked passed" "(✓|ok) "
+    check "the summary says all tests passed" "all [0-9]+ tests passed"
+else
+    bad "solutions/$slug.c exists to check"
+fi
+
+# ---- hint ----
+keys h
+check "h shows the first hint in the output pane" "[Hh]int 1"
+
+# ---- the list, and jumping ----
+keys l
+check "l opens the exercise list" "Exercises: [0-9]+ of [0-9]+ done"
+check "the passed exercise is marked done" "✓ 0*$num "
+keys j Enter
+check "Enter jumps to the next exercise" "$(lit "$title2")"
+check_not "the list is closed after the jump" "Exercises: [0-9]+ of"
+keys '<'
+check "< goes back" "$(lit "$title")"
+
+# ---- quiz ----
+keys z
+check "z opens the quiz" "Question 1 of [0-9]+"
+keys a Enter
+check "answering shows right or wrong with the explanation" "Right!|Not quite\."
+keys Escape
+check_not "Esc closes the quiz" "Question 1 of|Right!|Not quite\."
+
+# ---- watch: saving re-checks ----
+keys h
+check "h shows hints again" "[Hh]int [0-9]+ of"
+keys w
+check "w turns watch on" "watch on"
+printf '\n' >> "$scratch/exercises/$slug.c"
+check "saving the exercise re-checks it" "check $slug: passed" 180
+keys w
+check "w turns watch off" "watch off"
+
+# ---- edit: the editor gets the exercise, then it is checked ----
+keys h
+check "h shows hints before editing" "[Hh]int [0-9]+ of"
+keys e
+check "e checks the exercise after the editor closes" "check $slug: (passed|failed)" 180
+if [ "$(cat "$scratch/edited" 2>/dev/null)" = "$scratch/exercises/$slug.c" ]; then
+    ok "the editor was opened on exercises/$slug.c"
+else
+    bad "the editor was opened on exercises/$slug.c (it got: $(cat "$scratch/edited" 2>/dev/null))"
+fi
+
+# ---- search ----
+keys / ; keys -l "$(printf "%s" "$sentence" | cut -c1-6)"
+keys Enter
+check "/ finds text in the lesson" "found at line [0-9]+"
+
+# ---- help ----
+keys '?'
+check "? opens the help" "Keys \(any key closes\)"
+check "help describes run" "build and run your main"
+keys Escape
+check_not "Esc closes the help" "Keys \(any key closes\)"
+
+# ---- resize ----
+T resize-window -t tui -x 160 -y 48
+check "160x48: panes side by side" "Lesson .*│ .*(check|Hints|Output)" 10
+T resize-window -t tui -x 50 -y 20
+check "50x20: panes stacked (output title below the lesson)" "^ +(> )?(check|run|Hints|Output)" 10
+T resize-window -t tui -x 30 -y 8
+check "30x8: says the terminal is too small" "terminal too small" 10
+T resize-window -t tui -x 80 -y 24
+check "back to 80x24: the view returns" "r run +c check" 10
+
+# ---- quit, terminal restored ----
+sane_tty() {
+    keys "stty -a | tr ' ;' '\n\n' | grep -x -E -- '-?(icanon|echo)' | tr '\n' ' '; echo :stty" Enter
+    check "$1" "^icanon echo :stty|^echo icanon :stty" 10
+}
+keys q
+check "q quits to the shell prompt" "^tui-prompt\\$ *$" 10
+sane_tty "after q the terminal is sane (icanon, echo)"
+
+# ---- no UTF-8, no colour: ASCII marks ----
+keys clear Enter "LANG=C NO_COLOR=1 '$bin'" Enter
+check "starts with LANG=C NO_COLOR=1" "r run +c check" 20
+keys l
+check "ASCII done mark in the list" " x 0*$num "
+keys Escape q
+check "quits again" "^tui-prompt\\$ *$" 10
+
+# ---- signals ----
+view_pid() {
+    shell=$(T display -p -t tui '#{pane_pid}')
+    ps -o pid= --ppid "$shell" | head -n 1 | tr -d ' '
+}
+for sig in TERM HUP SEGV; do
+    keys clear Enter "'$bin'" Enter
+    wait_for "r run +c check" 20 || { bad "the view starts again for SIG$sig"; continue; }
+    pid=$(view_pid)
+    if [ -z "$pid" ]; then bad "found the view's pid for SIG$sig"; continue; fi
+    kill -"$sig" "$pid"
+    check "SIG$sig: the shell prompt is back" "tui-prompt\\$" 10
+    sane_tty "SIG$sig: the terminal is sane"
+done
+check "a crash says the terminal was restored" "the view crashed"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
