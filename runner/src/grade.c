@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,7 +208,7 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
         return false;
     }
     r->compiled = true;
-    r->cached = b.cached && (!race || r->cached);
+    r->cached = b.cached;
     scratch s;
     char *error = NULL;
     if (scratch_make(&s, cache, b.exe, &error) < 0) {
@@ -267,17 +268,59 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
     return ran && r->ntests > before;
 }
 
-/* A race pass only adds what the plain pass did not already say. */
-static void keep_race_failures(cl_report *r, size_t first)
+/* The race pass runs beside the plain one (two cores halve the wait) and
+ * is stopped as soon as the plain pass turns out not to be clean: a
+ * failing or stuck program is fixed first. */
+typedef struct race_job {
+    cl_grade_opts opts;       /* the caller's, with our own cancel flag */
+    const char *cache, *grader;
+    cl_report *r;
+    volatile int cancel;
+} race_job;
+
+static void *race_main(void *arg)
 {
-    size_t k = first;
-    for (size_t i = first; i < r->ntests; i++) {
-        if (r->tests[i].kind == CL_VERDICT_PASSED)
-            cl_test_verdict_clear(&r->tests[i]);
-        else
-            r->tests[k++] = r->tests[i];
+    race_job *job = arg;
+    grade_pass(&job->opts, job->cache, job->grader, true, job->r);
+    return NULL;
+}
+
+/* Adds what the race pass found that the plain pass did not say: its
+ * failures, or why it could not give verdicts. */
+static void merge_race(cl_report *r, cl_report *race)
+{
+    r->cached = r->cached && race->cached;
+    if (race->ntests) {
+        r->race_checked = true;
+        for (size_t i = 0; i < race->ntests; i++) {
+            cl_test_verdict *v = &race->tests[i];
+            cl_test_verdict *grown = v->kind == CL_VERDICT_PASSED
+                                         ? NULL
+                                         : realloc(r->tests, (r->ntests + 1) * sizeof *r->tests);
+            if (grown) {
+                r->tests = grown;
+                r->tests[r->ntests++] = *v;
+            } else {
+                cl_test_verdict_clear(v);
+            }
+        }
+        race->ntests = 0;
     }
-    r->ntests = k;
+    if (race->status == CL_STATUS_PASSED)
+        return;
+    r->status = race->status;
+    /* Take over whatever explains it. */
+    char **mine[] = {&r->error, &r->diagnostics, &r->missing_function, &r->output};
+    char **theirs[] = {&race->error, &race->diagnostics, &race->missing_function, &race->output};
+    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++) {
+        if (*theirs[i]) {
+            free(*mine[i]);
+            *mine[i] = *theirs[i];
+            *theirs[i] = NULL;
+        }
+    }
+    if (race->status == CL_STATUS_COMPILE_ERROR)
+        r->compiled = false;
 }
 
 static void settle_status(cl_report *r)
@@ -285,6 +328,29 @@ static void settle_status(cl_report *r)
     if (r->status != CL_STATUS_PASSED)
         return;
     r->status = cl_report_passed(r) == r->ntests ? CL_STATUS_PASSED : CL_STATUS_FAILED;
+}
+
+static void grade_both(const cl_grade_opts *o, const char *cache, const char *grader, cl_report *r)
+{
+    race_job job = {.opts = *o, .cache = cache, .grader = grader, .r = calloc(1, sizeof *job.r)};
+    job.opts.cancel = &job.cancel;
+    pthread_t t;
+    bool threaded = job.r && pthread_create(&t, NULL, race_main, &job) == 0;
+    bool clean = grade_pass(o, cache, grader, false, r);
+    settle_status(r);
+    clean = clean && r->status == CL_STATUS_PASSED && !(o->cancel && *o->cancel);
+    if (threaded) {
+        if (!clean)
+            job.cancel = 1;
+        pthread_join(t, NULL);
+    } else if (clean && job.r) {
+        race_main(&job);
+    }
+    if (clean && job.r) {
+        merge_race(r, job.r);
+        settle_status(r);
+    }
+    cl_report_free(job.r);
 }
 
 cl_report *cl_grade(const cl_grade_opts *o)
@@ -304,18 +370,12 @@ cl_report *cl_grade(const cl_grade_opts *o)
     snprintf(main_path, sizeof main_path, "%s/graders/grader_main.c", o->root);
     if (require(r, o->source, "The exercise file", "Did you move or delete it? `chanlings reset` restores it.") &&
         require(r, g.s, "The grader", "The workbook is incomplete: check out graders/ again.") &&
-        require(r, main_path, "The grader driver", "The workbook is incomplete: check out graders/ again.") &&
-        grade_pass(o, cache, g.s, false, r)) {
-        settle_status(r);
-        if (o->race && r->status == CL_STATUS_PASSED) {
-            size_t first = r->ntests;
-            /* Only a clean pass says anything about races: a failing or
-             * stuck program is fixed first. */
-            if (grade_pass(o, cache, g.s, true, r) || r->ntests > first) {
-                keep_race_failures(r, first);
-                r->race_checked = true;
-                settle_status(r);
-            }
+        require(r, main_path, "The grader driver", "The workbook is incomplete: check out graders/ again.")) {
+        if (o->race) {
+            grade_both(o, cache, g.s, r);
+        } else {
+            grade_pass(o, cache, g.s, false, r);
+            settle_status(r);
         }
     }
     struct timespec t1;
