@@ -47,12 +47,13 @@ static const struct {
 
 static GOC_NORETURN void die_copied(const void *first, const void *obj, sync_kind kind, goc_site site)
 {
-    char msg[768];
+    char msg[1024];
     snprintf(msg, sizeof msg,
              "sync: %s was copied after first use\n"
              "%s:%d: this %s is a copy (at %p) of one already used at %p; a copy has its own "
              "state, so the goroutines no longer share it. Pass &%s, not %s, to functions and "
-             "goroutines, and keep structs that hold it behind a pointer.",
+             "goroutines, and keep structs that hold it behind a pointer. (Memory from malloc is not "
+             "zeroed: allocate sync objects with calloc, or set them to {0}, before first use.)",
              kinds[kind].go_type, site.file ? site.file : "?", site.line, kinds[kind].c_type, obj,
              first, kinds[kind].var, kinds[kind].var);
     sched_die("fatal error", site, msg);

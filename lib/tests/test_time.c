@@ -294,6 +294,28 @@ START_TEST(timers_work_after_fork)
 }
 END_TEST
 
+static void do_block_with_pending_after(void *p)
+{
+    (void)p;
+    goc_chan *unread = goc_after(5 * MS); /* nobody will receive from it */
+    (void)unread;
+    goc_chan *c = goc_chan_make(int, 0);
+    goc_recv_discard(c);
+}
+
+/* While the timer is pending it could still wake someone; once it has
+ * fired and woken nobody, the deadlock is reported (from the timer thread). */
+START_TEST(deadlock_reported_once_last_timer_fires)
+{
+    dying_result r;
+    run_dying(do_block_with_pending_after, NULL, 10, &r);
+    ck_assert_msg(r.exit_status == 2, "child exited %d (signal %d): %s", r.exit_status, r.signal, r.out);
+    ck_assert_contains(r.out, "fatal error: all goroutines are asleep - deadlock!");
+    ck_assert_contains(r.out, "goroutine 1 [chan receive]:");
+    ck_assert_contains(r.out, "do_block_with_pending_after");
+}
+END_TEST
+
 /* ---- tickers ----------------------------------------------------------------------- */
 
 START_TEST(ticker_ticks_then_stop_frees)
@@ -387,6 +409,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, after_channel_has_capacity_one);
     tcase_add_test(tc, after_freed_before_firing_is_safe);
     tcase_add_test(tc, timers_work_after_fork);
+    tcase_add_test(tc, deadlock_reported_once_last_timer_fires);
     tcase_add_test(tc, ticker_ticks_then_stop_frees);
     tcase_add_test(tc, ticker_drops_ticks_for_slow_receiver);
     tcase_add_test(tc, stopped_ticker_no_longer_pending);
