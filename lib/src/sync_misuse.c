@@ -16,13 +16,13 @@ static const struct {
         "goc_wg_add was called again while a goc_wg_wait on the same WaitGroup was still "
         "returning: let every goc_wg_wait return before adding to it again."},
     [SYNC_WG_ADD_DURING_WAIT] = {"panic", "sync: WaitGroup misuse: Add called concurrently with Wait",
-        "call goc_wg_add before starting the goroutine (and before goc_wg_wait), not inside "
+        "Call goc_wg_add before starting the goroutine (and before goc_wg_wait), not inside "
         "the goroutine."},
     [SYNC_UNLOCK_OF_UNLOCKED_MUTEX] = {"fatal error", "sync: unlock of unlocked mutex",
-        "each goc_mutex_unlock must pair with an earlier goc_mutex_lock of the same mutex: look "
+        "Each goc_mutex_unlock must pair with an earlier goc_mutex_lock of the same mutex: look "
         "for a path that unlocks twice, or unlocks a mutex it never locked."},
     [SYNC_RUNLOCK_OF_UNLOCKED_RWMUTEX] = {"fatal error", "sync: RUnlock of unlocked RWMutex",
-        "each goc_rwmutex_runlock must pair with an earlier goc_rwmutex_rlock: look for a "
+        "Each goc_rwmutex_runlock must pair with an earlier goc_rwmutex_rlock: look for a "
         "second runlock, or a runlock used where goc_rwmutex_unlock was meant."},
     [SYNC_UNLOCK_OF_UNLOCKED_RWMUTEX] = {"fatal error", "sync: Unlock of unlocked RWMutex",
         "goc_rwmutex_unlock releases the writer lock taken by goc_rwmutex_lock; readers release "
