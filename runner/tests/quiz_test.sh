@@ -1,0 +1,256 @@
+#!/bin/sh
+# `chanlings quiz`, scripted: scoring, retries, bad answers, progress kept
+# and shown, the mastery check, and malformed quizzes pointed at by line.
+#
+# Runs in scratch workbooks (CHANLINGS_ROOT): a small fixture with known
+# quizzes, and a copy of the real lessons for the mastery check over
+# whatever lessons exist.  Answers come from --answers or a piped stdin;
+# options are shuffled, so the right letters are learnt from one run's
+# feedback and replayed with the same --seed.  The last line says
+# "N passed, N failed"; the exit status is non-zero on any failure.
+#
+#   sh runner/tests/quiz_test.sh [path/to/chanlings]   (from the workbook root)
+
+top=$(pwd)
+bin=${1:-$top/build/chanlings}
+pass=0
+fail=0
+NO_COLOR=1
+export NO_COLOR
+
+if [ ! -x "$bin" ]; then
+    echo "quiz_test: $bin is missing: build it first (make runner)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/chanlings-quiz.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+trap 'exit 1' INT TERM HUP
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL - $1"
+    echo "  output was:"
+    sed 's/^/  | /' "$scratch/out"
+}
+# has NAME REGEX: the last command's output has a matching line.
+has() { if grep -q -E -- "$2" "$scratch/out"; then ok "$1"; else bad "$1 (wanted /$2/)"; fi; }
+hasnt() { if grep -q -E -- "$2" "$scratch/out"; then bad "$1 (did not want /$2/)"; else ok "$1"; fi; }
+# status NAME WANT: the last command's exit status.
+status() { if [ "$rc" -eq "$2" ]; then ok "$1"; else bad "$1 (exit $rc, wanted $2)"; fi; }
+
+# run ROOT ARGS...: chanlings in ROOT with stdin closed; output in $scratch/out.
+run() {
+    root=$1; shift
+    (cd "$root" && CHANLINGS_ROOT="$root" "$bin" "$@" </dev/null) >"$scratch/out" 2>&1
+    rc=$?
+}
+# run_in ROOT INPUT ARGS...: the same, with INPUT piped to stdin.
+run_in() {
+    root=$1; input=$2; shift 2
+    (cd "$root" && printf '%s' "$input" | CHANLINGS_ROOT="$root" "$bin" "$@") \
+        >"$scratch/out" 2>&1
+    rc=$?
+}
+# The right answers of a finished round, comma separated, read from its
+# feedback: "Right." after an answer means it was right, "Not quite: the
+# answer(s) is/are a and c" names them.
+learn() {
+    awk -v given="$1" '
+        BEGIN { n = split(given, g, ",") }
+        /^Right\./ { k++; out = out (out ? "," : "") g[k] }
+        /^Not quite: the answer/ {
+            k++
+            s = $0
+            sub(/^Not quite: the answers? (is|are) /, "", s)
+            sub(/ \(you answered.*/, "", s)
+            gsub(/( and |, )/, "", s)
+            out = out (out ? "," : "") s
+        }
+        END { print out }' "$scratch/out"
+}
+state_line() { grep -E "^quiz[[:space:]]+$2[[:space:]]" "$1/.chanlings/state" 2>/dev/null; }
+
+# ---- fixture workbook --------------------------------------------------
+fx=$scratch/fixture
+mkdir -p "$fx/lessons" "$fx/exercises"
+lesson() {  # lesson NN-slug TITLE CONCEPTS; quiz on stdin
+    {
+        printf -- '---\ntitle: %s\ndifficulty: beginner\nminutes: 5\n' "$2"
+        printf 'concepts: %s\n---\n# %s\n\nText.\n\n## Hints\n1. A hint.\n\n## Quiz\n\n' "$3" "$2"
+        cat
+    } >"$fx/lessons/$1.md"
+    printf '#include <goc.h>\nint main(void) { return 0; }\n' >"$fx/exercises/$1.c"
+}
+lesson 01-alpha Alpha "first things, second things" <<'EOF'
+### Which colour is the sky on a clear day?
+- [ ] Green
+  > Grass, not sky.
+- [x] Blue
+- [ ] Red
+
+> Scattering favours short wavelengths.
+
+### Which of these are even?
+- [x] 2
+- [ ] 3
+  > 3 leaves a remainder of 1.
+- [x] 4
+
+> Even numbers divide by two.
+
+### What is 1 + 1?
+- [ ] 3
+- [x] 2
+
+> Counting.
+EOF
+lesson 02-beta Beta "buffering, closing" <<'EOF'
+### Beta one?
+- [x] yes
+- [ ] no
+
+> Because.
+
+### Beta two?
+- [ ] no
+- [x] yes
+
+> Because.
+EOF
+# Quizzes start on line 16 (6 lines of front matter, then "# title",
+# blank, text, blank, Hints, hint, blank, Quiz, blank): the bad option
+# line below is line 18.
+lesson 03-broken Broken "typos" <<'EOF'
+### A question?
+- [x] fine
+* [ ] not an option line
+
+> Explained.
+EOF
+
+# ---- a lesson's quiz ---------------------------------------------------
+run "$fx" quiz 1 --seed 7 --answers a,a,a
+status "quiz with --answers finishes (exit 0)" 0
+has "header names the lesson and its file" '^Quiz 01: Alpha \(lessons/01-alpha\.md\), 3 questions\.'
+has "a multi-answer question says so" '^Question 2 of 3 \(several answers\)'
+has "the explanation is shown after an answer" '^  Even numbers divide by two\.'
+has "a score is printed" '^Score: [0-3] of 3 \([0-9]+%\)$'
+right=$(learn a,a,a)
+case $right in
+    *,*,*) ok "right answers learnt from the feedback ($right)" ;;
+    *) bad "could not learn the right answers from the feedback ($right)" ;;
+esac
+
+run "$fx" quiz 1 --seed 7 --answers "$right"
+has "the same seed and the right answers score 3 of 3" '^Score: 3 of 3 \(100%\)$'
+hasnt "nothing is reported missed" '^Missed:'
+has "the best score is reported" '^Saved\. Your best on this quiz: 3 of 3\.'
+if state_line "$fx" 01-alpha | grep -q -E "^quiz[[:space:]]+01-alpha[[:space:]]+3[[:space:]]+3[[:space:]]+3[[:space:]]"; then
+    ok "score kept in .chanlings/state (best 3, last 3, of 3)"
+else
+    bad "score kept in .chanlings/state: got '$(state_line "$fx" 01-alpha)'"
+fi
+
+# Every answer wrong: the first option the feedback did not name.
+wrong=$(echo "$right" | awk -F, '{ for (i = 1; i <= NF; i++) {
+    w = index($i, "a") ? (index($i, "b") ? "c" : "b") : "a"
+    printf "%s%s", (i > 1 ? "," : ""), w } }')
+run "$fx" quiz 1 --seed 7 --answers "$wrong"
+has "all wrong scores 0 of 3" '^Score: 0 of 3 \(0%\)$'
+has "missed questions point at their lines" '^  2\. Which of these are even\? \(lessons/01-alpha\.md:24\)$'
+has "a missed option's explanation is shown" '^     (Grass, not sky\.|3 leaves a remainder of 1\.)$'
+has "the best score stays" '^Saved\. Your best on this quiz: 3 of 3\.'
+if state_line "$fx" 01-alpha | grep -q -E "^quiz[[:space:]]+01-alpha[[:space:]]+3[[:space:]]+0[[:space:]]+3[[:space:]]"; then
+    ok "state keeps best 3 and last 0"
+else
+    bad "state keeps best 3 and last 0: got '$(state_line "$fx" 01-alpha)'"
+fi
+
+run "$fx" progress
+has "progress shows the quiz score" '3/3|3 of 3'
+
+# Retry only the missed: miss question 1, then retry it with the answer.
+r1=$(echo "$right" | cut -d, -f1)
+w1=$(echo "$wrong" | cut -d, -f1)
+rest=$(echo "$right" | cut -d, -f2-)
+run "$fx" quiz 1 --seed 7 --answers "$w1,$rest,y,$r1"
+has "the first round scores 2 of 3" '^Score: 2 of 3 \(67%\)$'
+has "a retry is offered" '^Retry the 1 missed question\? \[y/N\] y$'
+has "the retry asks only the missed one" '^Retry 1 of 1$'
+has "the retry is scored" '^Retry score: 1 of 1 \(100%\)$'
+n=$(grep -c -E '^(Question|Retry) [0-9]+ of' "$scratch/out")
+if [ "$n" -eq 4 ]; then ok "four questions asked in all"; else bad "four questions asked in all (got $n)"; fi
+if state_line "$fx" 01-alpha | grep -q -E "^quiz[[:space:]]+01-alpha[[:space:]]+3[[:space:]]+2[[:space:]]"; then
+    ok "a retry does not raise the recorded score (last 2)"
+else
+    bad "a retry does not raise the recorded score: got '$(state_line "$fx" 01-alpha)'"
+fi
+
+# Answers on a piped stdin, one per line, work like --answers.
+run_in "$fx" "$(echo "$right" | tr , '\n')
+" quiz 1 --seed 7
+has "answers from a piped stdin" '^Score: 3 of 3 \(100%\)$'
+has "piped answers are echoed" '^Your answer: [a-c]+$'
+
+run "$fx" quiz 1 --seed 7 --answers "z,a,a"
+status "an answer that is no option is a usage error (exit 2)" 2
+has "the bad answer is named with its question" '^answer "z" to question 1 of 3: .z. is not one of the options'
+
+before=$(state_line "$fx" 01-alpha)
+run "$fx" quiz 1 --seed 7 --answers "$r1"
+status "running out of answers stops (exit 1)" 1
+has "stopping says nothing was recorded" 'stopped at question 2 of 3, so no score was recorded'
+if [ "$(state_line "$fx" 01-alpha)" = "$before" ]; then ok "a stopped quiz leaves the state alone"
+else bad "a stopped quiz leaves the state alone"; fi
+
+run "$fx" quiz 9 --answers a
+status "an unknown exercise is a usage error" 2
+has "an unknown exercise is named" 'no exercise "9"'
+
+run "$fx" quiz 1 --bogus
+status "an unknown option is a usage error" 2
+
+# ---- malformed quizzes -------------------------------------------------
+run "$fx" quiz 3 --answers a
+status "a malformed quiz cannot be taken (exit 3)" 3
+has "the quiz error points at the line" '^lessons/03-broken\.md:18: this option is not'
+
+run "$fx" verify
+has "verify rejects the malformed quiz at its line" 'lessons/03-broken\.md:18: '
+
+# ---- mastery -----------------------------------------------------------
+run "$fx" quiz --mastery --seed 3 --answers a,a,a,a,a,a,a,a,a,a
+has "mastery at the first exercise draws from one lesson" 'drawn from the lesson you have reached: 01 Alpha\.$'
+has "mastery asks that lesson's questions" '^Question 3 of 3$'
+
+run "$fx" go 3
+run "$fx" quiz --mastery --seed 3 --count 4 --answers a,a,a,a,n
+status "mastery finishes past a broken lesson" 0
+has "mastery skips the broken lesson, saying where" '^lessons/03-broken\.md:18: '
+has "mastery draws from the lessons reached" '^Mastery check: 4 questions drawn from the lessons you have reached: 01 Alpha, 02 Beta\.$'
+has "mastery reports by lesson" '^  01 Alpha +[0-9] of [0-9] right'
+has "both lessons are represented" '^  02 Beta +[0-9] of [0-9] right'
+if grep -q 'revisit' "$scratch/out"; then
+    has "topics to revisit carry the lesson's concepts" 'revisit lessons/0[12]-(alpha|beta)\.md \((first things|buffering)'
+else
+    has "a perfect mastery run says so" 'Every lesson so far holds up'
+fi
+
+# Over whatever real lessons exist, from the last exercise.
+real=$scratch/real
+mkdir -p "$real"
+cp -R "$top/lessons" "$top/exercises" "$real/"
+last=$(ls "$real/lessons" | sed -n 's/^\([0-9][0-9]*\)-.*\.md$/\1/p' | sort -n | tail -n 1)
+if [ -n "$last" ]; then
+    run "$real" go "$last"
+    run "$real" quiz --mastery --seed 11 --count 12 --answers a,a,a,a,a,a,a,a,a,a,a,a,n
+    status "mastery over the real lessons finishes" 0
+    has "mastery over the real lessons reports by lesson" '^By lesson:$'
+    has "mastery over the real lessons scores" '^Score: [0-9]+ of [0-9]+ '
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
