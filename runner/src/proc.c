@@ -199,10 +199,76 @@ static void fail_start(int errfd, const char *what)
     _exit(127);
 }
 
+/* ---- a pids cgroup, where one can be made ----
+ *
+ * RLIMIT_NPROC counts every process of a uid, so it cannot bound one run
+ * exactly.  When the runner may create a cgroup in a v1 pids hierarchy
+ * (root, as in CI), the program and all it starts go into their own
+ * group with pids.max; otherwise the rlimit alone has to do. */
+
+#define CGROUP_PIDS "/sys/fs/cgroup/pids"
+
+typedef struct cgroup {
+    char dir[128];
+    int procs_fd;             /* cgroup.procs, for the program to join */
+} cgroup;
+
+static bool write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    close(fd);
+    return ok;
+}
+
+static void cgroup_make(cgroup *cg, long max_tasks)
+{
+    char path[192], num[32];
+    cg->procs_fd = -1;
+    snprintf(cg->dir, sizeof cg->dir, CGROUP_PIDS "/chanlings-%d", (int)getpid());
+    if (geteuid() != 0 || mkdir(cg->dir, 0755) < 0) {
+        cg->dir[0] = '\0';
+        return;
+    }
+    snprintf(path, sizeof path, "%s/pids.max", cg->dir);
+    snprintf(num, sizeof num, "%ld", max_tasks);
+    if (write_file(path, num)) {
+        snprintf(path, sizeof path, "%s/cgroup.procs", cg->dir);
+        cg->procs_fd = open(path, O_WRONLY | O_CLOEXEC);
+    }
+    if (cg->procs_fd < 0) {
+        rmdir(cg->dir);
+        cg->dir[0] = '\0';
+    }
+}
+
+/* In the program's process: join before exec, so nothing escapes. */
+static void cgroup_join(const cgroup *cg)
+{
+    if (cg->procs_fd < 0)
+        return;
+    char num[32];
+    snprintf(num, sizeof num, "%d", (int)getpid());
+    ssize_t w = write(cg->procs_fd, num, strlen(num));
+    (void)w;
+}
+
+static void cgroup_remove(cgroup *cg)
+{
+    if (cg->procs_fd >= 0)
+        close(cg->procs_fd);
+    if (cg->dir[0])
+        rmdir(cg->dir);
+}
+
 /* In the program's process, after fork: never returns. */
-static void exec_program(const child_plan *p, int outfd, int errfd)
+static void exec_program(const child_plan *p, const cgroup *cg, int outfd, int errfd)
 {
     const cl_proc_opts *o = p->o;
+    if (o->sandbox)
+        cgroup_join(cg);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -293,15 +359,19 @@ static void keeper_main(const child_plan *p, int outfd, int statusfd, pid_t runn
         keeper_status ks = {0, errno, 0, "creating a pipe"};
         keeper_report(statusfd, &ks);
     }
+    cgroup cg = {.procs_fd = -1};
+    if (p->o->sandbox)
+        cgroup_make(&cg, p->o->max_procs ? p->o->max_procs : 1024);
     pid_t prog = fork();
     if (prog < 0) {
         keeper_status ks = {0, errno, 0, "forking"};
+        cgroup_remove(&cg);
         keeper_report(statusfd, &ks);
     }
     if (prog == 0) {
         close(ep[0]);
         close(statusfd);
-        exec_program(p, outfd, ep[1]);
+        exec_program(p, &cg, outfd, ep[1]);
     }
     close(outfd);
     close(ep[1]);
@@ -337,6 +407,7 @@ static void keeper_main(const child_plan *p, int outfd, int statusfd, pid_t runn
             kill_at = now_sec() + grace / 1000.0;
         }
     }
+    cgroup_remove(&cg);
     keeper_report(statusfd, &ks);
 }
 
@@ -424,7 +495,7 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
         uid_t who = plan.drop ? plan.uid : getuid();
         /* RLIMIT_NPROC counts every process of the real uid, so the
          * budget is what that user already runs plus our allowance. */
-        plan.nproc = (rlim_t)(count_user_procs(who) + (o->max_procs ? o->max_procs : 512));
+        plan.nproc = (rlim_t)(count_user_procs(who) + (o->max_procs ? o->max_procs : 1024));
     }
 
     int outp[2], statp[2];

@@ -28,7 +28,7 @@ typedef struct cl_proc_opts {
     bool sandbox;             /* resource limits and privilege drop */
     bool race;                /* TSan: leave the address space unlimited */
     int cpu_seconds;          /* sandbox: RLIMIT_CPU; 0: deadline + 1 s */
-    long max_procs;           /* sandbox: processes/threads allowed; 0: 512 */
+    long max_procs;           /* sandbox: processes/threads allowed; 0: 1024 */
     long max_file_mb;         /* sandbox: RLIMIT_FSIZE in MiB; 0: 64 */
     long max_mem_mb;          /* sandbox, not race: RLIMIT_AS in MiB; 0: 4096 */
     const volatile int *cancel; /* nonzero: stop the child as at a deadline */

@@ -205,6 +205,19 @@ START_TEST(sandbox_bounds_processes)
 }
 END_TEST
 
+START_TEST(sandbox_joins_a_pids_cgroup_when_it_can)
+{
+    if (geteuid() != 0 || access("/sys/fs/cgroup/pids/cgroup.procs", W_OK) != 0)
+        return; /* no v1 pids hierarchy we may use: the rlimit alone bounds */
+    cl_proc_result r = run_sh("grep pids: /proc/self/cgroup; "
+                              "cat /sys/fs/cgroup/pids$(grep pids: /proc/self/cgroup | cut -d: -f3)/pids.max",
+                              30000, 0, true);
+    ck_assert_msg(strstr(r.out, "pids:/chanlings-") && strstr(r.out, "\n1024\n"),
+                  "not in a bounded pids cgroup: %s", r.out);
+    cl_proc_result_free(&r);
+}
+END_TEST
+
 Suite *proc_suite(void)
 {
     Suite *s = suite_create("proc");
@@ -221,6 +234,7 @@ Suite *proc_suite(void)
     tcase_add_test(tc, sandbox_sets_limits);
     tcase_add_test(tc, sandbox_drops_root);
     tcase_add_test(tc, sandbox_bounds_processes);
+    tcase_add_test(tc, sandbox_joins_a_pids_cgroup_when_it_can);
     suite_add_tcase(s, tc);
     return s;
 }
