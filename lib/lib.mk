@@ -60,5 +60,3 @@ test-lib-valgrind: $(filter-out %/test_stress,$(LIB_TESTS_plain))
 test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind
 TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind
 
-bench-lib:
-	@echo "libgoc benchmarks: not written yet (issue 3)"

@@ -1,0 +1,3 @@
+module chanlings/bench
+
+go 1.19
