@@ -200,7 +200,9 @@ int cl_md_find(const cl_md_doc *doc, const char *needle, int from, int dir)
 
 /* ---- blocks: the width-independent form ---- */
 
-typedef enum { BLK_WRAP, BLK_PRE, BLK_RULE } blk_kind;
+typedef enum { BLK_WRAP, BLK_PRE, BLK_RULE, BLK_TABLE } blk_kind;
+
+typedef enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } cell_align;
 
 typedef struct {
     blk_kind kind;
@@ -209,6 +211,10 @@ typedef struct {
     sb_t first; /* prefix of the first line (list marker) */
     sb_t rest;  /* prefix of the following lines */
     sb_t body;  /* '\n' is a hard line break */
+    /* BLK_TABLE: rows x cols cells, row 0 the header */
+    sb_t *cells;
+    int rows, cols;
+    cell_align *align;
 } block;
 
 struct cl_md {
@@ -227,6 +233,10 @@ void cl_md_free(cl_md *md)
         sb_free(&md->blocks[i].first);
         sb_free(&md->blocks[i].rest);
         sb_free(&md->blocks[i].body);
+        for (int c = 0; c < md->blocks[i].rows * md->blocks[i].cols; c++)
+            sb_free(&md->blocks[i].cells[c]);
+        free(md->blocks[i].cells);
+        free(md->blocks[i].align);
     }
     free(md->blocks);
     free(md);
@@ -251,6 +261,8 @@ typedef struct {
     int parent_tight; /* ... and the list around that one */
     int list_start;   /* no leaf emitted yet in the current list */
     int list_level;
+    const char *src;  /* the Markdown cmark parsed (tables are read from it) */
+    size_t srclen;
 } walker;
 
 static block *emit_block(walker *w, blk_kind kind)
@@ -395,8 +407,135 @@ static void render_heading(walker *w, cmark_node *n)
         render_inlines(w, &b->body, n, role, attrs);
 }
 
+/* ---- tables (GitHub style), which plain CommonMark leaves as a paragraph:
+ * recognised from the paragraph's source lines ---- */
+
+/* Bounds of source line `no` (1-based), without leading blanks and quote marks. */
+static int source_line(const walker *w, int no, const char **start, const char **end)
+{
+    const char *p = w->src, *lim = w->src + w->srclen;
+    for (int i = 1; i < no && p < lim; i++) {
+        const char *nl = memchr(p, '\n', (size_t)(lim - p));
+        p = nl ? nl + 1 : lim;
+    }
+    if (p >= lim)
+        return -1;
+    const char *e = memchr(p, '\n', (size_t)(lim - p));
+    e = e ? e : lim;
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '>'))
+        p++;
+    while (e > p && (e[-1] == ' ' || e[-1] == '\r'))
+        e--;
+    *start = p;
+    *end = e;
+    return 0;
+}
+
+/* Splits a row at '|' outside `code` and not escaped; outer pipes optional.
+ * Returns the number of cells (at most max). */
+static int split_row(const char *p, const char *e, const char **cs, const char **ce, int max)
+{
+    if (p < e && *p == '|')
+        p++;
+    if (e > p && e[-1] == '|' && !(e - 1 > p && e[-2] == '\\'))
+        e--;
+    int n = 0, tick = 0;
+    const char *cell = p;
+    for (const char *q = p; q <= e && n < max; q++) {
+        if (q < e && *q == '\\' && q + 1 < e) {
+            q++;
+            continue;
+        }
+        if (q < e && *q == '`')
+            tick = !tick;
+        if (q == e || (*q == '|' && !tick)) {
+            const char *a = cell, *b = q;
+            while (a < b && *a == ' ')
+                a++;
+            while (b > a && b[-1] == ' ')
+                b--;
+            cs[n] = a;
+            ce[n] = b;
+            n++;
+            cell = q + 1;
+        }
+    }
+    return n;
+}
+
+#define MAX_COLS 16
+
+static int delimiter_row(const char *p, const char *e, cell_align *align, int *ncols)
+{
+    const char *cs[MAX_COLS], *ce[MAX_COLS];
+    int n = split_row(p, e, cs, ce, MAX_COLS);
+    for (int i = 0; i < n; i++) {
+        const char *a = cs[i], *b = ce[i];
+        int left = a < b && *a == ':', right = b > a && b[-1] == ':';
+        a += left;
+        b -= right;
+        if (a >= b)
+            return 0;
+        for (; a < b; a++)
+            if (*a != '-')
+                return 0;
+        align[i] = left && right ? ALIGN_CENTER : right ? ALIGN_RIGHT : ALIGN_LEFT;
+    }
+    *ncols = n;
+    return n > 0;
+}
+
+static void render_cell(walker *w, sb_t *out, const char *p, const char *e, int attrs)
+{
+    cmark_node *doc = cmark_parse_document(p, (size_t)(e - p), CMARK_OPT_DEFAULT);
+    if (!doc)
+        return;
+    cmark_node *para = cmark_node_first_child(doc);
+    if (para && cmark_node_get_type(para) == CMARK_NODE_PARAGRAPH)
+        render_inlines(w, out, para, CL_ROLE_TEXT, attrs);
+    else
+        sb_put(out, p, (int)(e - p), CL_ROLE_TEXT, attrs);
+    cmark_node_free(doc);
+}
+
+/* Emits a table block if paragraph n is one; returns whether it did. */
+static int render_table(walker *w, cmark_node *n)
+{
+    int first = cmark_node_get_start_line(n), last = cmark_node_get_end_line(n);
+    const char *p, *e, *dp, *de;
+    cell_align align[MAX_COLS];
+    int ncols;
+    if (last <= first || source_line(w, first, &p, &e) || p >= e || *p != '|' ||
+        source_line(w, first + 1, &dp, &de) || !delimiter_row(dp, de, align, &ncols))
+        return 0;
+    int nrows = last - first; /* header + body rows, less the delimiter */
+    block *b = emit_block(w, BLK_TABLE);
+    if (!b)
+        return 1;
+    b->cells = calloc((size_t)(nrows * ncols), sizeof *b->cells);
+    b->align = malloc(sizeof *b->align * (size_t)ncols);
+    if (!b->cells || !b->align) {
+        w->md->oom = 1;
+        return 1;
+    }
+    memcpy(b->align, align, sizeof *b->align * (size_t)ncols);
+    b->rows = nrows;
+    b->cols = ncols;
+    for (int r = 0; r < nrows; r++) {
+        if (source_line(w, r == 0 ? first : first + 1 + r, &p, &e))
+            break;
+        const char *cs[MAX_COLS], *ce[MAX_COLS];
+        int n = split_row(p, e, cs, ce, ncols);
+        for (int c = 0; c < n; c++)
+            render_cell(w, &b->cells[r * ncols + c], cs[c], ce[c], r == 0 ? CL_ATTR_BOLD : 0);
+    }
+    return 1;
+}
+
 static void render_paragraph(walker *w, cmark_node *n)
 {
+    if (render_table(w, n))
+        return;
     block *b = emit_block(w, BLK_WRAP);
     if (b)
         render_inlines(w, &b->body, n, w->quote_depth ? CL_ROLE_QUOTE : CL_ROLE_TEXT,
@@ -620,7 +759,8 @@ cl_md *cl_md_parse(const char *markdown, size_t len, const cl_md_opts *opts)
         free(md);
         return NULL;
     }
-    walker w = {.md = md, .opts = opts ? opts : &defaults};
+    walker w = {.md = md, .opts = opts ? opts : &defaults, .src = markdown + skip,
+                .srclen = len - skip};
     md->ascii = w.opts->ascii;
     int hiding = 0;
     for (cmark_node *c = cmark_node_first_child(doc); c; c = cmark_node_next(c)) {
@@ -785,8 +925,146 @@ static void lay_rule(layout *L, const block *b)
     lay_finish(L);
 }
 
+/* A read-only styled view of a laid-out line, for sb_copy. */
+static sb_t line_view(const cl_md_line *l)
+{
+    sb_t v = {0};
+    v.buf = l->text;
+    v.len = l->len;
+    v.spans = l->spans;
+    v.n = l->nspans;
+    return v;
+}
+
+static void lay_pad(layout *L, int n)
+{
+    for (int i = 0; i < n; i++)
+        sb_puts(&L->line, " ", CL_ROLE_TEXT, 0);
+    L->cols += n > 0 ? n : 0;
+}
+
+/* Wraps each cell of row r to its column; returns the row's height. */
+static int lay_row_cells(const block *b, int r, const int *colw, cl_md_doc *cells)
+{
+    int height = 1;
+    for (int c = 0; c < b->cols; c++) {
+        block cell = {.kind = BLK_WRAP, .body = b->cells[r * b->cols + c]};
+        layout sub = {.doc = &cells[c], .width = colw[c]};
+        cl_md_doc_clear(&cells[c]);
+        lay_wrap(&sub, &cell);
+        sb_free(&sub.line);
+        if (cells[c].count > height)
+            height = cells[c].count;
+    }
+    return height;
+}
+
+static void lay_table_rule(layout *L, const block *b, const sb_t *prefix, const int *colw)
+{
+    const char *h = L->ascii ? "-" : "\xE2\x94\x80", *x = L->ascii ? "-+-" : "\xE2\x94\x80\xE2\x94\xBC\xE2\x94\x80";
+    lay_start(L, prefix);
+    for (int c = 0; c < b->cols; c++) {
+        if (c) {
+            sb_puts(&L->line, x, CL_ROLE_MARKER, CL_ATTR_DIM);
+            L->cols += 3;
+        }
+        for (int k = 0; k < colw[c]; k++)
+            sb_puts(&L->line, h, CL_ROLE_MARKER, CL_ATTR_DIM);
+        L->cols += colw[c];
+    }
+    lay_finish(L);
+}
+
+/* Too narrow for columns: each row becomes "header: value" lines. */
+static void lay_table_stacked(layout *L, const block *b, const sb_t *prefix)
+{
+    for (int r = 1; r < b->rows; r++) {
+        if (r > 1) {
+            lay_start(L, prefix);
+            lay_finish(L);
+        }
+        for (int c = 0; c < b->cols; c++) {
+            block item = {.kind = BLK_WRAP};
+            sb_append(&item.body, &b->cells[c]);
+            sb_puts(&item.body, ": ", CL_ROLE_TEXT, CL_ATTR_BOLD);
+            sb_append(&item.body, &b->cells[r * b->cols + c]);
+            sb_append(&item.first, prefix);
+            sb_append(&item.rest, prefix);
+            sb_puts(&item.rest, "  ", CL_ROLE_TEXT, 0);
+            lay_wrap(L, &item);
+            sb_free(&item.body);
+            sb_free(&item.first);
+            sb_free(&item.rest);
+        }
+    }
+}
+
+static void lay_table(layout *L, const block *b)
+{
+    const sb_t *prefix = usable_prefix(&b->first, L->width);
+    int room = L->width - cl_md_cols(prefix->buf ? prefix->buf : "", (size_t)prefix->len);
+    int colw[MAX_COLS], total = 3 * (b->cols - 1);
+    for (int c = 0; c < b->cols; c++) {
+        colw[c] = 1;
+        for (int r = 0; r < b->rows; r++) {
+            const sb_t *cell = &b->cells[r * b->cols + c];
+            int cw = cl_md_cols(cell->buf ? cell->buf : "", (size_t)cell->len);
+            colw[c] = cw > colw[c] ? cw : colw[c];
+        }
+        total += colw[c];
+    }
+    /* Narrow the widest column until the table fits; give up on columns
+     * when they would get too thin to read. */
+    while (total > room) {
+        int widest = 0;
+        for (int c = 1; c < b->cols; c++)
+            widest = colw[c] > colw[widest] ? c : widest;
+        if (colw[widest] <= 8)
+            break;
+        colw[widest]--;
+        total--;
+    }
+    if (total > room) {
+        lay_table_stacked(L, b, prefix);
+        return;
+    }
+    cl_md_doc cells[MAX_COLS];
+    memset(cells, 0, sizeof cells);
+    const char *sep = L->ascii ? " | " : " \xE2\x94\x82 ";
+    for (int r = 0; r < b->rows && !L->err; r++) {
+        int height = lay_row_cells(b, r, colw, cells);
+        for (int k = 0; k < height; k++) {
+            lay_start(L, prefix);
+            for (int c = 0; c < b->cols; c++) {
+                if (c) {
+                    sb_puts(&L->line, sep, CL_ROLE_MARKER, CL_ATTR_DIM);
+                    L->cols += 3;
+                }
+                int used = 0;
+                sb_t v = {0};
+                if (k < cells[c].count) {
+                    v = line_view(&cells[c].lines[k]);
+                    used = cells[c].lines[k].cols;
+                }
+                int pad = colw[c] - used;
+                int before = b->align[c] == ALIGN_RIGHT ? pad : b->align[c] == ALIGN_CENTER ? pad / 2 : 0;
+                lay_pad(L, before);
+                sb_append(&L->line, &v);
+                L->cols += used;
+                if (c + 1 < b->cols)
+                    lay_pad(L, pad - before);
+            }
+            lay_finish(L);
+        }
+        if (r == 0)
+            lay_table_rule(L, b, prefix, colw);
+    }
+    for (int c = 0; c < MAX_COLS; c++)
+        cl_md_doc_free(&cells[c]);
+}
+
 static void (*const lay_kinds[])(layout *, const block *) = {
-    [BLK_WRAP] = lay_wrap, [BLK_PRE] = lay_pre, [BLK_RULE] = lay_rule,
+    [BLK_WRAP] = lay_wrap, [BLK_PRE] = lay_pre, [BLK_RULE] = lay_rule, [BLK_TABLE] = lay_table,
 };
 
 int cl_md_layout(const cl_md *md, int width, cl_md_doc *out)

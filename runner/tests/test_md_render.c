@@ -437,6 +437,83 @@ START_TEST(columns_of_utf8)
 }
 END_TEST
 
+static const char table_md[] =
+    "Before.\n\n"
+    "| Go | C with libgoc | n |\n"
+    "|---|---|--:|\n"
+    "| `make(chan int)` | `goc_chan_make(int, 0)` | 1 |\n"
+    "| `a | b` in code | an escaped \\| pipe | 22 |\n"
+    "| **bold** | a long cell that has to wrap when the table is narrow enough | 333 |\n"
+    "\nAfter.\n";
+
+/* Byte offset of the n-th column separator of a line, -1 if missing. */
+static int sep_col(const cl_md_line *l, int nth)
+{
+    const char *p = l->text;
+    for (int k = 0; k <= nth; k++) {
+        p = strstr(p, "\xE2\x94\x82");
+        if (!p)
+            return -1;
+        if (k < nth)
+            p += 3;
+    }
+    return cl_md_cols(l->text, (size_t)(p - l->text));
+}
+
+START_TEST(tables_line_up)
+{
+    cl_md_doc d = {0};
+    for (size_t w = 0; w < 2; w++) {
+        render(table_md, widths[w], &d);
+        assert_well_formed(&d, widths[w]);
+        int head;
+        const cl_md_span *h = span_of(&d, "C with libgoc", &head);
+        ck_assert(h->attrs & CL_ATTR_BOLD);
+        ck_assert_msg(strstr(d.lines[head + 1].text, "\xE2\x94\xBC") != NULL,
+                      "no rule under the header: \"%s\"", d.lines[head + 1].text);
+        /* Every row's separators sit in the same columns as the header's. */
+        int last;
+        span_of(&d, "333", &last);
+        for (int i = head; i <= last; i++) {
+            if (i == head + 1)
+                continue;
+            ck_assert_int_eq(sep_col(&d.lines[i], 0), sep_col(&d.lines[head], 0));
+            ck_assert_int_eq(sep_col(&d.lines[i], 1), sep_col(&d.lines[head], 1));
+        }
+        ck_assert_int_eq(span_of(&d, "goc_chan_make", NULL)->role, CL_ROLE_CODE);
+        ck_assert_int_eq(span_of(&d, "a | b", NULL)->role, CL_ROLE_CODE); /* not split */
+        ck_assert(has_text(&d, "an escaped | pipe"));
+        ck_assert(span_of(&d, "bold", NULL)->attrs & CL_ATTR_BOLD);
+        /* The number column is right-aligned: "1" ends where "333" ends. */
+        int one, three;
+        span_of(&d, " 1", &one);
+        span_of(&d, "333", &three);
+        ck_assert_int_eq(d.lines[one].cols, d.lines[three].cols);
+        ck_assert(has_text(&d, "Before.") && has_text(&d, "After."));
+        ck_assert(!has_text(&d, "|---"));
+    }
+    cl_md_doc_free(&d);
+}
+END_TEST
+
+START_TEST(narrow_tables_wrap_then_stack)
+{
+    cl_md_doc d = {0};
+    render(table_md, 50, &d);
+    assert_well_formed(&d, 50);
+    int a, b;
+    span_of(&d, "a long cell", &a);
+    span_of(&d, "narrow enough", &b);
+    ck_assert_msg(b > a, "the long cell should wrap inside its column at width 50");
+    render(table_md, 24, &d);
+    assert_well_formed(&d, 24);
+    /* Too thin for columns: each row as "header: value". */
+    ck_assert(has_text(&d, "Go: make(chan int)"));
+    ck_assert(has_text(&d, "n: 333"));
+    cl_md_doc_free(&d);
+}
+END_TEST
+
 static Suite *md_suite(void)
 {
     Suite *s = suite_create("md_render");
@@ -449,6 +526,8 @@ static Suite *md_suite(void)
     tcase_add_test(tc, block_quotes);
     tcase_add_test(tc, c_code_is_coloured);
     tcase_add_test(tc, go_code_and_plain_blocks);
+    tcase_add_test(tc, tables_line_up);
+    tcase_add_test(tc, narrow_tables_wrap_then_stack);
     tcase_add_test(tc, code_keeps_indentation_and_expands_tabs);
     tcase_add_test(tc, wrapping_fits_every_width_and_loses_nothing);
     tcase_add_test(tc, tiny_widths_never_overflow);

@@ -142,6 +142,23 @@ check_not "front matter is not shown" "^(title|difficulty|minutes):"
 [ -n "$hint_words" ] && check_not "hints are not in the lesson" "$(lit "$hint_words")"
 [ -n "$quiz_heading" ] && check_not "the quiz is not in the lesson" "$(lit "$quiz_heading")"
 
+# ---- idle: the loop sleeps in poll() ----
+view_pid() {
+    shell=$(T display -p -t tui '#{pane_pid}')
+    ps -o pid= --ppid "$shell" | head -n 1 | tr -d ' '
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
+pid=$(view_pid)
+if [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; then
+    before=$(cpu_ticks "$pid")
+    sleep 3 # the measuring window, not a wait for the screen
+    used=$(( $(cpu_ticks "$pid") - before ))
+    hz=$(getconf CLK_TCK)
+    # A busy loop would use about 3*hz ticks; a tenth of that is generous.
+    if [ "$used" -le $((hz * 3 / 10)) ]; then ok "idle view uses almost no CPU ($used ticks in 3 s)"
+    else bad "idle view uses almost no CPU ($used ticks in 3 s)"; fi
+fi
+
 # ---- run and check the untouched exercise ----
 keys r
 check "run shows the program's result" "run $slug: (finished|failed)" 120
@@ -243,10 +260,6 @@ keys Escape q
 check "quits again" "^tui-prompt\\$ *$" 10
 
 # ---- signals ----
-view_pid() {
-    shell=$(T display -p -t tui '#{pane_pid}')
-    ps -o pid= --ppid "$shell" | head -n 1 | tr -d ' '
-}
 for sig in TERM HUP SEGV; do
     keys clear Enter "'$bin'" Enter
     wait_for "r run +c check" 20 || { bad "the view starts again for SIG$sig"; continue; }
