@@ -1,4 +1,57 @@
-# The chanlings runner (filled in by the runner work).
-.PHONY: runner bench-runner
-runner:
-bench-runner:
+# The chanlings runner: build/chanlings, its tests and its benchmark.
+#
+# Every runner/src/*.c is part of the program; every runner/tests/test_*.c
+# is a Check suite linked with all of them but main.c; every
+# runner/tests/*_test.sh is a shell test run from the workbook root whose
+# last line is "N passed, N failed".
+#
+# Objects are linked directly, never through an archive: cmd_fallbacks.c
+# holds weak stand-ins, and an archive would let a weak definition stop the
+# linker from pulling in the real one.
+
+RUNNER_SRC := $(wildcard runner/src/*.c)
+RUNNER_HDR := $(wildcard runner/src/*.h)
+RUNNER_OBJ := $(RUNNER_SRC:runner/src/%.c=$(BUILD)/runner/%.o)
+RUNNER_LIB_OBJ := $(filter-out $(BUILD)/runner/main.o,$(RUNNER_OBJ))
+RUNNER_PKG_CFLAGS := $(shell pkg-config --cflags ncursesw libcmark 2>/dev/null)
+RUNNER_PKG_LIBS := $(shell pkg-config --libs ncursesw libcmark 2>/dev/null || echo -lncursesw -lcmark)
+RUNNER_CFLAGS := $(CSTD) $(WARN) $(OPT) -Irunner/src $(RUNNER_PKG_CFLAGS)
+CHANLINGS := $(BUILD)/chanlings
+
+RUNNER_TEST_SRC := $(wildcard runner/tests/test_*.c)
+RUNNER_TESTS := $(RUNNER_TEST_SRC:runner/tests/%.c=$(BUILD)/runner/tests/%)
+RUNNER_SH_TESTS := $(wildcard runner/tests/*_test.sh)
+
+.PHONY: runner bench-runner test-runner-unit test-runner-sh test-verify
+runner: $(CHANLINGS)
+
+$(BUILD)/runner/%.o: runner/src/%.c $(RUNNER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(RUNNER_CFLAGS) -c $< -o $@
+
+$(CHANLINGS): $(RUNNER_OBJ)
+	$(CC) $(OPT) -pthread $^ -o $@ $(RUNNER_PKG_LIBS)
+
+$(BUILD)/runner/tests/%: runner/tests/%.c $(RUNNER_LIB_OBJ) $(RUNNER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(RUNNER_CFLAGS) $(PKG_CHECK_CFLAGS) $< $(RUNNER_LIB_OBJ) -o $@ \
+		$(RUNNER_PKG_LIBS) $(PKG_CHECK_LIBS) -pthread
+
+test-runner-unit: $(RUNNER_TESTS)
+	@sh scripts/run-tests.sh "runner" $^
+
+# Each script's last line carries its totals; they go to the tally too.
+test-runner-sh: $(CHANLINGS) lib
+	@sh runner/tests/run_sh_tests.sh $(RUNNER_SH_TESTS)
+
+# Every exercise of the real workbook: solutions pass, stubs fail, lessons
+# and quizzes parse.
+test-verify: $(CHANLINGS) lib
+	@if ./$(CHANLINGS) verify; then echo "1 0" >> "$${BUILD_TALLY:-/dev/null}"; \
+	  else echo "0 1" >> "$${BUILD_TALLY:-/dev/null}"; exit 1; fi
+
+TEST_TARGETS += test-runner-unit test-runner-sh
+
+bench-runner: $(CHANLINGS) lib
+	@sh runner/tests/bench_runner.sh ./$(CHANLINGS)
+	@if [ -f runner/tests/bench_tui.sh ]; then sh runner/tests/bench_tui.sh; fi

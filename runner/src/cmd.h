@@ -1,0 +1,93 @@
+/* chanlings — the commands of the CLI and what they share.
+ *
+ * Every command is `int cl_cmd_NAME(cl_ctx *ctx, int argc, char **argv)`,
+ * argv[0] being the command's name, returning a CL_EXIT_* code.  main.c's
+ * table maps names to these and to their help text. */
+#ifndef CL_CMD_H
+#define CL_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "grade.h"
+#include "lesson.h"
+#include "workbook.h"
+
+typedef int (*cl_cmd_fn)(cl_ctx *ctx, int argc, char **argv);
+
+int cl_cmd_status(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_list(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_progress(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_lesson(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_hint(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_run(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_check(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_next(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_prev(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_go(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_reset(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_solution(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_verify(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_new(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_grade(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_quiz(cl_ctx *ctx, int argc, char **argv); /* cmd_quiz.c (quiz engineer) */
+
+/* ---- shared by the commands (cmd_common.c) ---- */
+
+/* Colour escapes for ctx (empty strings when colour is off). */
+typedef enum { CL_C_RESET, CL_C_BOLD, CL_C_DIM, CL_C_GREEN, CL_C_RED, CL_C_YELLOW, CL_C_CYAN } cl_colour;
+const char *cl_c(const cl_ctx *ctx, cl_colour c);
+
+/* Command-line options of a command: flags (`--yes`), valued options
+ * (`-j 4`, `--out DIR`, `--format=a,b`), and the positional rest. */
+typedef struct cl_opt_spec {
+    const char *name;   /* "--yes", "-j" */
+    const char *alias;  /* another spelling, or NULL */
+    bool takes_value;
+} cl_opt_spec;
+typedef struct cl_args {
+    const char *value[8];  /* by spec index; flags get "" when given */
+    char *pos[16];
+    int npos;
+} cl_args;
+/* Returns 0, or CL_EXIT_USAGE after printing what was wrong. */
+int cl_args_parse(const char *cmd, int argc, char **argv, const cl_opt_spec *spec, size_t nspec,
+                  int max_pos, cl_args *out);
+
+/* The exercise a command works on: `key` (number, slug or name) or, when
+ * NULL, the current one.  Returns its index, or -1 after printing why
+ * (unknown key, empty workbook). */
+int cl_cmd_pick(cl_ctx *ctx, const char *key);
+
+/* Asks a yes/no question on the terminal; false when not a terminal. */
+bool cl_cmd_confirm(const char *question);
+
+/* Loads the lesson of exercise i quietly: on failure `l` is zeroed and
+ * the error goes to `err`. */
+int cl_cmd_lesson_of(cl_ctx *ctx, int i, cl_lesson *l, char *err, size_t errsz);
+
+/* Grade options for exercise i with `source` (the learner's file by
+ * default): race and timeout from its lesson.  Strings borrow ctx. */
+void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o);
+
+/* Says where the learner is and what to do next (status, next, go...). */
+void cl_cmd_print_next_step(cl_ctx *ctx, int i);
+
+/* Runs fn(i, arg) for i in [0, n) on `jobs` threads; on a terminal (when
+ * `label` is set) keeps one updating line "label 3/10 <what>" on stderr,
+ * where what(i, arg) names item i. */
+void cl_cmd_parallel(size_t n, int jobs, void (*fn)(size_t i, void *arg), void *arg,
+                     const char *label, const char *(*what)(size_t i, void *arg));
+
+/* Default parallelism: the CPUs online, at least 1, at most 8. */
+int cl_cmd_default_jobs(void);
+
+/* Copies a file (0 or -1 with errno). */
+int cl_copy_file(const char *from, const char *to);
+
+/* Keeps a pristine copy of every exercise in .chanlings/pristine/ the first
+ * time the workbook is used, so reset can restore it without git. */
+void cl_cmd_snapshot_pristine(cl_ctx *ctx);
+
+#endif

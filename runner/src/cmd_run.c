@@ -1,0 +1,104 @@
+/* chanlings — doing: run the learner's main, check against the grader. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "catalog.h"
+#include "cmd.h"
+#include "progress.h"
+
+/* What a report's status means as an exit code. */
+static int exit_of(const cl_report *r)
+{
+    static const int codes[CL_STATUS_COUNT] = {
+        [CL_STATUS_PASSED] = CL_EXIT_OK,       [CL_STATUS_FAILED] = CL_EXIT_FAIL,
+        [CL_STATUS_COMPILE_ERROR] = CL_EXIT_FAIL, [CL_STATUS_TIMEOUT] = CL_EXIT_FAIL,
+        [CL_STATUS_CRASHED] = CL_EXIT_FAIL,    [CL_STATUS_INTERNAL] = CL_EXIT_INTERNAL,
+    };
+    return codes[r->status];
+}
+
+/* The exercise to work on and its file, or an exit code after saying why. */
+static int target(cl_ctx *ctx, const char *cmd, int argc, char **argv, int *index, char **path)
+{
+    cl_args a;
+    if (cl_args_parse(cmd, argc, argv, NULL, 0, 1, &a))
+        return CL_EXIT_USAGE;
+    int i = cl_cmd_pick(ctx, a.npos ? a.pos[0] : NULL);
+    if (i < 0)
+        return a.npos ? CL_EXIT_USAGE : CL_EXIT_WORKBOOK;
+    const cl_exercise *e = &ctx->catalog->items[i];
+    *path = cl_workbook_path(ctx->root, e->slug, CL_FILE_EXERCISE);
+    if (!*path)
+        return CL_EXIT_INTERNAL;
+    if (!cl_file_exists(*path)) {
+        fprintf(stderr, "chanlings %s: exercises/%s.c is missing; `chanlings reset %d` restores "
+                "it as shipped\n", cmd, e->slug, e->number);
+        free(*path);
+        return CL_EXIT_WORKBOOK;
+    }
+    *index = i;
+    return CL_EXIT_OK;
+}
+
+int cl_cmd_run(cl_ctx *ctx, int argc, char **argv)
+{
+    int i;
+    char *path;
+    int rc = target(ctx, "run", argc, argv, &i, &path);
+    if (rc)
+        return rc;
+    cl_grade_opts o;
+    cl_cmd_grade_opts(ctx, i, path, &o);
+    cl_report *r = cl_run(&o);
+    free(path);
+    if (!r) {
+        fprintf(stderr, "chanlings run: out of memory\n");
+        return CL_EXIT_INTERNAL;
+    }
+    cl_report_print(stdout, r, ctx->color);
+    rc = exit_of(r);
+    cl_report_free(r);
+    return rc;
+}
+
+int cl_cmd_check(cl_ctx *ctx, int argc, char **argv)
+{
+    int i;
+    char *path;
+    int rc = target(ctx, "check", argc, argv, &i, &path);
+    if (rc)
+        return rc;
+    const cl_exercise *e = &ctx->catalog->items[i];
+    if (!e->has[CL_FILE_GRADER]) {
+        fprintf(stderr, "chanlings check: graders/%s.c is missing, so %s cannot be checked; "
+                "the workbook is incomplete (an instructor runs `chanlings verify`)\n", e->slug,
+                e->slug);
+        free(path);
+        return CL_EXIT_WORKBOOK;
+    }
+    cl_grade_opts o;
+    cl_cmd_grade_opts(ctx, i, path, &o);
+    cl_report *r = cl_grade(&o);
+    free(path);
+    if (!r) {
+        fprintf(stderr, "chanlings check: out of memory\n");
+        return CL_EXIT_INTERNAL;
+    }
+    cl_report_print(stdout, r, ctx->color);
+    rc = exit_of(r);
+    if (r->status == CL_STATUS_PASSED) {
+        char err[512];
+        bool was = cl_progress_done(ctx, e->slug);
+        if (cl_progress_mark_done(ctx, e->slug, err, sizeof err) != 0)
+            fprintf(stderr, "chanlings check: passed, but %s\n", err);
+        else if (!was)
+            printf("%s%s is done.%s ", cl_c(ctx, CL_C_GREEN), e->slug, cl_c(ctx, CL_C_RESET));
+        if ((size_t)i + 1 < ctx->catalog->n)
+            printf("Next: `chanlings next` (then `chanlings lesson`); the quiz (`chanlings quiz`) "
+                   "checks what you learned.\n");
+        else
+            printf("That was the last exercise. `chanlings progress` shows the whole path.\n");
+    }
+    cl_report_free(r);
+    return rc;
+}
