@@ -206,6 +206,18 @@ has "stopping says nothing was recorded" 'stopped at question 2 of 3, so no scor
 if [ "$(state_line "$fx" 01-alpha)" = "$before" ]; then ok "a stopped quiz leaves the state alone"
 else bad "a stopped quiz leaves the state alone"; fi
 
+# On a terminal (script(1) gives it one): a typo is explained and asked
+# again rather than ending the quiz, and "quit" stops.
+if command -v script >/dev/null 2>&1; then
+    (cd "$fx" && printf 'e\n\n%s\nquit\n' "$r1" |
+        CHANLINGS_ROOT="$fx" script -qec "$bin quiz 1 --seed 7" /dev/null) >"$scratch/out" 2>&1
+    has "on a terminal a typo is explained and asked again" \
+        "'e' is not one of the options.*\(or \"quit\" to stop\)"
+    has "on a terminal an empty answer is asked again" 'no answer given'
+    has "on a terminal the right answer after a typo counts" 'Your answer: .*Right\.'
+    has "on a terminal \"quit\" stops the quiz" 'stopped at question 2 of 3'
+fi
+
 run "$fx" quiz 9 --answers a
 status "an unknown exercise is a usage error" 2
 has "an unknown exercise is named" 'no exercise "9"'
