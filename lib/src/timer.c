@@ -292,11 +292,12 @@ void timer_after_fork_child(void)
 {
     pthread_mutex_init(&T.lock, NULL);
     conds_init();
-    /* The timers' memory is still mapped in the child: mark them stopped so
-     * a later sched_timer_stop on one of them is a harmless no-op. */
-    for (int i = 0; i < T.len; i++)
-        T.heap[i]->heap_index = -1;
-    T.len = 0;
+    /* The heap is not read, nor freed: fork() may have caught it mid-update
+     * (even mid-realloc).  A timer of the parent keeps a stale heap_index,
+     * which heap_contains() rejects, so stopping or restarting it in the
+     * child is still safe. */
+    T.heap = NULL;
+    T.len = T.cap = 0;
     T.started = false;
     T.thread_up = false;
     T.running = NULL;
