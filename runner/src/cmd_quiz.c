@@ -174,6 +174,16 @@ static cl_quiz_session session_for(cl_ctx *ctx, const quiz_args *qa)
     };
 }
 
+/* The line under a quiz's title; a script's transcript also names the
+ * seed, so the same run can be repeated. */
+static void how_to_answer(const cl_quiz_session *s, uint64_t seed)
+{
+    printf("Answer with the letter of your choice, or all the letters when several "
+           "are right (\"ac\").%s\n", s->prompt ? " \"quit\" stops." : "");
+    if (!s->prompt)
+        printf("Shuffled with --seed %llu.\n", (unsigned long long)seed);
+}
+
 /* Round 1 has ended one way or another: says so when it did not finish. */
 static int stopped(cl_quiz_outcome how, const cl_quiz_attempt *a)
 {
@@ -238,10 +248,7 @@ static int lesson_quiz(cl_ctx *ctx, const quiz_args *qa)
            ex->number, src.lesson.title ? src.lesson.title : ex->title,
            cl_c(ctx, CL_C_RESET), src.relpath, src.quiz.nquestions,
            src.quiz.nquestions == 1 ? "" : "s");
-    printf("Answer with the letter of your choice, or all the letters when several "
-           "are right (\"ac\").%s\n", s.prompt ? " \"quit\" stops." : "");
-    if (!s.prompt)
-        printf("Options shuffled with --seed %llu.\n", (unsigned long long)seed);
+    how_to_answer(&s, seed);
 
     rc = stopped(cl_quiz_session_round(&s, &a), &a);
     if (rc == 0) {
@@ -371,11 +378,7 @@ static int mastery_quiz(cl_ctx *ctx, const quiz_args *qa)
                    src[k].lesson.title ? src[k].lesson.title
                                        : ctx->catalog->items[src[k].index].title);
         printf(".\n");
-        printf("Answer with the letter of your choice, or all the letters when several "
-               "are right (\"ac\").%s\n", s.prompt ? " \"quit\" stops." : "");
-        if (!s.prompt)
-            printf("Questions and options drawn with --seed %llu.\n",
-                   (unsigned long long)seed);
+        how_to_answer(&s, seed);
         rc = stopped(cl_quiz_session_round(&s, &a), &a);
         if (!rc) {
             cl_quiz_session_score(&s, &a);
