@@ -283,6 +283,53 @@ START_TEST(mutex_blocks_until_unlocked)
 }
 END_TEST
 
+enum { SLOW_WORKERS = 4, SLOW_ROUNDS = 15 };
+
+typedef struct slow_holder {
+    goc_mutex mu;
+    int holders;  /* plain: how many hold the lock right now */
+    int overlaps; /* plain: times a holder found another inside */
+    long value;
+    goc_chan *go;
+    goc_waitgroup wg;
+} slow_holder;
+
+/* Holding the lock across a 2 ms nap makes waiters wait past Go's 1 ms
+ * starvation threshold, so the mutex goes through starvation mode and
+ * direct hand-off (checked by hand: the starving bit is seen in nearly
+ * every run; not asserted, since it depends on timing); exclusion must
+ * hold through all of it. */
+static void hold_slowly(void *arg)
+{
+    slow_holder *h = arg;
+    wait_start(h->go);
+    for (int i = 0; i < SLOW_ROUNDS; i++) {
+        goc_mutex_lock(&h->mu);
+        if (h->holders++ != 0)
+            h->overlaps++;
+        goc_sleep(2 * GOC_MILLISECOND);
+        h->value++;
+        h->holders--;
+        goc_mutex_unlock(&h->mu);
+    }
+    goc_wg_done(&h->wg);
+}
+
+START_TEST(mutex_excludes_through_starvation_mode)
+{
+    slow_holder h = {.go = start_line()};
+    goc_wg_add(&h.wg, SLOW_WORKERS);
+    for (int i = 0; i < SLOW_WORKERS; i++)
+        goc_go(hold_slowly, &h);
+    goc_close(h.go);
+    goc_wg_wait(&h.wg);
+    ck_assert_int_eq(h.overlaps, 0);
+    ck_assert_int_eq(h.value, (long)SLOW_WORKERS * SLOW_ROUNDS);
+    ck_assert_int_eq(atomic_load(&h.mu.state), 0); /* unlocked, nobody queued, not starving */
+    goc_chan_free(h.go);
+}
+END_TEST
+
 static void do_unlock_unlocked(void *p)
 {
     (void)p;
@@ -565,6 +612,7 @@ static Suite *sync_suite(void)
     tcase_add_test(tc, mutex_excludes_under_contention);
     tcase_add_test(tc, mutex_trylock);
     tcase_add_test(tc, mutex_blocks_until_unlocked);
+    tcase_add_test(tc, mutex_excludes_through_starvation_mode);
     tcase_add_loop_test(tc, misuse_stops_like_go, 0, (int)(sizeof deaths / sizeof deaths[0]));
     tcase_add_test(tc, rwmutex_shares_with_readers_and_excludes_writers);
     tcase_add_test(tc, rwmutex_under_contention);
