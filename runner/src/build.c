@@ -1,7 +1,9 @@
 /* Compile and link with a content-addressed cache (see build.h). */
 #include "build.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -301,6 +304,65 @@ static char *replace_all(const char *text, const char *from, const char *to)
     return cl_buf_take(&b);
 }
 
+/* ---- keeping the cache small ----
+ *
+ * Every edit adds an object and a program, so the oldest entries go once
+ * there are more than the limits below.  Hits refresh an entry's mtime, so
+ * "oldest" means least recently used; entries younger than a few minutes
+ * stay, in case another runner is about to run one. */
+
+#define CACHE_KEEP_OBJ 256
+#define CACHE_KEEP_BIN 48
+#define CACHE_MIN_AGE 600
+
+static void touch(const char *path)
+{
+    utimensat(AT_FDCWD, path, NULL, 0);
+}
+
+typedef struct cache_entry {
+    char name[64];
+    time_t mtime;
+} cache_entry;
+
+static int by_mtime(const void *a, const void *b)
+{
+    const cache_entry *x = a, *y = b;
+    return (x->mtime > y->mtime) - (x->mtime < y->mtime);
+}
+
+static void cache_trim(const char *dir, size_t keep)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t n = 0, cap = 0;
+    cache_entry *e = NULL;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof e->name ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (n == cap) {
+            cache_entry *g = realloc(e, (cap = cap ? 2 * cap : 64) * sizeof *e);
+            if (!g)
+                break;
+            e = g;
+        }
+        memcpy(e[n].name, de->d_name, strlen(de->d_name) + 1);
+        e[n++].mtime = st.st_mtime;
+    }
+    if (n > keep) {
+        qsort(e, n, sizeof *e, by_mtime);
+        time_t old = time(NULL) - CACHE_MIN_AGE;
+        for (size_t i = 0; i < n - keep && e[i].mtime < old; i++)
+            unlinkat(dirfd(d), e[i].name, 0);
+    }
+    closedir(d);
+    free(e);
+}
+
 /* ---- steps ---- */
 
 typedef struct step_ctx {
@@ -388,6 +450,7 @@ static char *compile(step_ctx *s, const char *src_rel, const char *const *extra,
     cl_buf_printf(&obj, "%s/obj/%016llx.o", s->o->cache_dir, (unsigned long long)h);
     char *result = NULL;
     if (access(obj.s, R_OK) == 0) {
+        touch(obj.s);
         result = cl_buf_take(&obj);
     } else {
         cl_buf_printf(&tmp, "%s.%d.%lx.tmp", obj.s, (int)getpid(), (unsigned long)pthread_self());
@@ -441,7 +504,9 @@ static int link_exe(step_ctx *s, const link_input *in, size_t n, const hash_t *k
     cl_buf exe = {0}, tmp = {0};
     cl_buf_printf(&exe, "%s/bin/%016llx", s->o->cache_dir, (unsigned long long)h);
     int rc = 0;
-    if (access(exe.s, X_OK) != 0) {
+    if (access(exe.s, X_OK) == 0) {
+        touch(exe.s);
+    } else {
         cl_buf_printf(&tmp, "%s.%d.%lx.tmp", exe.s, (int)getpid(), (unsigned long)pthread_self());
         if (s->o->race)
             arg_push_all(&cmd, race_flags);
@@ -504,6 +569,15 @@ static int prepare(const cl_build_opts *o, cl_build_result *res, step_ctx *s)
 static void finish(step_ctx *s, int rc, const char *grader_rel)
 {
     cl_build_result *res = s->res;
+    if (!s->all_cached) {
+        cl_buf d = {0};
+        cl_buf_printf(&d, "%s/obj", s->o->cache_dir);
+        cache_trim(d.s, CACHE_KEEP_OBJ);
+        d.len = 0;
+        cl_buf_printf(&d, "%s/bin", s->o->cache_dir);
+        cache_trim(d.s, CACHE_KEEP_BIN);
+        free(d.s);
+    }
     res->ok = rc == 0 && res->exe;
     res->cached = res->ok && s->all_cached;
     if (!res->ok && res->diagnostics) {
