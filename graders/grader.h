@@ -92,7 +92,13 @@ static inline void cl_latch_count_down(cl_latch *l)
 /* Blocks (parks, visible to libgoc) until the latch opens. */
 static inline void cl_latch_wait(cl_latch *l) { goc_recv_discard(l->open); }
 
-static inline bool cl_latch_is_open(cl_latch *l) { return atomic_load(&l->left) <= 0; }
+/* Asks the channel, not the counter: the counter drops just before the
+ * close, and a test that went on at that moment could reuse the latch
+ * while the last goroutine is still closing it. */
+static inline bool cl_latch_is_open(cl_latch *l)
+{
+    return goc_chan_try_recv_at(l->open, NULL, (size_t)-1, GOC_SITE) == GOC_CLOSED;
+}
 
 /* How many count_downs have happened so far, given the initial n. */
 static inline int cl_latch_arrived(cl_latch *l, int n) { return n - atomic_load(&l->left); }
