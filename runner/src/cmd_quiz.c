@@ -283,7 +283,7 @@ static bool reached(cl_ctx *ctx, int index)
 }
 
 /* Per lesson, how the mastery check went and what to revisit. */
-static void mastery_report(cl_ctx *ctx, const cl_quiz_attempt *a,
+static void mastery_report(cl_ctx *ctx, const cl_quiz_session *s, const cl_quiz_attempt *a,
                            const quiz_source *src, size_t nsrc)
 {
     printf("\nBy lesson:\n");
@@ -298,22 +298,22 @@ static void mastery_report(cl_ctx *ctx, const cl_quiz_attempt *a,
         if (!asked)
             continue;
         const cl_exercise *ex = &ctx->catalog->items[src[k].index];
-        printf("  %02d %-28s %zu of %zu right", ex->number,
-               src[k].lesson.title ? src[k].lesson.title : ex->title, asked - missed,
-               asked);
-        if (!missed) {
-            printf("\n");
-            continue;
+        char line[1024];
+        snprintf(line, sizeof line, "%s: %zu of %zu right.",
+                 src[k].lesson.title ? src[k].lesson.title : ex->title, asked - missed, asked);
+        if (missed) {
+            weak++;
+            const char *concepts = src[k].lesson.concepts;
+            size_t used = strlen(line);
+            snprintf(line + used, sizeof line - used, " Revisit %s%s%s.", src[k].relpath,
+                     concepts && *concepts ? ": " : "", concepts ? concepts : "");
         }
-        weak++;
-        printf("  %s-> revisit%s %s", cl_c(ctx, CL_C_YELLOW),
-               cl_c(ctx, CL_C_RESET), src[k].relpath);
-        if (src[k].lesson.concepts && *src[k].lesson.concepts)
-            printf(" (%s)", src[k].lesson.concepts);
-        printf("\n");
+        char first[16];
+        snprintf(first, sizeof first, "  %02d ", ex->number);
+        cl_quiz_session_para(s, first, "     ", line, strlen(line));
     }
     if (weak)
-        printf("Next: reread the lessons marked revisit (`chanlings lesson N`) and take "
+        printf("Next: reread the lessons to revisit (`chanlings lesson N`) and take "
                "their quizzes again (`chanlings quiz N`).\n");
     else
         printf("Every lesson so far holds up. Next: carry on with `chanlings check` "
@@ -382,7 +382,7 @@ static int mastery_quiz(cl_ctx *ctx, const quiz_args *qa)
         rc = stopped(cl_quiz_session_round(&s, &a), &a);
         if (!rc) {
             cl_quiz_session_score(&s, &a);
-            mastery_report(ctx, &a, src, nsrc);
+            mastery_report(ctx, &s, &a, src, nsrc);
             retry_rounds(&s, &a);
         }
     }

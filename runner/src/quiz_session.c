@@ -18,10 +18,8 @@ static size_t cols(const char *p, size_t n)
     return c;
 }
 
-/* Words of one paragraph, filled to the session's width: `first` leads
- * the first line, `indent` the others. */
-static void put_para(const cl_quiz_session *s, const char *first, const char *indent,
-                     const char *text, size_t n)
+void cl_quiz_session_para(const cl_quiz_session *s, const char *first, const char *indent,
+                          const char *text, size_t n)
 {
     size_t width = s->width ? s->width : 80, col = 0;
     const char *p = text, *end = text + n;
@@ -64,7 +62,7 @@ static void put_text(const cl_quiz_session *s, const char *indent, const char *t
         bool code = fence || is_fence || *p == '\t' || strncmp(p, "    ", 4) == 0;
         bool blank = !code && strspn(p, " \t") >= n;
         if (pn && (code || blank || pn + n + 2 > sizeof para)) {
-            put_para(s, indent, indent, para, pn);
+            cl_quiz_session_para(s, indent, indent, para, pn);
             pn = 0;
         }
         fence ^= is_fence;
@@ -81,7 +79,7 @@ static void put_text(const cl_quiz_session *s, const char *indent, const char *t
         p += n + (e != NULL);
     }
     if (pn)
-        put_para(s, indent, indent, para, pn);
+        cl_quiz_session_para(s, indent, indent, para, pn);
 }
 
 static void trim(char *buf)
@@ -148,7 +146,7 @@ static void put_option(const cl_quiz_session *s, size_t letter, const char *text
     char first[8], line[1024];
     snprintf(first, sizeof first, "  %c) ", (char)('a' + letter));
     int n = snprintf(line, sizeof line, note ? "%s (%s)" : "%s", text, note);
-    put_para(s, first, "     ", line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n
+    cl_quiz_session_para(s, first, "     ", line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n
                                                                         : sizeof line - 1);
 }
 
@@ -162,7 +160,7 @@ static void show_question(cl_quiz_session *s, const cl_quiz_attempt *a,
             cl_quiz_attempt_round_size(a), q->ncorrect > 1 ? " (several answers)" : "",
             ST(RESET));
     fputs(ST(BOLD), out);
-    put_para(s, "", "", q->text, strlen(q->text));
+    cl_quiz_session_para(s, "", "", q->text, strlen(q->text));
     fputs(ST(RESET), out);
     if (q->prompt)
         put_text(s, "  ", q->prompt);
@@ -240,7 +238,7 @@ void cl_quiz_session_score(cl_quiz_session *s, const cl_quiz_attempt *a)
         snprintf(first, sizeof first, "  %zu. ", i + 1);
         int n = snprintf(line, sizeof line, "%s (%s:%d)", it->question->text,
                          s->tag_paths ? s->tag_paths[it->tag] : "quiz", it->question->line);
-        put_para(s, first, "     ", line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n
+        cl_quiz_session_para(s, first, "     ", line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n
                                                                             : sizeof line - 1);
     }
 }

@@ -51,4 +51,9 @@ bool cl_quiz_session_offer_retry(cl_quiz_session *s, cl_quiz_attempt *a);
  * more answers.  `ask` is printed as the prompt (or before the echo). */
 bool cl_quiz_session_read(cl_quiz_session *s, const char *ask, char *buf, size_t sz);
 
+/* Prints n bytes of text as one paragraph filled to the session's width:
+ * `first` leads the first line, `indent` the others. */
+void cl_quiz_session_para(const cl_quiz_session *s, const char *first, const char *indent,
+                          const char *text, size_t n);
+
 #endif
