@@ -61,7 +61,7 @@ END_TEST
 typedef struct held_callback {
     atomic_int entered, release, finished;
     atomic_int finished_seen_by_stopper;
-    atomic_int stopper_done;
+    atomic_int stopping, stopper_done;
     sched_timer t;
 } held_callback;
 
@@ -78,6 +78,7 @@ static void hold(sched_timer *t, void *arg)
 static void stopper(void *arg)
 {
     held_callback *h = arg;
+    atomic_store(&h->stopping, 1);
     sched_timer_stop(&h->t);
     atomic_store(&h->finished_seen_by_stopper, atomic_load(&h->finished));
     atomic_store(&h->stopper_done, 1);
@@ -91,7 +92,14 @@ START_TEST(stop_waits_for_a_running_callback)
     sched_timer_start(&h.t, sched_nanotime(), 0);
     await_int(&h.entered, 1);
     goc_go(stopper, &h);
-    ck_assert_int_eq(atomic_load(&h.stopper_done), 0); /* it cannot pass while we hold */
+    /* Give the stopper time to be inside sched_timer_stop before letting
+     * the callback finish (if it is not yet, the test proves less, but
+     * never fails wrongly). */
+    await_int(&h.stopping, 1);
+    for (int i = 0; i < 1000; i++)
+        goc_yield();
+    ck_assert_msg(atomic_load(&h.stopper_done) == 0,
+                  "sched_timer_stop returned while the callback was still running");
     atomic_store(&h.release, 1);
     await_int(&h.stopper_done, 1);
     ck_assert_msg(atomic_load(&h.finished_seen_by_stopper) == 1,
@@ -142,6 +150,70 @@ START_TEST(periodic_timer_rearms)
     while (atomic_load(&fired) < 5)
         goc_yield();
     ck_assert(sched_timer_stop(&t));
+}
+END_TEST
+
+enum { RACERS = 8, RACE_TIMERS = 400 };
+
+typedef struct race_slot {
+    sched_timer t;
+    atomic_int fired;
+} race_slot;
+
+typedef struct racer {
+    race_slot slots[RACE_TIMERS];
+    atomic_int broken; /* slots where stop's answer and the callback disagree */
+    goc_waitgroup *wg;
+} racer;
+
+static void mark_fired(sched_timer *t, void *arg)
+{
+    (void)t;
+    atomic_fetch_add(&((race_slot *)arg)->fired, 1);
+}
+
+/* Stops each timer right around its deadline.  Whatever the timing, stop
+ * returning true means the callback never runs, and false means it has
+ * already run to completion, exactly once. */
+static void race_stop_against_fire(void *arg)
+{
+    racer *r = arg;
+    for (int i = 0; i < RACE_TIMERS; i++) {
+        race_slot *s = &r->slots[i];
+        sched_timer_init(&s->t, mark_fired, s);
+        sched_timer_start(&s->t, sched_nanotime() + (i % 4) * 20 * GOC_MICROSECOND, 0);
+        if (i % 2)
+            goc_yield();
+        bool removed = sched_timer_stop(&s->t);
+        if (atomic_load(&s->fired) != (removed ? 0 : 1))
+            atomic_fetch_add(&r->broken, 1);
+    }
+    goc_wg_done(r->wg);
+}
+
+START_TEST(stop_racing_fire_is_exact)
+{
+    static racer racers[RACERS];
+    goc_waitgroup wg = {0};
+    goc_wg_add(&wg, RACERS);
+    for (int i = 0; i < RACERS; i++) {
+        racers[i].wg = &wg;
+        goc_go(race_stop_against_fire, &racers[i]);
+    }
+    goc_wg_wait(&wg);
+    /* A stopped timer must not fire later either: by the time this one
+     * fires, every deadline above has long passed. */
+    goc_chan *after_all = goc_after(2 * MS);
+    goc_recv_discard(after_all);
+    goc_chan_free(after_all);
+    int broken = 0, fired = 0;
+    for (int i = 0; i < RACERS; i++) {
+        broken += atomic_load(&racers[i].broken);
+        for (int j = 0; j < RACE_TIMERS; j++)
+            fired += atomic_load(&racers[i].slots[j].fired);
+    }
+    ck_assert_msg(broken == 0, "%d timers: sched_timer_stop's answer disagreed with the callback", broken);
+    ck_assert_int_le(fired, RACERS * RACE_TIMERS);
 }
 END_TEST
 
@@ -199,6 +271,29 @@ START_TEST(sleeping_goroutine_is_not_deadlocked)
     goc_recv(n.done, &v);
     ck_assert_int_eq(v, 1);
     goc_chan_free(n.done);
+}
+END_TEST
+
+enum { SLEEPERS = 64 };
+
+static void sleep_a_little(void *arg)
+{
+    goc_waitgroup *wg = arg;
+    for (int i = 0; i < 5; i++)
+        goc_sleep((goc_id() % 7 + 1) * 100 * GOC_MICROSECOND);
+    goc_wg_done(wg);
+}
+
+/* Many goroutines sleeping at once, with deadlines interleaved: every one
+ * of them is woken (a lost wake-up would hang the wait). */
+START_TEST(many_sleepers_all_wake)
+{
+    goc_waitgroup wg = {0};
+    goc_wg_add(&wg, SLEEPERS);
+    for (int i = 0; i < SLEEPERS; i++)
+        goc_go(sleep_a_little, &wg);
+    goc_wg_wait(&wg);
+    ck_assert_int_eq(goc_leak_check(0, 10 * GOC_SECOND, NULL), 0);
 }
 END_TEST
 
@@ -403,8 +498,10 @@ static Suite *time_suite(void)
     tcase_add_test(tc, stop_waits_for_a_running_callback);
     tcase_add_test(tc, periodic_timer_can_stop_itself);
     tcase_add_test(tc, periodic_timer_rearms);
+    tcase_add_test(tc, stop_racing_fire_is_exact);
     tcase_add_test(tc, sleep_lasts_at_least_d);
     tcase_add_test(tc, sleeping_goroutine_is_not_deadlocked);
+    tcase_add_test(tc, many_sleepers_all_wake);
     tcase_add_test(tc, after_channels_fire_in_deadline_order);
     tcase_add_test(tc, after_channel_has_capacity_one);
     tcase_add_test(tc, after_freed_before_firing_is_safe);
