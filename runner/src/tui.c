@@ -76,11 +76,11 @@ static void loop(cl_tui *t)
             if (t->job.pid)
                 t->recheck_pending = 1;
             else
-                cl_tui_start_job(t, "check");
+                cl_tui_start_job(t, "check", NULL);
         }
         if (!t->job.pid && t->recheck_pending) {
             t->recheck_pending = 0;
-            cl_tui_start_job(t, "check");
+            cl_tui_start_job(t, "check", NULL);
         }
         /* EINTR included: SIGWINCH arrives that way and getch reports it. */
         read_keys(t);

@@ -81,6 +81,7 @@ typedef enum {
     CL_TUI_MODE_SEARCH = 8,
     CL_TUI_MODE_SMALL = 16, /* terminal too small: only quit and resize work */
     CL_TUI_MODE_QUIZ = 32,
+    CL_TUI_MODE_CONFIRM = 64, /* y/n for a job that changes or reveals something */
 } cl_tui_mode;
 
 typedef struct cl_tui_quiz cl_tui_quiz; /* tui_quiz.c */
@@ -127,6 +128,8 @@ typedef struct cl_tui {
     int search_len;
     char last_search[128];
     char message[1024]; /* one-line notice in the bottom bar */
+    char confirm_question[256];
+    const char *confirm_verb, *confirm_extra;
 
     int utf8, color;
     int quit;
@@ -162,7 +165,10 @@ int cl_tui_help_lines(char lines[][96], int max);
 void cl_tui_open_exercise(cl_tui *t, int index);
 void cl_tui_set_output_text(cl_tui *t, const char *title, const char *text);
 void cl_tui_set_output_markdown(cl_tui *t, const char *title, const char *md);
-void cl_tui_start_job(cl_tui *t, const char *verb);
+/* Starts `chanlings VERB N [extra]` for the current exercise. */
+void cl_tui_start_job(cl_tui *t, const char *verb, const char *extra);
+/* Asks `question` (y/n) before running the job. */
+void cl_tui_confirm(cl_tui *t, const char *question, const char *verb, const char *extra);
 void cl_tui_scroll(cl_tui *t, cl_tui_pane *p, int delta);
 
 /* tui_quiz.c */
@@ -176,7 +182,7 @@ void cl_tui_quiz_scroll(cl_tui *t, int delta);
 void cl_tui_quiz_draw(cl_tui *t, int y, int x, int h, int w);
 
 /* tui_job.c */
-int cl_tui_job_start(cl_tui *t, const char *verb, int exercise);
+int cl_tui_job_start(cl_tui *t, const char *verb, const char *extra, int exercise);
 /* Reads what the child wrote; returns 1 when the job has finished. */
 int cl_tui_job_pump(cl_tui *t);
 void cl_tui_job_cancel(cl_tui *t);

@@ -87,7 +87,15 @@ void cl_tui_open_exercise(cl_tui *t, int index)
     t->dirty_layout = 1;
 }
 
-void cl_tui_start_job(cl_tui *t, const char *verb)
+void cl_tui_confirm(cl_tui *t, const char *question, const char *verb, const char *extra)
+{
+    snprintf(t->confirm_question, sizeof t->confirm_question, "%s", question);
+    t->confirm_verb = verb;
+    t->confirm_extra = extra;
+    t->mode = CL_TUI_MODE_CONFIRM;
+}
+
+void cl_tui_start_job(cl_tui *t, const char *verb, const char *extra)
 {
     if (t->job.pid) {
         snprintf(t->message, sizeof t->message, "a %s is already running; x stops it", t->job.verb);
@@ -96,7 +104,7 @@ void cl_tui_start_job(cl_tui *t, const char *verb)
     char title[160];
     snprintf(title, sizeof title, "%s %s", verb, t->model.ex[t->model.current].slug);
     cl_tui_set_output_text(t, title, "");
-    if (cl_tui_job_start(t, verb, t->model.current) != 0)
+    if (cl_tui_job_start(t, verb, extra, t->model.current) != 0)
         return;
     t->focus = CL_TUI_FOCUS_OUTPUT;
 }
@@ -151,5 +159,5 @@ void cl_tui_do_edit(cl_tui *t)
                  editor, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
         return;
     }
-    cl_tui_start_job(t, "check");
+    cl_tui_start_job(t, "check", NULL);
 }

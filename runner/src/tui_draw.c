@@ -268,6 +268,8 @@ static void draw_bottom(cl_tui *t)
     char keys[512];
     if (t->mode == CL_TUI_MODE_SEARCH) {
         snprintf(keys, sizeof keys, "find in lesson: %s_   (Enter find, Esc cancel)", t->search);
+    } else if (t->mode == CL_TUI_MODE_CONFIRM) {
+        snprintf(keys, sizeof keys, " %s", t->confirm_question);
     } else {
         size_t room = (size_t)t->cols + 1 < sizeof keys ? (size_t)t->cols : sizeof keys;
         cl_tui_key_bar(t, keys + 1, room - 1);

@@ -45,7 +45,7 @@ void cl_tui_out_append(cl_tui *t, const char *s, size_t n)
     t->dirty_layout = 1;
 }
 
-int cl_tui_job_start(cl_tui *t, const char *verb, int exercise)
+int cl_tui_job_start(cl_tui *t, const char *verb, const char *extra, int exercise)
 {
     int fds[2];
     if (pipe(fds) != 0) {
@@ -78,9 +78,9 @@ int cl_tui_job_start(cl_tui *t, const char *verb, int exercise)
         setenv("CHANLINGS_PLAIN", "1", 1);
         if (t->model.root)
             setenv("CHANLINGS_ROOT", t->model.root, 1);
-        execl("/proc/self/exe", "chanlings", verb, num, (char *)NULL);
+        execl("/proc/self/exe", "chanlings", verb, num, extra, (char *)NULL);
         if (t->model.self) /* no /proc: the path main was started by */
-            execl(t->model.self, "chanlings", verb, num, (char *)NULL);
+            execl(t->model.self, "chanlings", verb, num, extra, (char *)NULL);
         fprintf(stderr, "chanlings: cannot re-run itself for `%s`: %s\n", verb, strerror(errno));
         _exit(127);
     }
@@ -111,6 +111,18 @@ static void finish(cl_tui *t, int status)
     cl_tui_model_refresh(&t->model);
     if (WIFSIGNALED(status))
         cl_tui_out_append(t, "\n[stopped]\n", 11);
+    if (strcmp(j->verb, "solution") == 0 && j->exit_code == 0 && t->out) {
+        /* Show the code as code: coloured like the lesson's examples. */
+        char *code = strdup(t->out);
+        if (code) {
+            t->out_len = 0;
+            t->out_kind = CL_TUI_OUT_MARKDOWN;
+            cl_tui_out_append(t, "```c\n", 5);
+            cl_tui_out_append(t, code, strlen(code));
+            cl_tui_out_append(t, "\n```\n", 5);
+            free(code);
+        }
+    }
     if (t->out_len == 0) {
         const char *msg = "(no output)\n";
         cl_tui_out_append(t, msg, strlen(msg));

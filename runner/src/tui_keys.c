@@ -37,8 +37,44 @@ static cl_tui_pane *focused(cl_tui *t)
     return t->focus == CL_TUI_FOCUS_LESSON ? &t->left : &t->right;
 }
 
-static void do_run(cl_tui *t, int key) { (void)key; cl_tui_start_job(t, "run"); }
-static void do_check(cl_tui *t, int key) { (void)key; cl_tui_start_job(t, "check"); }
+static void do_run(cl_tui *t, int key) { (void)key; cl_tui_start_job(t, "run", NULL); }
+static void do_check(cl_tui *t, int key) { (void)key; cl_tui_start_job(t, "check", NULL); }
+
+static void do_solution(cl_tui *t, int key)
+{
+    (void)key;
+    const cl_tui_exercise *e = &t->model.ex[t->model.current];
+    if (e->done) {
+        cl_tui_start_job(t, "solution", NULL);
+        return;
+    }
+    char q[256];
+    snprintf(q, sizeof q, "You have not passed %s yet. Show the solution anyway? (y/n)", e->slug);
+    cl_tui_confirm(t, q, "solution", "--yes");
+}
+
+static void do_reset(cl_tui *t, int key)
+{
+    (void)key;
+    char q[256];
+    snprintf(q, sizeof q, "Replace exercises/%s.c with the shipped version? Yours is backed up "
+             "in .chanlings/backups first. (y/n)", t->model.ex[t->model.current].slug);
+    cl_tui_confirm(t, q, "reset", "--yes");
+}
+
+static void do_confirm_yes(cl_tui *t, int key)
+{
+    (void)key;
+    t->mode = CL_TUI_MODE_MAIN;
+    cl_tui_start_job(t, t->confirm_verb, t->confirm_extra);
+}
+
+static void do_confirm_no(cl_tui *t, int key)
+{
+    (void)key;
+    t->mode = CL_TUI_MODE_MAIN;
+    snprintf(t->message, sizeof t->message, "nothing changed");
+}
 static void do_cancel(cl_tui *t, int key) { (void)key; cl_tui_job_cancel(t); }
 
 static void do_hint(cl_tui *t, int key)
@@ -201,11 +237,14 @@ static void do_search_erase(cl_tui *t, int key)
 #define SEARCH CL_TUI_MODE_SEARCH
 #define SMALL CL_TUI_MODE_SMALL
 #define QUIZ CL_TUI_MODE_QUIZ
+#define CONFIRM CL_TUI_MODE_CONFIRM
 
 static const key_row keys[] = {
     {MAIN, {'r'}, "r", "run", "build and run your main() in the output pane", do_run, idle},
     {MAIN, {'c'}, "c", "check", "grade the exercise: a verdict for every test", do_check, idle},
-    {MAIN, {'x', KEY_ESC}, "x", "stop", "stop the run or check in progress", do_cancel, busy},
+    {MAIN, {'x'}, "x", "stop", "stop the run or check in progress", do_cancel, busy},
+    {MAIN, {'s'}, "s", NULL, "show the solution (asks first if you have not passed yet)", do_solution, idle},
+    {MAIN, {'X'}, "X", NULL, "reset the exercise to as shipped (asks first; yours is backed up)", do_reset, idle},
     {MAIN, {'h'}, "h", "hint", "show the next hint (they are counted)", do_hint, NULL},
     {MAIN, {'e'}, "e", "edit", "open the exercise in $EDITOR, check it when you close it", do_edit, idle},
     {MAIN, {'z'}, "z", "quiz", "take this lesson's quiz (scores are kept)", do_quiz, NULL},
@@ -236,6 +275,9 @@ static const key_row keys[] = {
     {QUIZ, {'R'}, "R", "retry missed", NULL, do_quiz_retry, quiz_retry_ok},
     {QUIZ, {KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE}, "arrows", "scroll", NULL, do_quiz_scroll, NULL},
     {QUIZ, {KEY_ESC}, "Esc", "close", NULL, do_quiz_close, NULL},
+
+    {CONFIRM, {'y', 'Y'}, "y", "yes", NULL, do_confirm_yes, idle},
+    {CONFIRM, {'n', 'N', KEY_ESC, 'q'}, "n", "no", NULL, do_confirm_no, NULL},
 
     {SEARCH, {'\r', '\n', KEY_ENTER}, "Enter", "find", NULL, do_search_go, NULL},
     {SEARCH, {KEY_BACKSPACE, 127, CTRL('h')}, "Backspace", NULL, NULL, do_search_erase, NULL},
@@ -281,7 +323,7 @@ void cl_tui_key(cl_tui *t, int key)
         }
     } else if (t->mode == CL_TUI_MODE_HELP) {
         t->mode = CL_TUI_MODE_MAIN; /* any key closes the help */
-    } else if (t->mode == CL_TUI_MODE_MAIN && key != ERR) {
+    } else if (t->mode == CL_TUI_MODE_MAIN && key != ERR && key != KEY_ESC) {
         const char *name = keyname(key);
         snprintf(t->message, sizeof t->message, "key %s does nothing here; ? lists the keys",
                  name ? name : "?");

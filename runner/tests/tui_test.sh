@@ -177,6 +177,11 @@ else
     bad "solutions/$slug.c exists to check"
 fi
 
+# ---- solution: shown as code once passed ----
+keys s
+check "s shows the solution once passed" "solution $slug: finished" 30
+check "the solution is in the output pane" "solutions/$slug\.c"
+
 # ---- hint ----
 keys h
 check "h shows the first hint in the output pane" "[Hh]int 1"
@@ -220,6 +225,19 @@ else
     bad "the editor was opened on exercises/$slug.c (it got: $(cat "$scratch/edited" 2>/dev/null))"
 fi
 
+# ---- reset: asks, backs up, restores ----
+keys X
+check "X asks before resetting" "Replace exercises/$slug\.c"
+keys n
+check "n leaves the file alone" "nothing changed"
+keys X y
+check "y resets the exercise" "Restored exercises/$slug\.c" 30
+if ls "$scratch/.chanlings/backups/" 2>/dev/null | grep -q "^$slug"; then
+    ok "the learner's version was backed up before the reset"
+else
+    bad "the learner's version was backed up before the reset"
+fi
+
 # ---- search ----
 keys / ; keys -l "$(printf "%s" "$sentence" | cut -c1-6)"
 keys Enter
@@ -234,9 +252,10 @@ check_not "Esc closes the help" "Keys \(any key closes\)"
 
 # ---- resize ----
 T resize-window -t tui -x 160 -y 48
-check "160x48: panes side by side" "Lesson .*│ .*(check|Hints|Output)" 10
+outname='([a-z]+ [0-9]+-[a-z0-9-]+|Output|Hints)'
+check "160x48: panes side by side" "Lesson .*│ +(> )?$outname" 10
 T resize-window -t tui -x 50 -y 20
-check "50x20: panes stacked (output title below the lesson)" "^ +(> )?(check|run|Hints|Output)" 10
+check "50x20: panes stacked (output title below the lesson)" "^ +(> )?$outname" 10
 T resize-window -t tui -x 30 -y 8
 check "30x8: says the terminal is too small" "terminal too small" 10
 T resize-window -t tui -x 80 -y 24
