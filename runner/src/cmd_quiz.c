@@ -52,7 +52,9 @@ static const char USAGE[] =
     "  --seed S     shuffle options the same way as another run with S\n"
     "  --answers L  answers for scripts, comma separated: \"b,ac,y,d\"\n"
     "               (letters per question; y/n when offered a retry)\n"
-    "Without --answers, answers are read from standard input, one per line.\n";
+    "Without --answers, answers are read from standard input, one per line.\n"
+    "Exit status: 0 finished (whatever the score), 1 stopped before the end,\n"
+    "2 bad usage or an answer that is no option, 3 the lesson or its quiz is broken.\n";
 
 enum { OPT_MASTERY, OPT_COUNT, OPT_SEED, OPT_ANSWERS, OPT_HELP };
 static const cl_opt_spec OPTS[] = {
