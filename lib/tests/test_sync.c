@@ -431,6 +431,7 @@ typedef struct shared_rw {
     atomic_int leave;          /* readers may unlock */
     atomic_int inside_at_write; /* what the writer saw when it got in (-1: not yet) */
     atomic_int writer_done;
+    atomic_int late_reader_in;
     atomic_int late_reader_saw_writer_done;
     goc_waitgroup wg;
 } shared_rw;
@@ -462,6 +463,7 @@ static void late_reader(void *arg)
 {
     shared_rw *s = arg;
     goc_rwmutex_rlock(&s->rw);
+    atomic_store(&s->late_reader_in, 1);
     atomic_store(&s->late_reader_saw_writer_done, atomic_load(&s->writer_done));
     goc_rwmutex_runlock(&s->rw);
     goc_wg_done(&s->wg);
@@ -478,10 +480,12 @@ START_TEST(rwmutex_shares_with_readers_and_excludes_writers)
         goc_go(reader_meets_others, &s);
     AWAIT(atomic_load(&s.inside) == READERS);
     goc_go(writer, &s);
-    AWAIT(atomic_load(&s.rw.readers) < 0); /* the writer announced itself */
+    AWAIT(atomic_load(&s.rw.readers) < 0 || atomic_load(&s.writer_done)); /* the writer announced itself */
+    ck_assert_msg(!atomic_load(&s.writer_done), "the writer got in while %d readers held the lock", READERS);
     goc_go(late_reader, &s);
     /* The late reader has counted itself in while the writer waits, so it queues. */
-    AWAIT(atomic_load(&s.rw.readers) == READERS + 1 - (1 << 30));
+    AWAIT(atomic_load(&s.rw.readers) == READERS + 1 - (1 << 30) || atomic_load(&s.late_reader_in));
+    ck_assert_msg(!atomic_load(&s.late_reader_in), "a reader went in while a writer was waiting");
     ck_assert_int_eq(atomic_load(&s.writer_done), 0);
     atomic_store(&s.leave, 1);
     goc_wg_wait(&s.wg);
