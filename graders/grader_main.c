@@ -11,12 +11,16 @@
  * and the clock reading it takes right after the body returns) and turn
  * an exit there into a distinct failure the runner reports as "exited". */
 #include <check.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 Suite *cl_grader_suite(void);
@@ -75,6 +79,69 @@ void __wrap_quick_exit(int status)
     __real_quick_exit(body_exit_status(status));
 }
 
+/* A crash in a test prints where it happened before the process dies:
+ * the offsets of the program's own frames, which the runner turns into
+ * file:line with addr2line ("chanlings-frame: 0x..." lines in the test's
+ * output).  Only this program's frames: libc and Check say nothing a
+ * learner can act on. */
+static void print_frame(const Dl_info *self, void *addr, unsigned long back)
+{
+    char line[64];
+    int len = snprintf(line, sizeof line, "chanlings-frame: %#lx\n",
+                       (unsigned long)((char *)addr - (char *)self->dli_fbase) - back);
+    ssize_t w = write(2, line, (size_t)len);
+    (void)w;
+}
+
+/* The instruction that faulted, from the signal's context. */
+static void *fault_pc(void *uctx)
+{
+    ucontext_t *uc = uctx;
+#if defined(__x86_64__)
+    return (void *)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (void *)uc->uc_mcontext.pc;
+#else
+    (void)uc;
+    return NULL;
+#endif
+}
+
+static void crash_handler(int sig, siginfo_t *info, void *uctx)
+{
+    (void)info;
+    void *frames[48];
+    int n = backtrace(frames, 48);
+    Dl_info self, where;
+    void *pc = fault_pc(uctx);
+    if (dladdr((void *)crash_handler, &self) && self.dli_fbase) {
+        if (pc && dladdr(pc, &where) && where.dli_fbase == self.dli_fbase)
+            print_frame(&self, pc, 0);
+        for (int i = 0; i < n; i++) {
+            if (frames[i] == pc || !dladdr(frames[i], &where) ||
+                where.dli_fbase != self.dli_fbase || where.dli_saddr == (void *)crash_handler)
+                continue;
+            /* Return addresses point after the call; step back into it. */
+            print_frame(&self, frames[i], 1);
+        }
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_crashes(void)
+{
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    static char altstack[64 * 1024];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa = {.sa_sigaction = crash_handler,
+                           .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND};
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
 /* Writes s with backslash, tab and newline escaped (the protocol's rule). */
 static void put_escaped(FILE *f, const char *s)
 {
@@ -102,6 +169,7 @@ int main(void)
      * must be set before the grader builds its suite. */
     setenv("CK_DEFAULT_TIMEOUT", timeout && *timeout ? timeout : "10", 1);
     unsetenv("CK_FORK");
+    catch_crashes();
 
     SRunner *sr = srunner_create(cl_grader_suite());
     srunner_set_fork_status(sr, CK_FORK);

@@ -195,6 +195,32 @@ static bool require(cl_report *r, const char *path, const char *what, const char
 
 /* ---- grade ---- */
 
+/* A crashed test printed its frames as program offsets; addr2line turns
+ * them into the learner's file:line. */
+static void locate_crashes(cl_report *r, size_t first, const char *exe, const char *root,
+                           const char *learner_file)
+{
+    for (size_t i = first; i < r->ntests; i++) {
+        cl_test_verdict *v = &r->tests[i];
+        unsigned long off[48];
+        size_t n = v->kind == CL_VERDICT_CRASHED ? cl_verdict_crash_frames(v->output, off, 48) : 0;
+        if (!n)
+            continue;
+        char hex[48][24];
+        char *argv[48 + 5] = {"addr2line", "-f", "-e", (char *)exe};
+        for (size_t k = 0; k < n; k++) {
+            snprintf(hex[k], sizeof hex[k], "%#lx", off[k]);
+            argv[4 + k] = hex[k];
+        }
+        argv[4 + n] = NULL;
+        cl_proc_opts po = {.argv = argv, .cwd = root, .deadline_ms = 10000, .output_cap = 64 * 1024};
+        cl_proc_result pr;
+        bool ok = cl_proc_run(&po, &pr) == 0 && pr.exit_code == 0;
+        cl_verdict_place_crash(v, ok ? pr.out : NULL, learner_file);
+        cl_proc_result_free(&pr);
+    }
+}
+
 /* One pass of the grader (plain or race): build, run, read verdicts.
  * Returns false when the pass could not produce verdicts. */
 static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *grader, bool race,
@@ -243,6 +269,7 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
         char *text = cl_read_text(results, 4 << 20);
         cl_verdict_read_results(text, outdir, src_rel, race, &r->tests, &r->ntests);
         free(text);
+        locate_crashes(r, before, b.exe, o->root, src_rel);
         if (pr.out && *pr.out && !r->output) {
             r->output = pr.out;
             r->output_cut = pr.out_cut;

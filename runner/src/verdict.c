@@ -333,6 +333,64 @@ void cl_verdict_decide(const cl_result_line *l, const char *output,
     v->output = output && *output ? strdup(output) : NULL;
 }
 
+/* ---- where a crash happened ---- */
+
+#define FRAME_MARK "chanlings-frame: "
+
+size_t cl_verdict_crash_frames(const char *output, unsigned long *offsets, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = output ? strstr(output, FRAME_MARK) : NULL; p && n < max;
+         p = strstr(p + 1, FRAME_MARK)) {
+        if (sscanf(p + strlen(FRAME_MARK), "%lx", &offsets[n]) == 1)
+            n++;
+    }
+    return n;
+}
+
+void cl_verdict_place_crash(cl_test_verdict *v, const char *a2l, const char *learner_file)
+{
+    /* addr2line -f: a function line, then a "file:line" line, per frame. */
+    const char *p = a2l;
+    while (p && *p && learner_file) {
+        const char *fn_end = strchr(p, '\n');
+        if (!fn_end)
+            break;
+        const char *loc = fn_end + 1;
+        const char *loc_end = strchr(loc, '\n');
+        size_t loc_len = loc_end ? (size_t)(loc_end - loc) : strlen(loc);
+        /* " (discriminator 2)" tells a learner nothing. */
+        const char *disc = memmem(loc, loc_len, " (discriminator", 15);
+        if (disc)
+            loc_len = (size_t)(disc - loc);
+        if (frame_in_file(loc, loc_len, learner_file)) {
+            cl_buf b = {0};
+            /* Name the file as the learner knows it, not as DWARF spells it. */
+            const char *at = memmem(loc, loc_len, learner_file, strlen(learner_file));
+            size_t at_len = at ? loc_len - (size_t)(at - loc) : loc_len;
+            cl_buf_printf(&b, "%s It happened at %.*s, in %.*s().", v->message ? v->message : "",
+                          (int)at_len, at ? at : loc, (int)(fn_end - p), p);
+            free(v->message);
+            v->message = cl_buf_take(&b);
+            break;
+        }
+        p = loc_end ? loc_end + 1 : NULL;
+    }
+    if (!v->output)
+        return;
+    cl_buf kept = {0};
+    for (const char *line = v->output; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        if (strncmp(line, FRAME_MARK, strlen(FRAME_MARK)))
+            cl_buf_add(&kept, line, len);
+        line += len;
+    }
+    free(v->output);
+    v->output = kept.len ? cl_buf_take(&kept) : NULL;
+    free(kept.s);
+}
+
 void cl_test_verdict_clear(cl_test_verdict *v)
 {
     free(v->name);

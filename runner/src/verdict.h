@@ -45,6 +45,16 @@ char *cl_verdict_trim_race(const char *report, const char *learner_file);
 /* "SIGSEGV (segmentation fault: ...)" — a name and what usually causes it. */
 const char *cl_signal_describe(int sig, char *buf, size_t size);
 
+/* The program offsets grader_main printed ("chanlings-frame: 0x...")
+ * when a test crashed; fills up to `max`, returns how many. */
+size_t cl_verdict_crash_frames(const char *output, unsigned long *offsets, size_t max);
+
+/* Given `addr2line -f` output for those frames (function and file:line
+ * per frame), adds "at FILE:LINE in FUNC()" to the message for the first
+ * frame in the learner's file, and drops the frame lines from the output. */
+void cl_verdict_place_crash(cl_test_verdict *v, const char *addr2line_out,
+                            const char *learner_file);
+
 void cl_test_verdict_clear(cl_test_verdict *v);
 
 #endif

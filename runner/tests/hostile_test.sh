@@ -71,10 +71,10 @@ grade deadlock $fx/deadlock.c
 expect deadlock '"verdict": "deadlock"' 'goroutine 1 [chan send]' 'hostile/deadlock.c:8' "$CARRIES_ON"
 
 grade segv $fx/segv.c
-expect segv '"verdict": "crashed"' 'SIGSEGV' "$CARRIES_ON"
+expect segv '"verdict": "crashed"' 'SIGSEGV' 'It happened at runner/tests/fixtures/hostile/segv.c:7, in hostile()' "$CARRIES_ON"
 
 grade abort $fx/abort.c
-expect abort '"verdict": "crashed"' 'SIGABRT' "$CARRIES_ON"
+expect abort '"verdict": "crashed"' 'SIGABRT' 'hostile/abort.c:7' "$CARRIES_ON"
 
 grade exit $fx/exit.c
 expect exit '"verdict": "exited"' 'exit(0)' "$CARRIES_ON"

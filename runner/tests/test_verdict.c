@@ -236,6 +236,33 @@ START_TEST(missing_function_is_found)
 }
 END_TEST
 
+START_TEST(crash_site_is_named)
+{
+    const char *out = "learner said hi\nchanlings-frame: 0x25e9\nchanlings-frame: 0x26c3\n";
+    unsigned long off[4];
+    ck_assert_uint_eq(cl_verdict_crash_frames(out, off, 4), 2);
+    ck_assert_uint_eq(off[0], 0x25e9);
+    ck_assert_uint_eq(off[1], 0x26c3);
+    cl_test_verdict v = {.name = strdup("t"), .kind = CL_VERDICT_CRASHED,
+                         .message = strdup("crashed with SIGSEGV."), .output = strdup(out)};
+    const char *a2l = "cl_helper\n/work/graders/grader.h:12\n"
+                      "fill\n/home/me/wb/exercises/05-buffered.c:31 (discriminator 2)\n"
+                      "test_fn\n/work/graders/05-buffered.c:40\n";
+    cl_verdict_place_crash(&v, a2l, "exercises/05-buffered.c");
+    ck_assert_str_eq(v.message, "crashed with SIGSEGV. It happened at exercises/05-buffered.c:31, "
+                                "in fill().");
+    ck_assert_str_eq(v.output, "learner said hi\n");
+    cl_test_verdict_clear(&v);
+    /* No learner frame: the message stays, the frame lines still go. */
+    v = (cl_test_verdict){.name = strdup("t"), .message = strdup("m"),
+                          .output = strdup("chanlings-frame: 0x1\n")};
+    cl_verdict_place_crash(&v, "f\n??:0\n", "exercises/05-buffered.c");
+    ck_assert_str_eq(v.message, "m");
+    ck_assert_ptr_null(v.output);
+    cl_test_verdict_clear(&v);
+}
+END_TEST
+
 START_TEST(relative_paths)
 {
     char *r = cl_build_relative("/", "/etc/hostname");
@@ -259,6 +286,7 @@ int main(void)
     tcase_add_test(tc, signals_are_named);
     tcase_add_test(tc, first_error_comes_first);
     tcase_add_test(tc, missing_function_is_found);
+    tcase_add_test(tc, crash_site_is_named);
     tcase_add_test(tc, relative_paths);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
