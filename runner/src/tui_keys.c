@@ -22,6 +22,9 @@ typedef struct {
     int (*ok)(const cl_tui *t); /* NULL: always available */
 } key_row;
 
+/* In `modes`: kept on the bar however narrow it gets (help, quit). */
+#define PIN 0x1000
+
 /* ---- availability ---- */
 
 static int idle(const cl_tui *t) { return t->job.pid == 0; }
@@ -260,8 +263,8 @@ static const key_row keys[] = {
     {MAIN, {'/'}, "/", "find", "search the lesson", do_search, NULL},
     {MAIN, {'n'}, "n", NULL, "next match of the last search", do_find_next, has_search},
     {MAIN, {'N'}, "N", NULL, "previous match of the last search", do_find_prev, has_search},
-    {MAIN, {'?'}, "?", "help", "this help", do_help, NULL},
-    {MAIN | SMALL, {'q', CTRL('c')}, "q", "quit", "quit (your progress is saved as you go)", do_quit, NULL},
+    {MAIN | PIN, {'?'}, "?", "help", "this help", do_help, NULL},
+    {MAIN | SMALL | PIN, {'q', CTRL('c')}, "q", "quit", "quit (your progress is saved as you go)", do_quit, NULL},
 
     {LIST, {KEY_UP, 'k', KEY_DOWN, 'j'}, "j/k", "move", NULL, do_list_move, NULL},
     {LIST, {KEY_PPAGE, KEY_NPAGE, KEY_HOME, KEY_END}, "PgUp/PgDn", NULL, NULL, do_list_move, NULL},
@@ -296,11 +299,6 @@ static const key_row *find_row(int mode, int key)
     return NULL;
 }
 
-static const char *row_label(const key_row *r)
-{
-    return r->bar ? r->bar : r->help;
-}
-
 void cl_tui_key(cl_tui *t, int key)
 {
     const key_row *r = find_row(t->mode, key);
@@ -330,21 +328,38 @@ void cl_tui_key(cl_tui *t, int key)
     }
 }
 
+static int on_bar(const cl_tui *t, const key_row *r)
+{
+    return (r->modes & t->mode) && r->bar && !(r->ok && !r->ok(t));
+}
+
+/* Appends "key label" to buf if it fits in `limit`; returns whether it did. */
+static int bar_add(char *buf, size_t *at, size_t limit, const key_row *r)
+{
+    int n = snprintf(buf + *at, limit - *at, "%s%s %s", *at ? "  " : "", r->keyname, r->bar);
+    if (n < 0 || (size_t)n >= limit - *at) {
+        buf[*at] = '\0';
+        return 0;
+    }
+    *at += (size_t)n;
+    return 1;
+}
+
 void cl_tui_key_bar(const cl_tui *t, char *buf, size_t size)
 {
-    size_t at = 0;
+    /* Pinned keys (help, quit) go last but their room is kept first. */
+    size_t pinned = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if ((keys[i].modes & PIN) && on_bar(t, &keys[i]))
+            pinned += strlen(keys[i].keyname) + strlen(keys[i].bar) + 3;
+    size_t at = 0, limit = size > pinned ? size - pinned : 1;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && at < size; i++) {
-        const key_row *r = &keys[i];
-        if (!(r->modes & t->mode) || !r->bar || (r->ok && !r->ok(t)))
-            continue;
-        int n = snprintf(buf + at, size - at, "%s%s %s", at ? "  " : "", r->keyname, row_label(r));
-        if (n < 0 || (size_t)n >= size - at) {
-            buf[at] = '\0';
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!(keys[i].modes & PIN) && on_bar(t, &keys[i]) && !bar_add(buf, &at, limit, &keys[i]))
             break;
-        }
-        at += (size_t)n;
-    }
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if ((keys[i].modes & PIN) && on_bar(t, &keys[i]))
+            bar_add(buf, &at, size, &keys[i]);
 }
 
 int cl_tui_help_lines(char lines[][96], int max)
