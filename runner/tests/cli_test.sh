@@ -1,0 +1,202 @@
+#!/bin/sh
+# End to end: every command of build/chanlings on a scratch copy of the
+# workbook (lessons, exercises, solutions, graders, libgoc's headers and
+# built library in a mktemp directory, found through CHANLINGS_ROOT), so
+# the real exercises and progress are never touched.  Background work
+# (watch) is awaited by polling its output with a generous bound, never by
+# a fixed sleep.  Last line: "N passed, M failed"; exit 1 on any failure.
+#
+#   sh runner/tests/cli_test.sh [path/to/chanlings]   (from anywhere)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$top/build/chanlings}
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${out:-}" ] && printf '%s\n' "$out" | tail -n 15 | sed 's/^/    /'; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+
+[ -x "$bin" ] || { echo "cli_test: $bin is missing: run 'make runner'"; fail=1; finish; }
+for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a; do
+    [ -f "$top/$lib" ] || { echo "cli_test: $top/$lib is missing: run 'make lib'"; fail=1; finish; }
+done
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/chanlings-cli.XXXXXX")
+watch_pid=
+cleanup() {
+    [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+(cd "$top" && cp -r lessons exercises solutions graders "$scratch"/) &&
+    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" &&
+    cp -r "$top/lib/include" "$scratch/lib/" &&
+    cp "$top/build/lib/plain/libgoc.a" "$scratch/build/lib/plain/" &&
+    cp "$top/build/lib/tsan/libgoc.a" "$scratch/build/lib/tsan/" ||
+    { echo "cli_test: cannot copy the workbook into $scratch"; fail=1; finish; }
+export CHANLINGS_ROOT="$scratch" NO_COLOR=1
+unset CL_RESULTS CL_OUTPUT_DIR
+cd "$scratch" || exit 1
+
+# run NAME WANT_RC ARGS...: runs chanlings with stdin from /dev/null, keeps
+# stdout+stderr in $out, and counts the exit status.
+run() {
+    name=$1 want=$2; shift 2
+    out=$("$bin" "$@" </dev/null 2>&1); rc=$?
+    if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else bad "$name: exit $rc, wanted $want"; fi
+}
+# has NAME TEXT: $out holds TEXT.  lacks NAME TEXT: it does not.
+has() { if printf '%s\n' "$out" | grep -qF -- "$2"; then ok "$1"; else bad "$1: no \"$2\" in the output"; fi; }
+lacks() { if printf '%s\n' "$out" | grep -qF -- "$2"; then bad "$1: \"$2\" in the output"; else ok "$1"; fi; }
+state() { cat .chanlings/state 2>/dev/null; }
+
+ex1=$(basename "$(ls exercises/01-*.c | head -n 1)" .c)
+ex2=$(basename "$(ls exercises/02-*.c | head -n 1)" .c)
+[ -n "$ex1" ] && [ -n "$ex2" ] || { echo "cli_test: the workbook needs exercises 01 and 02"; fail=1; finish; }
+
+# ---- help, version, usage errors, workbook errors
+run "--help" 0 --help
+for c in list lesson run check hint quiz next prev go reset solution progress watch verify new grade; do
+    has "--help lists $c" "  $c "
+done
+has "--help documents exit codes" "2 usage"
+run "--version" 0 --version
+has "--version names the program" "chanlings 0."
+run "unknown command is a usage error" 2 frobnicate
+has "unknown command says where to look" "--help"
+run "bad option is a usage error" 2 list --bogus
+out=$(CHANLINGS_ROOT=/nonexistent "$bin" list 2>&1); rc=$?
+[ "$rc" -eq 3 ] && ok "missing workbook exits 3" || bad "missing workbook: exit $rc, wanted 3"
+has "missing workbook names CHANLINGS_ROOT" "CHANLINGS_ROOT=/nonexistent"
+
+# ---- status and list before any work
+run "no argument off a terminal prints the status" 0
+has "status names the current exercise" "exercise 01 of"
+has "status gives the next step" "chanlings check"
+run "list" 0 list
+has "list marks the current exercise" "> [ ] 01"
+has "list counts" "0 of"
+
+# ---- lesson
+run "lesson" 0 lesson 1
+lacks "lesson hides the hints" "## Hints"
+lacks "lesson hides the quiz" "## Quiz"
+has "lesson points at the exercise" "exercises/$ex1.c"
+run "lesson of an unknown exercise" 2 lesson 99
+has "unknown exercise says how to list" "chanlings list"
+
+# ---- check: untouched fails, solution passes and marks done
+run "check of the untouched exercise fails" 1 check 1
+has "failed check names the file" "exercises/$ex1.c"
+lacks "failed check does not mark done" "is done"
+cp "solutions/$ex1.c" "exercises/$ex1.c"
+run "check of the solution passes" 0 check 1
+has "passing check marks done" "$ex1 is done"
+state | grep -q "^done	$ex1\$" && ok "state records done" || bad "state lacks done $ex1: $(state)"
+run "list after passing" 0 list
+has "list marks done" "[x] 01"
+run "run builds and runs main" 0 run 1
+
+# ---- hints: one more each time, remembered
+run "first hint" 0 hint 2
+has "first hint is hint 1" "Hint 1 of"
+lacks "first hint only" "Hint 2 of"
+run "second hint" 0 hint 2
+has "second hint shows hint 2" "Hint 2 of"
+state | grep -q "^hints	$ex2	2\$" && ok "state remembers 2 hints" || bad "state: $(state)"
+
+# ---- next, prev, go
+run "next" 0 next
+has "next moves to 02" "Now at 02"
+state | grep -q "^current	$ex2\$" && ok "state current is 02" || bad "state: $(state)"
+run "prev" 0 prev
+has "prev moves back to 01" "Now at 01"
+run "prev at the first" 0 prev
+has "prev at the first says so" "first exercise"
+run "go 2" 0 go 2
+has "go moves to 02" "Now at 02"
+run "go to nowhere" 2 go 99
+run "go without a number" 2 go
+
+# ---- progress
+run "progress" 0 progress
+has "progress shows the bar" "1/"
+has "progress lists hints" "$ex2"
+
+# ---- solution: gated until passed
+run "solution before passing is refused off a terminal" 1 solution 2
+lacks "refused solution shows no code" "#include"
+has "refusal says how" "--yes"
+run "solution --yes" 0 solution 2 --yes
+has "solution --yes shows the code" "#include"
+run "solution after passing" 0 solution 1
+has "solution after passing shows the code" "solutions/$ex1.c"
+
+# ---- reset: keeps a backup and restores
+echo "/* my work $$ */" >> "exercises/$ex2.c"
+run "reset --yes" 0 reset 2 --yes
+has "reset names the backup" ".chanlings/backups/$ex2-"
+if cmp -s "exercises/$ex2.c" "$top/exercises/$ex2.c"; then ok "reset restored the shipped file"
+else bad "reset did not restore exercises/$ex2.c"; fi
+if grep -qs "my work $$" .chanlings/backups/"$ex2"-*.c; then ok "backup holds the learner's work"
+else bad "no backup holds the learner's work"; fi
+run "reset of an untouched file" 0 reset 2 --yes
+has "reset of an untouched file changes nothing" "already as shipped"
+
+# ---- damaged state is reported and recovered
+printf 'chanlings-state 1\ncurrent\t%s\n\001garbage\n' "$ex2" > .chanlings/state
+run "damaged state still works" 0 list
+has "damaged state is reported with its line" "state:3:"
+has "damaged state copy is named" "state.corrupt-"
+run "damage is reported once" 0 list
+lacks "second run is quiet" "damaged"
+
+# ---- verify, new
+run "verify 1" 0 verify 1 -j 1
+has "verify says ok" "ok"
+run "new scaffolds" 0 new demo-thing
+n=$(ls lessons/*-demo-thing.md exercises/*-demo-thing.c solutions/*-demo-thing.c graders/*-demo-thing.c 2>/dev/null | wc -l)
+[ "$n" -eq 4 ] && ok "new wrote four files" || bad "new wrote $n files, wanted 4"
+run "verify accepts the scaffold" 0 verify demo-thing -j 2
+run "new refuses a duplicate" 2 new demo-thing
+run "new refuses a bad name" 2 new Bad_Name
+
+# ---- grade: one passing and one failing submission, four formats
+mkdir -p subs/alice subs/bob
+cp "solutions/$ex1.c" subs/alice/
+cp "$top/exercises/$ex1.c" subs/bob/
+run "grade finds a failure" 1 grade subs --out results -j 2
+has "grade lists alice" "alice"
+for f in grade.tap grade.junit.xml grade.json results.json; do
+    [ -s "results/$f" ] && ok "grade wrote $f" || bad "grade did not write $f"
+done
+if command -v python3 >/dev/null; then
+    python3 -m json.tool results/grade.json >/dev/null && ok "grade.json is JSON" || bad "grade.json is not JSON"
+    python3 -m json.tool results/results.json >/dev/null && ok "results.json is JSON" || bad "results.json is not JSON"
+    python3 -c "import sys, xml.dom.minidom as m; m.parse(sys.argv[1])" results/grade.junit.xml &&
+        ok "JUnit XML is well-formed" || bad "JUnit XML is not well-formed"
+fi
+grep -q "^not ok" results/grade.tap && ok "TAP has bob's failures" || bad "TAP has no 'not ok'"
+grep -q "^ok" results/grade.tap && ok "TAP has alice's passes" || bad "TAP has no 'ok'"
+
+# ---- watch: one re-check after a save by rename
+"$bin" go 2 >/dev/null 2>&1
+timeout 120 "$bin" watch </dev/null >watch.out 2>&1 &
+watch_pid=$!
+await() { # await TEXT COUNT: until watch.out holds TEXT COUNT times (bound: 90 s)
+    i=0
+    while [ "$(grep -cF -- "$1" watch.out)" -lt "$2" ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done
+    [ "$(grep -cF -- "$1" watch.out)" -ge "$2" ]
+}
+if await "waiting for a save" 1; then ok "watch checks once at start"; else out=$(cat watch.out); bad "watch never finished its first check"; fi
+cp "solutions/$ex2.c" "exercises/.save.tmp" && mv "exercises/.save.tmp" "exercises/$ex2.c"
+if await "press n for next" 1; then ok "watch re-checked after a save by rename"; else out=$(cat watch.out); bad "watch missed the rename"; fi
+kill "$watch_pid" 2>/dev/null; wait "$watch_pid" 2>/dev/null; watch_pid=
+n=$(grep -c "checking exercises/$ex2.c" watch.out)
+[ "$n" -eq 2 ] && ok "watch checked exactly twice (start, one save)" || { out=$(cat watch.out); bad "watch checked $n times, wanted 2"; }
+out=$(cat watch.out)
+lacks "watch does not move on by itself" "now on"
+
+finish
