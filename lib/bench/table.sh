@@ -18,12 +18,16 @@ if [ -n "$gobin" ] && [ -x "$gobin" ]; then
 fi
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
-echo "libgoc benchmarks on $(nproc 2>/dev/null || echo '?') CPUs${cpu:+ ($cpu)}; ratio = libgoc / Go"
-echo "(ns, us, KB: lower is better; goroutines: higher is better)"
+echo "libgoc benchmarks on $(nproc 2>/dev/null || echo '?') CPUs${cpu:+ ($cpu)}"
+if [ -s "$tmp".go ]; then
+    echo "ratio = libgoc / Go (ns, us, KB: lower is better; goroutines: higher is better)"
+else
+    echo "Go column left out: no Go toolchain on PATH (install golang-go to compare)"
+fi
 echo
 
-awk -F '\t' -v have_go="$([ -s "$tmp".go ] && echo 1 || echo 0)" '
-    FNR == NR { go[$1] = $2; next }
+awk -F '\t' -v gofile="$tmp".go -v have_go="$([ -s "$tmp".go ] && echo 1 || echo 0)" '
+    FILENAME == gofile { go[$1] = $2; next }
     {
         keys[++n] = $1; label[$1] = $4; val[$1] = $2; unit[$1] = $3
         if (length($4) > w) w = length($4)
