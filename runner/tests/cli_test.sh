@@ -153,8 +153,8 @@ has "damaged state copy is named" "state.corrupt-"
 run "damage is reported once" 0 list
 lacks "second run is quiet" "damaged"
 
-# ---- verify, new
-run "verify 1" 0 verify 1 -j 1
+# ---- verify (02 is as shipped again after the reset), new
+run "verify of a shipped exercise" 0 verify 2 -j 1
 has "verify says ok" "ok"
 run "new scaffolds" 0 new demo-thing
 n=$(ls lessons/*-demo-thing.md exercises/*-demo-thing.c solutions/*-demo-thing.c graders/*-demo-thing.c 2>/dev/null | wc -l)
