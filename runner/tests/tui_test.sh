@@ -142,6 +142,18 @@ check_not "front matter is not shown" "^(title|difficulty|minutes):"
 [ -n "$hint_words" ] && check_not "hints are not in the lesson" "$(lit "$hint_words")"
 [ -n "$quiz_heading" ] && check_not "the quiz is not in the lesson" "$(lit "$quiz_heading")"
 
+# ---- scrolling the focused pane ----
+check "the lesson pane has the focus at start" "> Lesson"
+keys G
+check "G scrolls the lesson to its end" "> Lesson +([0-9]+)-([0-9]+)/\\2 *$"
+keys g
+check "g scrolls back to the top" "> Lesson +1-[0-9]+/[0-9]+ *$"
+keys j j
+check "j scrolls one line at a time" "> Lesson +3-[0-9]+/[0-9]+ *$"
+keys Tab
+check "Tab moves the focus to the output pane" "> (Output|[a-z]+ [0-9]+-)"
+keys Tab g
+
 # ---- idle: the loop sleeps in poll() ----
 view_pid() {
     shell=$(T display -p -t tui '#{pane_pid}')
