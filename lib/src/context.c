@@ -67,8 +67,12 @@ goc_ctx *goc_ctx_todo(void) { return &todo_ctx; }
 GOC_NORETURN static void ctx_panic(goc_site site, const goc_ctx *c, const char *what, const char *advice)
 {
     char msg[512];
-    snprintf(msg, sizeof msg, "%s the context made by %s at %s:%d.\n%s", what, c->made_by,
-             c->site.file ? c->site.file : "?", c->site.line, advice);
+    if (c->kind == CTX_ROOT)
+        snprintf(msg, sizeof msg, "%s the context from %s(), which is never cancelled.\n%s", what,
+                 c->made_by, advice);
+    else
+        snprintf(msg, sizeof msg, "%s the context made by %s at %s:%d.\n%s", what, c->made_by,
+                 c->site.file, c->site.line, advice);
     sched_die("panic", site, msg);
 }
 
@@ -295,6 +299,9 @@ void goc_ctx_cancel_at(goc_ctx *c, goc_site site)
 {
     if (!c)
         sched_die("panic", site, "goc_ctx_cancel of a NULL context");
+    if (c->kind == CTX_ROOT)
+        ctx_panic(site, c, "goc_ctx_cancel of",
+                  "Make a cancellable child, goc_ctx_with_cancel(goc_ctx_background()), and cancel that.");
     if (c->kind != CTX_CANCEL)
         ctx_panic(site, c, "goc_ctx_cancel of",
                   "Only contexts from goc_ctx_with_cancel, _with_timeout and _with_deadline can be "

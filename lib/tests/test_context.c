@@ -376,7 +376,7 @@ static const struct misuse {
     {release_twice, "goc_ctx_release called twice on the context made by goc_ctx_with_cancel"},
     {nil_key, "nil key"},
     {nil_parent, "cannot create context from nil parent"},
-    {cancel_background, "made by goc_ctx_background"},
+    {cancel_background, "goc_ctx_cancel of the context from goc_ctx_background(), which is never cancelled"},
 };
 
 START_TEST(misuse_panics_with_a_message)
