@@ -10,7 +10,9 @@
  *   tui_actions.c what each key does
  *   tui_job.c     run/check in a child process (`chanlings check N`)
  *   tui_watch.c   inotify on exercises/, re-check on save
+ *   tui_quiz.c    the quiz overlay, on quiz_engine
  *   tui_model.c   the only file that talks to catalog/lesson/progress
+ *   tui_syntax.c  C/Go token colours for md_render's code blocks
  * Everything here is internal to the view; the runner only calls
  * cl_tui_main(). */
 #ifndef CL_TUI_H

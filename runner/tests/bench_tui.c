@@ -23,14 +23,20 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Roughly what a long lesson holds: prose, lists, quotes and C code. */
+/* Roughly what a long lesson holds: prose, lists, quotes, tables, C code. */
 static char *make_lesson(int lines)
 {
     size_t cap = (size_t)lines * 120 + 64, len = 0;
     char *s = malloc(cap);
     len += (size_t)snprintf(s + len, cap - len, "# A long lesson\n\n");
     for (int n = 2; n < lines;) {
-        switch (n % 4) {
+        switch (n % 5) {
+        case 4:
+            len += (size_t)snprintf(s + len, cap - len,
+                                    "| Go | C |\n|---|---|\n| `go f(x)` | `goc_go(f, &x)` %d |\n"
+                                    "| `ch <- v` | `goc_send(ch, &v)` |\n\n", n);
+            n += 5;
+            break;
         case 0:
             len += (size_t)snprintf(s + len, cap - len,
                                     "A goroutine **blocks** on an *unbuffered* send until `recv` "
@@ -73,8 +79,11 @@ static void draw(const cl_md_doc *d, int top, int rows, int cols)
 static void report(const char *name, double *t, int n)
 {
     qsort(t, (size_t)n, sizeof *t, cmp);
-    printf("  %-8s median %7.3f ms   worst %7.3f ms   %s\n", name, t[n / 2], t[n - 1],
-           t[n - 1] < 16.0 ? "(under one 60 Hz frame)" : "(SLOWER than one 60 Hz frame)");
+    /* The 95th percentile judges: the worst case on a shared machine is
+     * mostly other processes. */
+    double p95 = t[n * 95 / 100];
+    printf("  %-8s median %7.3f ms   p95 %7.3f ms   worst %7.3f ms   %s\n", name, t[n / 2], p95,
+           t[n - 1], p95 < 16.0 ? "(p95 under one 60 Hz frame)" : "(p95 SLOWER than one 60 Hz frame)");
 }
 
 int main(void)
