@@ -50,7 +50,7 @@ test-verify: $(CHANLINGS) lib
 	@if ./$(CHANLINGS) verify; then echo "1 0" >> "$${BUILD_TALLY:-/dev/null}"; \
 	  else echo "0 1" >> "$${BUILD_TALLY:-/dev/null}"; exit 1; fi
 
-TEST_TARGETS += test-runner-unit test-runner-sh
+TEST_TARGETS += test-runner-unit test-runner-sh test-verify
 
 bench-runner: $(CHANLINGS) lib
 	@sh runner/tests/bench_runner.sh ./$(CHANLINGS)
