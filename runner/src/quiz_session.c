@@ -162,8 +162,10 @@ static void show_question(cl_quiz_session *s, const cl_quiz_attempt *a,
     fputs(ST(BOLD), out);
     cl_quiz_session_para(s, "", "", q->text, strlen(q->text));
     fputs(ST(RESET), out);
-    if (q->prompt)
+    if (q->prompt) {
         put_text(s, "  ", q->prompt);
+        fputc('\n', out);
+    }
     for (size_t i = 0; i < cl_quiz_item_noptions(it); i++)
         put_option(s, i, cl_quiz_item_option(it, i)->text, NULL);
 }
