@@ -336,16 +336,12 @@ goc_try_result goc_chan_try_recv_at(goc_chan *c, void *elem, size_t elem_size, g
 
 /* ---- close, len, cap ------------------------------------------------------------------------ */
 
-void goc_chan_close_at(goc_chan *c, goc_site site)
+bool chan_close_internal(goc_chan *c)
 {
-    if (!c)
-        sched_die("panic", site, "close of nil channel");
-    chan_validate(c, (size_t)-1, "close", site);
-    sched_current();
     chan_lock(c);
     if (c->closed) {
         chan_unlock(c);
-        sched_die("panic", site, "close of closed channel");
+        return false;
     }
     c->closed = true;
     /* Collect everyone first: once readied, a waiter's memory may vanish. */
@@ -367,6 +363,17 @@ void goc_chan_close_at(goc_chan *c, goc_site site)
         wake = w->next;
         chan_wake(w);
     }
+    return true;
+}
+
+void goc_chan_close_at(goc_chan *c, goc_site site)
+{
+    if (!c)
+        sched_die("panic", site, "close of nil channel");
+    chan_validate(c, (size_t)-1, "close", site);
+    sched_current();
+    if (!chan_close_internal(c))
+        sched_die("panic", site, "close of closed channel");
 }
 
 size_t goc_chan_len(const goc_chan *c)

@@ -54,6 +54,10 @@ void chan_validate(const goc_chan *c, size_t elem_size, const char *op, goc_site
 void chan_retain(goc_chan *c);
 void chan_release(goc_chan *c);
 
+/* Close for code that may run off a goroutine (timer callbacks): it never
+ * registers the calling thread.  False if c was already closed. */
+bool chan_close_internal(goc_chan *c);
+
 /* A non-blocking send for timer callbacks: true if delivered. */
 bool chan_try_send_internal(goc_chan *c, const void *elem);
 

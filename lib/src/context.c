@@ -87,31 +87,6 @@ static void check_parent(goc_ctx *parent, goc_site site)
                   "Release a context only after everything made from it has been made.");
 }
 
-/* ---- closing done -------------------------------------------------------------- */
-
-/* goc_close without its "current goroutine" registration: deadlines close
- * from the timer thread, which must never become a goroutine (deadlock
- * detection would then always see one running).  The channel is private
- * and closed exactly once, under the context's lock. */
-static void close_done(goc_chan *c)
-{
-    chan_lock(c);
-    c->closed = true;
-    chan_waiter *wake = NULL, *w;
-    while ((w = waitq_dequeue(&c->recvq))) {
-        chan_zero(c, w->elem);
-        w->success = false;
-        w->next = wake;
-        wake = w;
-    }
-    chan_unlock(c);
-    while (wake) {
-        w = wake;
-        wake = w->next;
-        chan_wake(w);
-    }
-}
-
 /* ---- cancellation ----------------------------------------------------------------- */
 
 static void ctx_cancel(goc_ctx *c, goc_error *err)
@@ -122,7 +97,9 @@ static void ctx_cancel(goc_ctx *c, goc_error *err)
         return;
     }
     atomic_store(&c->err, err);
-    close_done(c->done);
+    /* Deadlines cancel from the timer thread: chan_close_internal never
+     * makes it a goroutine. */
+    chan_close_internal(c->done);
     goc_ctx *child = c->children;
     while (child) {
         goc_ctx *next = child->next;

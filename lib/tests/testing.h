@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tsan_options.h"
+
 typedef struct dying_result {
     int exit_status; /* -1 if killed by a signal */
     int signal;
