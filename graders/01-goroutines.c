@@ -30,7 +30,7 @@ CL_TEST(launch_all_runs_every_task_once)
     cl_spawn_call(&c, call_launch_all, &p);
     cl_expect(cl_call_await(&c, 5), "launch_all(8, task, ctx) to return once its tasks are done",
               "waiting: goc_wg_wait returns when every goroutine has called goc_wg_done",
-              "it was still running after 5 s; look for a wait that nothing ends "
+              "it was still waiting when nothing else could run; look for a wait that nothing ends "
               "(" EX ", launch_all).");
     cl_settle(); /* tasks a wrong launch_all left running finish first */
     cl_probe_expect_each_index_once(&p, "launch_all(8, ...)", WHERE);
@@ -63,7 +63,7 @@ CL_TEST(launch_all_waits_for_every_task)
     cl_gate_open(&p.gate);
     cl_expect(cl_call_await(&c, 5), "launch_all to return once its tasks have finished",
               "every goroutine must call goc_wg_done exactly once, after its task",
-              "all tasks were released, but launch_all(6, ...) was still waiting 5 s later "
+              "all tasks were released, but launch_all(6, ...) was still waiting once nothing else was running "
               "(" EX ", launch_all).");
     cl_expect(atomic_load(&p.finished_at_return) == 6,
               "all 6 tasks to have finished when launch_all returns",
@@ -96,7 +96,7 @@ CL_TEST(launch_all_runs_tasks_at_the_same_time)
               started);
     cl_expect(cl_call_await(&c, 5), "launch_all to return after the tasks passed the barrier",
               "every goroutine must call goc_wg_done exactly once",
-              "launch_all(8, ...) was still waiting 5 s after its tasks finished (" EX ").");
+              "launch_all(8, ...) was still waiting after its tasks finished (" EX ").");
 }
 CL_END_TEST
 

@@ -182,8 +182,15 @@ static inline void cl_spawn_call(cl_call *c, void (*body)(void *), void *arg)
 
 static inline bool cl_call_returned(cl_call *c) { return atomic_load(&c->returned) != 0; }
 
-/* Waits (bounded) for the call to return; true if it did. */
-static inline bool cl_call_await(cl_call *c, int seconds) { return cl_latch_await(&c->done, seconds); }
+/* Waits until the call has returned or nothing is moving any more (so it
+ * never will without the test acting); true if it returned.  `seconds`
+ * bounds code that keeps running (a busy loop). */
+static inline bool cl_call_await(cl_call *c, int seconds)
+{
+    if (!cl_latch_is_open(&c->done))
+        goc_leak_check(cl_since_id, seconds * GOC_SECOND, NULL);
+    return cl_latch_is_open(&c->done);
+}
 
 /* Writes every goroutine's state into buf (for failure messages that show
  * where the learner's goroutines are stuck). */
