@@ -38,13 +38,16 @@ failed=0
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
-# build PROG LEARNER_SOURCE GRADER_SOURCE [-Werror]
+# The grader's main is the same for every program: compile it once.
+if ! $CC $CFLAGS $CHECK_CFLAGS -c graders/grader_main.c -o "$out/grader_main.o" 2>"$out/grader_main.cc"; then
+    cat "$out/grader_main.cc"; echo "0 passed, 1 failed"; exit 1
+fi
+
+# build PROG LEARNER_SOURCE GRADER_OBJECT [-Werror]
 build() {
-    prog=$1 learner=$2 grader=$3 strict=$4
+    prog=$1 learner=$2 grader_o=$3 strict=$4
     $CC $CFLAGS $strict -Dmain=chanlings_learner_main -c "$learner" -o "$prog.learner.o" 2>"$prog.cc" &&
-        $CC $CFLAGS $strict $CHECK_CFLAGS -Igraders -c "$grader" -o "$prog.grader.o" 2>>"$prog.cc" &&
-        $CC $CFLAGS $CHECK_CFLAGS -c graders/grader_main.c -o "$prog.main.o" 2>>"$prog.cc" &&
-        $CC $san -pthread "$prog.learner.o" "$prog.grader.o" "$prog.main.o" $WRAPS "$lib" \
+        $CC $san -pthread "$prog.learner.o" "$grader_o" "$out/grader_main.o" $WRAPS "$lib" \
             $CHECK_LIBS -o "$prog" 2>>"$prog.cc"
 }
 
@@ -61,10 +64,15 @@ for grader in graders/[0-9][0-9]-*.c; do
     nn=${slug%%-*}
     [ -n "$ONLY" ] && [ "$ONLY" != "$nn" ] && continue
 
+    grader_o=$out/$slug.grader.o
+    if ! $CC $CFLAGS -Werror $CHECK_CFLAGS -Igraders -c "$grader" -o "$grader_o" 2>"$grader_o.cc"; then
+        fail "$slug: the grader does not build cleanly:"; cat "$grader_o.cc"; continue
+    fi
+
     # The reference solution passes every test, every time, warning-free.
     prog=$out/$slug.solution
-    if ! build "$prog" "solutions/$slug.c" "$grader" -Werror; then
-        fail "$slug: solution or grader does not build cleanly:"; cat "$prog.cc"
+    if ! build "$prog" "solutions/$slug.c" "$grader_o" -Werror; then
+        fail "$slug: the solution does not build cleanly:"; cat "$prog.cc"
     else
         i=0 ok=1
         while [ $i -lt "$RUNS" ]; do
@@ -83,7 +91,7 @@ for grader in graders/[0-9][0-9]-*.c; do
 
     # The untouched exercise builds without warnings and fails, every time.
     prog=$out/$slug.exercise
-    if ! build "$prog" "exercises/$slug.c" "$grader" -Werror; then
+    if ! build "$prog" "exercises/$slug.c" "$grader_o" -Werror; then
         fail "$slug: untouched exercise does not build cleanly:"; cat "$prog.cc"
     else
         i=0 ok=1
@@ -103,7 +111,7 @@ for grader in graders/[0-9][0-9]-*.c; do
         [ -f "$wrong" ] || continue
         name=$(basename "$wrong" .c)
         prog=$out/$name
-        if ! build "$prog" "$wrong" "$grader"; then
+        if ! build "$prog" "$wrong" "$grader_o"; then
             fail "$name: does not build:"; cat "$prog.cc"; continue
         fi
         grade "$prog"
