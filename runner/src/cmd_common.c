@@ -48,6 +48,15 @@ int cl_args_parse(const char *cmd, int argc, char **argv, const cl_opt_spec *spe
             char *eq = strchr(a, '=');
             size_t len = eq ? (size_t)(eq - a) : strlen(a);
             int k = spec_find(spec, nspec, a, len);
+            if (k < 0 && a[1] != '-' && !eq && strlen(a) > 2) {
+                /* -j4: a short option with its value attached */
+                k = spec_find(spec, nspec, a, 2);
+                if (k >= 0 && spec[k].takes_value) {
+                    out->value[k] = a + 2;
+                    continue;
+                }
+                k = -1;
+            }
             if (k < 0) {
                 fprintf(stderr, "chanlings %s: unknown option %s; see `chanlings --help`\n", cmd, a);
                 return CL_EXIT_USAGE;
