@@ -367,9 +367,11 @@ static inline char *cl_capture_end(cl_capture *c)
     fflush(stdout);
     dup2(c->saved_fd, STDOUT_FILENO);
     close(c->saved_fd);
-    long size = ftell(c->tmp);
+    /* The learner wrote through fd 1, not through c->tmp's stdio buffer:
+     * the file's real size is the truth. */
+    off_t size = lseek(fileno(c->tmp), 0, SEEK_END);
     if (size < 0)
-        size = lseek(fileno(c->tmp), 0, SEEK_END);
+        size = 0;
     char *text = malloc((size_t)size + 1);
     ck_assert_msg(text != NULL, "grader: out of memory reading captured output");
     size_t got = (size_t)pread(fileno(c->tmp), text, (size_t)size, 0);
