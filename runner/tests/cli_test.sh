@@ -160,6 +160,18 @@ run "new scaffolds" 0 new demo-thing
 n=$(ls lessons/*-demo-thing.md exercises/*-demo-thing.c solutions/*-demo-thing.c graders/*-demo-thing.c 2>/dev/null | wc -l)
 [ "$n" -eq 4 ] && ok "new wrote four files" || bad "new wrote $n files, wanted 4"
 run "verify accepts the scaffold" 0 verify demo-thing -j 2
+demo=$(basename "$(ls exercises/*-demo-thing.c)" .c)
+cp "solutions/$demo.c" "exercises/$demo.c"
+run "verify catches a stub that passes" 1 verify demo-thing
+has "verify names the passing stub" "exercises/$demo.c: passes"
+sed -i 's/^- \[x\]/- [ ]/' "lessons/$demo.md"
+run "verify catches a quiz without a right answer" 1 verify demo-thing
+has "verify names the quiz's file" "lessons/$demo.md:"
+rm "graders/$demo.c"
+run "verify catches a missing grader" 1 verify demo-thing
+has "verify names the missing file" "graders/$demo.c: missing"
+rm "lessons/$demo.md" "exercises/$demo.c" "solutions/$demo.c"
+"$bin" new demo-thing >/dev/null 2>&1
 run "new refuses a duplicate" 2 new demo-thing
 run "new refuses a bad name" 2 new Bad_Name
 
@@ -198,5 +210,10 @@ n=$(grep -c "checking exercises/$ex2.c" watch.out)
 [ "$n" -eq 2 ] && ok "watch checked exactly twice (start, one save)" || { out=$(cat watch.out); bad "watch checked $n times, wanted 2"; }
 out=$(cat watch.out)
 lacks "watch does not move on by itself" "now on"
+
+# ---- without the library, run and check say how to build it
+rm build/lib/plain/libgoc.a
+run "check without libgoc is an internal error" 4 check 1
+has "check without libgoc says to run make" "make"
 
 finish
