@@ -114,13 +114,14 @@ static void check_lesson(cl_ctx *ctx, int i, int *count)
         cl_quiz q;
         char path[300];
         snprintf(path, sizeof path, "lessons/%s.md", e->slug);
-        if (cl_quiz_parse(l.quiz, path, l.quiz_line, &q, err, sizeof err) != 0)
+        if (cl_quiz_parse(l.quiz, path, l.quiz_line, &q, err, sizeof err) != 0) {
             problem(ctx, count, "%s", err);
-        else if (q.nquestions == 0)
-            problem(ctx, count, "%s:%d: ## Quiz has no questions (### headings)", path,
-                    l.quiz_line);
-        if (q.nquestions)
+        } else {
+            if (q.nquestions == 0)
+                problem(ctx, count, "%s:%d: ## Quiz has no questions (### headings)", path,
+                        l.quiz_line);
             cl_quiz_free(&q);
+        }
     }
     cl_lesson_free(&l);
 }

@@ -136,6 +136,10 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
                 fflush(stdout);
                 last = CL_EXIT_FAIL;
                 due = -1;
+            } else if (key == 'n') {
+                printf("[watch] n moves on once exercises/%s.c passes; q quits.\n",
+                       ctx->catalog->items[i].slug);
+                fflush(stdout);
             }
         }
         if (due >= 0 && now_ms() >= due) {
