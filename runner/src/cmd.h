@@ -60,6 +60,11 @@ int cl_args_parse(const char *cmd, int argc, char **argv, const cl_opt_spec *spe
  * (unknown key, empty workbook). */
 int cl_cmd_pick(cl_ctx *ctx, const char *key);
 
+/* For commands of the form `cmd [N] [options]`: parses argv and picks the
+ * exercise.  Returns its index, or minus the exit code after printing why. */
+int cl_cmd_args_exercise(cl_ctx *ctx, const char *cmd, int argc, char **argv,
+                         const cl_opt_spec *spec, size_t nspec, cl_args *a);
+
 /* Asks a yes/no question on the terminal; false when not a terminal. */
 bool cl_cmd_confirm(const char *question);
 

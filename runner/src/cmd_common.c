@@ -104,6 +104,17 @@ int cl_cmd_pick(cl_ctx *ctx, const char *key)
     return i;
 }
 
+int cl_cmd_args_exercise(cl_ctx *ctx, const char *cmd, int argc, char **argv,
+                         const cl_opt_spec *spec, size_t nspec, cl_args *a)
+{
+    if (cl_args_parse(cmd, argc, argv, spec, nspec, 1, a))
+        return -CL_EXIT_USAGE;
+    int i = cl_cmd_pick(ctx, a->npos ? a->pos[0] : NULL);
+    if (i < 0)
+        return a->npos ? -CL_EXIT_USAGE : -CL_EXIT_WORKBOOK;
+    return i;
+}
+
 bool cl_cmd_confirm(const char *question)
 {
     if (!isatty(STDIN_FILENO))

@@ -38,11 +38,9 @@ static void print_markdown(cl_ctx *ctx, const char *md)
 int cl_cmd_lesson(cl_ctx *ctx, int argc, char **argv)
 {
     cl_args a;
-    if (cl_args_parse("lesson", argc, argv, NULL, 0, 1, &a))
-        return CL_EXIT_USAGE;
-    int i = cl_cmd_pick(ctx, a.npos ? a.pos[0] : NULL);
+    int i = cl_cmd_args_exercise(ctx, "lesson", argc, argv, NULL, 0, &a);
     if (i < 0)
-        return a.npos ? CL_EXIT_USAGE : CL_EXIT_WORKBOOK;
+        return -i;
     cl_lesson l;
     if (load(ctx, i, &l))
         return CL_EXIT_WORKBOOK;
@@ -61,11 +59,9 @@ int cl_cmd_lesson(cl_ctx *ctx, int argc, char **argv)
 int cl_cmd_hint(cl_ctx *ctx, int argc, char **argv)
 {
     cl_args a;
-    if (cl_args_parse("hint", argc, argv, NULL, 0, 1, &a))
-        return CL_EXIT_USAGE;
-    int i = cl_cmd_pick(ctx, a.npos ? a.pos[0] : NULL);
+    int i = cl_cmd_args_exercise(ctx, "hint", argc, argv, NULL, 0, &a);
     if (i < 0)
-        return a.npos ? CL_EXIT_USAGE : CL_EXIT_WORKBOOK;
+        return -i;
     cl_lesson l;
     if (load(ctx, i, &l))
         return CL_EXIT_WORKBOOK;

@@ -140,11 +140,9 @@ static const cl_opt_spec yes_spec[] = {{"--yes", "-y", false}};
 int cl_cmd_reset(cl_ctx *ctx, int argc, char **argv)
 {
     cl_args a;
-    if (cl_args_parse("reset", argc, argv, yes_spec, 1, 1, &a))
-        return CL_EXIT_USAGE;
-    int i = cl_cmd_pick(ctx, a.npos ? a.pos[0] : NULL);
+    int i = cl_cmd_args_exercise(ctx, "reset", argc, argv, yes_spec, 1, &a);
     if (i < 0)
-        return a.npos ? CL_EXIT_USAGE : CL_EXIT_WORKBOOK;
+        return -i;
     const cl_exercise *e = &ctx->catalog->items[i];
     size_t len;
     const char *from;
@@ -199,11 +197,9 @@ out:
 int cl_cmd_solution(cl_ctx *ctx, int argc, char **argv)
 {
     cl_args a;
-    if (cl_args_parse("solution", argc, argv, yes_spec, 1, 1, &a))
-        return CL_EXIT_USAGE;
-    int i = cl_cmd_pick(ctx, a.npos ? a.pos[0] : NULL);
+    int i = cl_cmd_args_exercise(ctx, "solution", argc, argv, yes_spec, 1, &a);
     if (i < 0)
-        return a.npos ? CL_EXIT_USAGE : CL_EXIT_WORKBOOK;
+        return -i;
     const cl_exercise *e = &ctx->catalog->items[i];
     if (!cl_progress_done(ctx, e->slug) && !a.value[0]) {
         char q[256];

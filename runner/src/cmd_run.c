@@ -21,11 +21,9 @@ static int exit_of(const cl_report *r)
 static int target(cl_ctx *ctx, const char *cmd, int argc, char **argv, int *index, char **path)
 {
     cl_args a;
-    if (cl_args_parse(cmd, argc, argv, NULL, 0, 1, &a))
-        return CL_EXIT_USAGE;
-    int i = cl_cmd_pick(ctx, a.npos ? a.pos[0] : NULL);
+    int i = cl_cmd_args_exercise(ctx, cmd, argc, argv, NULL, 0, &a);
     if (i < 0)
-        return a.npos ? CL_EXIT_USAGE : CL_EXIT_WORKBOOK;
+        return -i;
     const cl_exercise *e = &ctx->catalog->items[i];
     *path = cl_workbook_path(ctx->root, e->slug, CL_FILE_EXERCISE);
     if (!*path)

@@ -72,11 +72,9 @@ static int check_once(cl_ctx *ctx, int i, int count)
 int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
 {
     cl_args a;
-    if (cl_args_parse("watch", argc, argv, NULL, 0, 1, &a))
-        return CL_EXIT_USAGE;
-    int i = cl_cmd_pick(ctx, a.npos ? a.pos[0] : NULL);
+    int i = cl_cmd_args_exercise(ctx, "watch", argc, argv, NULL, 0, &a);
     if (i < 0)
-        return a.npos ? CL_EXIT_USAGE : CL_EXIT_WORKBOOK;
+        return -i;
     int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     char *dir = cl_workbook_join(ctx->root, "exercises");
     if (fd < 0 || !dir ||
