@@ -3,8 +3,8 @@
  * A slug (`03-unbuffered-channels`) exists when any of its four files
  * exists; the number gives the order.  Loading never fails on a missing or
  * malformed piece: each becomes a problem message naming the file (and
- * line), which `verify` reports and the other commands mention when they
- * touch that slug.  Only a workbook without `lessons/` or `exercises/`
+ * line), which `verify` reports; the other commands speak up only when
+ * they need the missing file.  Only a workbook without `lessons/` or `exercises/`
  * fails to load. */
 #ifndef CL_CATALOG_H
 #define CL_CATALOG_H
