@@ -3,13 +3,15 @@
 #   - every solution passes its grader (RUNS times, default 1),
 #   - every untouched exercise fails its grader (RUNS times),
 #   - every wrong variant in graders/tests/NN-wrong-*.c fails the test that
-#     graders/tests/wrong.tsv names, with the message it names.
+#     graders/tests/wrong.tsv names, with the message it names
+#     (wrong.tsv: variant, test, fail|error|race, words; "race" lines are
+#     checked under RACE=1: the test must stop with a ThreadSanitizer report).
 # It builds each program the way the runner does (learner file with
 # -Dmain=chanlings_learner_main, grader + graders/grader_main.c, libgoc,
 # Check) so a pass here means a pass in `chanlings check`.
 #
 #   sh graders/tests/run.sh            plain libgoc
-#   RACE=1 sh graders/tests/run.sh     ThreadSanitizer build (solutions must be clean)
+#   RACE=1 sh graders/tests/run.sh     ThreadSanitizer build: solutions clean, races caught
 #   RUNS=20 sh graders/tests/run.sh    repeat each solution/stub run
 #   ONLY=02 sh graders/tests/run.sh    one exercise
 # Last line: "N passed, N failed"; exit status non-zero on any failure.
@@ -51,6 +53,15 @@ build() {
             $CHECK_LIBS -o "$prog" 2>>"$prog.cc"
 }
 
+# expectations_for VARIANT: its lines of wrong.tsv that this pass checks.
+expectations_for() {
+    if [ -n "$RACE" ]; then
+        grep "^$1	[^	]*	race	" graders/tests/wrong.tsv
+    else
+        grep "^$1	" graders/tests/wrong.tsv | grep -v "^$1	[^	]*	race	"
+    fi
+}
+
 # grade PROG: runs it; results in $prog.results, outputs in $prog.d/
 grade() {
     prog=$1
@@ -87,11 +98,11 @@ for grader in graders/[0-9][0-9]-*.c; do
         done
         [ $ok = 1 ] && pass
     fi
-    [ -n "$RACE" ] && continue # the race pass is about the solutions
-
     # The untouched exercise builds without warnings and fails, every time.
     prog=$out/$slug.exercise
-    if ! build "$prog" "exercises/$slug.c" "$grader_o" -Werror; then
+    if [ -n "$RACE" ]; then
+        : # the race pass proves the solutions and the race-only variants
+    elif ! build "$prog" "exercises/$slug.c" "$grader_o" -Werror; then
         fail "$slug: untouched exercise does not build cleanly:"; cat "$prog.cc"
     else
         i=0 ok=1
@@ -106,17 +117,26 @@ for grader in graders/[0-9][0-9]-*.c; do
     fi
 
     # Each wrong variant fails the named test with the named words, found in
-    # the result message or in the test's output file (deadlock dumps).
+    # the result message or in the test's output file (deadlock dumps, TSan
+    # reports).  Lines with status "race" are checked by the RACE=1 pass
+    # (the test must end in error with a ThreadSanitizer report), the others
+    # by the plain pass.
     for wrong in graders/tests/"$nn"-wrong-*.c; do
         [ -f "$wrong" ] || continue
         name=$(basename "$wrong" .c)
+        expectations=$(expectations_for "$name")
+        if [ -z "$expectations" ]; then
+            [ -z "$RACE" ] && fail "$name: no expectation in graders/tests/wrong.tsv"
+            continue
+        fi
         prog=$out/$name
         if ! build "$prog" "$wrong" "$grader_o"; then
             fail "$name: does not build:"; cat "$prog.cc"; continue
         fi
         grade "$prog"
         rm -f "$prog.bad"
-        grep "^$name	" graders/tests/wrong.tsv | while IFS='	' read -r _ test status words; do
+        printf '%s\n' "$expectations" | while IFS='	' read -r _ test status words; do
+            [ "$status" = race ] && status=error
             line=$(grep "	$test	" "$prog.results")
             if [ -z "$line" ]; then
                 echo "FAIL: $name: no result for test $test"; echo x >>"$prog.bad"
@@ -128,7 +148,6 @@ for grader in graders/[0-9][0-9]-*.c; do
             fi
         done
         if [ -s "$prog.bad" ]; then failed=$((failed + 1)); rm -f "$prog.bad"; else pass; fi
-        grep -q "^$name	" graders/tests/wrong.tsv || fail "$name: no expectation in graders/tests/wrong.tsv"
     done
 done
 
