@@ -193,9 +193,10 @@ fi
 grep -q "^not ok" results/grade.tap && ok "TAP has bob's failures" || bad "TAP has no 'not ok'"
 grep -q "^ok" results/grade.tap && ok "TAP has alice's passes" || bad "TAP has no 'ok'"
 
-# ---- watch: one re-check after a save by rename
+# ---- watch: one re-check after a save by rename; moves on only on `n`
 "$bin" go 2 >/dev/null 2>&1
-timeout 120 "$bin" watch </dev/null >watch.out 2>&1 &
+mkfifo keys && exec 3<>keys   # a keyboard the test types on
+timeout 120 "$bin" watch <keys >watch.out 2>&1 &
 watch_pid=$!
 await() { # await TEXT COUNT: until watch.out holds TEXT COUNT times (bound: 90 s)
     i=0
@@ -205,11 +206,21 @@ await() { # await TEXT COUNT: until watch.out holds TEXT COUNT times (bound: 90 
 if await "waiting for a save" 1; then ok "watch checks once at start"; else out=$(cat watch.out); bad "watch never finished its first check"; fi
 cp "solutions/$ex2.c" "exercises/.save.tmp" && mv "exercises/.save.tmp" "exercises/$ex2.c"
 if await "press n for next" 1; then ok "watch re-checked after a save by rename"; else out=$(cat watch.out); bad "watch missed the rename"; fi
-kill "$watch_pid" 2>/dev/null; wait "$watch_pid" 2>/dev/null; watch_pid=
 n=$(grep -c "checking exercises/$ex2.c" watch.out)
 [ "$n" -eq 2 ] && ok "watch checked exactly twice (start, one save)" || { out=$(cat watch.out); bad "watch checked $n times, wanted 2"; }
 out=$(cat watch.out)
 lacks "watch does not move on by itself" "now on"
+state | grep -q "^current	$ex2\$" && ok "watch stays on 02 until n" || bad "state: $(state)"
+printf n >&3
+if await "now on" 1; then ok "n moves on after a pass"; else out=$(cat watch.out); bad "n did not move on"; fi
+state | grep -q "^current	$ex2\$" && bad "n did not save the new current exercise" || ok "n saved the new current exercise"
+printf q >&3
+i=0; while kill -0 "$watch_pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$watch_pid" 2>/dev/null; then bad "q did not stop watch"; else ok "q stops watch"; fi
+wait "$watch_pid" 2>/dev/null; watch_pid=
+exec 3>&-
+out=$(cat watch.out)
+has "watch says it stopped" "[watch] stopped."
 
 # ---- without the library, run and check say how to build it
 rm build/lib/plain/libgoc.a
