@@ -198,8 +198,11 @@ static void show_line(pool *p, size_t i)
     if (!p->show)
         return;
     pthread_mutex_lock(&p->mu);
-    fprintf(stderr, "\r\033[K%s %zu/%zu %s", p->label, atomic_load(&p->done), p->n,
-            p->what ? p->what(i, p->arg) : "");
+    /* padded rather than erased with an escape: works on any terminal */
+    char line[80];
+    snprintf(line, sizeof line, "%s %zu/%zu %s", p->label, atomic_load(&p->done), p->n,
+             p->what ? p->what(i, p->arg) : "");
+    fprintf(stderr, "\r%-79s", line);
     fflush(stderr);
     pthread_mutex_unlock(&p->mu);
 }
@@ -240,7 +243,7 @@ void cl_cmd_parallel(size_t n, int jobs, void (*fn)(size_t i, void *arg), void *
     for (int t = 0; t < started; t++)
         pthread_join(th[t], NULL);
     if (p.show)
-        fprintf(stderr, "\r\033[K");
+        fprintf(stderr, "\r%79s\r", "");
     pthread_mutex_destroy(&p.mu);
 }
 
