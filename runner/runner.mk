@@ -4,10 +4,6 @@
 # is a Check suite linked with all of them but main.c; every
 # runner/tests/*_test.sh is a shell test run from the workbook root whose
 # last line is "N passed, N failed".
-#
-# Objects are linked directly, never through an archive: cmd_fallbacks.c
-# holds weak stand-ins, and an archive would let a weak definition stop the
-# linker from pulling in the real one.
 
 RUNNER_SRC := $(wildcard runner/src/*.c)
 RUNNER_HDR := $(wildcard runner/src/*.h)
