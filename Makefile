@@ -29,6 +29,7 @@ deps:
 
 include lib/lib.mk
 include runner/runner.mk
+include graders/graders.mk
 
 # Every fragment adds its test targets to TEST_TARGETS.  Each prints its own
 # totals; the last line sums them all.
