@@ -2,7 +2,8 @@
 # Proves the graders of exercises 01-03 without the runner:
 #   - every solution passes its grader (RUNS times, default 1),
 #   - every untouched exercise fails its grader (RUNS times),
-#   - every wrong variant in graders/tests/NN-wrong-*.c fails the test that
+#   - every wrong variant (graders/tests/NN-wrong-*.patch, applied to the
+#     solution) fails the test that
 #     graders/tests/wrong.tsv names, with the message it names
 #     (wrong.tsv: variant, test, fail|error|race, words; "race" lines are
 #     checked under RACE=1: the test must stop with a ThreadSanitizer report).
@@ -121,9 +122,14 @@ for grader in graders/[0-9][0-9]-*.c; do
     # reports).  Lines with status "race" are checked by the RACE=1 pass
     # (the test must end in error with a ThreadSanitizer report), the others
     # by the plain pass.
-    for wrong in graders/tests/"$nn"-wrong-*.c; do
-        [ -f "$wrong" ] || continue
-        name=$(basename "$wrong" .c)
+    # A variant is a patch on the solution (the one mistake, nothing else).
+    for patchfile in graders/tests/"$nn"-wrong-*.patch; do
+        [ -f "$patchfile" ] || continue
+        name=$(basename "$patchfile" .patch)
+        wrong=$out/$name.c
+        if ! patch -s -o "$wrong" "solutions/$slug.c" <"$patchfile" >"$out/$name.patch.log" 2>&1; then
+            fail "$name: does not apply to solutions/$slug.c:"; cat "$out/$name.patch.log"; continue
+        fi
         expectations=$(expectations_for "$name")
         if [ -z "$expectations" ]; then
             [ -z "$RACE" ] && fail "$name: no expectation in graders/tests/wrong.tsv"
