@@ -9,8 +9,15 @@
  * learner code calling exit(0) inside a graded function would pass.  The
  * wraps note when a test body is running (between Check's tcase_fn_start
  * and the clock reading it takes right after the body returns) and turn
- * an exit there into a distinct failure the runner reports as "exited". */
-#include <check.h>
+ * an exit there into a distinct failure the runner reports as "exited".
+ *
+ * Built with -DCL_CRASH_SITE_ONLY it is only the crash handler below,
+ * installed by a constructor: `chanlings run` links that into the
+ * learner's own program so a crash there says where too. */
+/* dladdr and the signal context's registers are GNU extensions. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
@@ -22,62 +29,6 @@
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
-
-Suite *cl_grader_suite(void);
-
-/* Check reports "Early exit with return value 86" for an exit(0) inside a
- * test body; the marker line below tells the runner the real status. */
-#define CL_EXIT_IN_BODY_STATUS 86
-
-static volatile bool in_body;
-
-void __real_exit(int status) __attribute__((noreturn));
-void __real__exit(int status) __attribute__((noreturn));
-void __real_quick_exit(int status) __attribute__((noreturn));
-void __real_tcase_fn_start(const char *fname, const char *file, int line);
-clockid_t __real_check_get_clockid(void);
-
-void __wrap_tcase_fn_start(const char *fname, const char *file, int line)
-{
-    __real_tcase_fn_start(fname, file, line);
-    in_body = true;
-}
-
-clockid_t __wrap_check_get_clockid(void)
-{
-    in_body = false;
-    return __real_check_get_clockid();
-}
-
-static int body_exit_status(int status)
-{
-    if (!in_body)
-        return status;
-    in_body = false;
-    /* A nonzero status already shows as Check's "Early exit"; only 0
-     * needs translating.  stderr is the test's output file by now
-     * (grader.h), so the marker lands beside the test it belongs to. */
-    if (status != 0)
-        return status;
-    fprintf(stderr, "\nchanlings: exit(0) was called inside a graded function\n");
-    fflush(NULL);
-    return CL_EXIT_IN_BODY_STATUS;
-}
-
-void __wrap_exit(int status)
-{
-    __real_exit(body_exit_status(status));
-}
-
-void __wrap__exit(int status)
-{
-    __real__exit(body_exit_status(status));
-}
-
-void __wrap_quick_exit(int status)
-{
-    __real_quick_exit(body_exit_status(status));
-}
 
 /* A crash in a test prints where it happened before the process dies:
  * the offsets of the program's own frames, which the runner turns into
@@ -142,6 +93,73 @@ static void catch_crashes(void)
         sigaction(sigs[i], &sa, NULL);
 }
 
+#ifdef CL_CRASH_SITE_ONLY
+
+__attribute__((constructor)) static void install_crash_handler(void)
+{
+    catch_crashes();
+}
+
+#else
+
+#include <check.h>
+
+Suite *cl_grader_suite(void);
+
+/* Check reports "Early exit with return value 86" for an exit(0) inside a
+ * test body; the marker line below tells the runner the real status. */
+#define CL_EXIT_IN_BODY_STATUS 86
+
+static volatile bool in_body;
+
+void __real_exit(int status) __attribute__((noreturn));
+void __real__exit(int status) __attribute__((noreturn));
+void __real_quick_exit(int status) __attribute__((noreturn));
+void __real_tcase_fn_start(const char *fname, const char *file, int line);
+clockid_t __real_check_get_clockid(void);
+
+void __wrap_tcase_fn_start(const char *fname, const char *file, int line)
+{
+    __real_tcase_fn_start(fname, file, line);
+    in_body = true;
+}
+
+clockid_t __wrap_check_get_clockid(void)
+{
+    in_body = false;
+    return __real_check_get_clockid();
+}
+
+static int body_exit_status(int status)
+{
+    if (!in_body)
+        return status;
+    in_body = false;
+    /* A nonzero status already shows as Check's "Early exit"; only 0
+     * needs translating.  stderr is the test's output file by now
+     * (grader.h), so the marker lands beside the test it belongs to. */
+    if (status != 0)
+        return status;
+    fprintf(stderr, "\nchanlings: exit(0) was called inside a graded function\n");
+    fflush(NULL);
+    return CL_EXIT_IN_BODY_STATUS;
+}
+
+void __wrap_exit(int status)
+{
+    __real_exit(body_exit_status(status));
+}
+
+void __wrap__exit(int status)
+{
+    __real__exit(body_exit_status(status));
+}
+
+void __wrap_quick_exit(int status)
+{
+    __real_quick_exit(body_exit_status(status));
+}
+
 /* Writes s with backslash, tab and newline escaped (the protocol's rule). */
 static void put_escaped(FILE *f, const char *s)
 {
@@ -199,3 +217,5 @@ int main(void)
     srunner_free(sr);
     return rc ? rc : (bad ? 1 : 0);
 }
+
+#endif

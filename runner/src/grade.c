@@ -195,29 +195,43 @@ static bool require(cl_report *r, const char *path, const char *what, const char
 
 /* ---- grade ---- */
 
-/* A crashed test printed its frames as program offsets; addr2line turns
- * them into the learner's file:line. */
+/* `addr2line -f` for the frame offsets a crash printed (grader_main's
+ * handler), or NULL. */
+static char *addr2line(const char *exe, const char *root, const char *output)
+{
+    unsigned long off[48];
+    size_t n = cl_verdict_crash_frames(output, off, 48);
+    if (!n)
+        return NULL;
+    char hex[48][24];
+    char *argv[48 + 5] = {"addr2line", "-f", "-e", (char *)exe};
+    for (size_t k = 0; k < n; k++) {
+        snprintf(hex[k], sizeof hex[k], "%#lx", off[k]);
+        argv[4 + k] = hex[k];
+    }
+    argv[4 + n] = NULL;
+    cl_proc_opts po = {.argv = argv, .cwd = root, .deadline_ms = 10000, .output_cap = 64 * 1024};
+    cl_proc_result pr;
+    char *text = NULL;
+    if (cl_proc_run(&po, &pr) == 0 && pr.exit_code == 0) {
+        text = pr.out;
+        pr.out = NULL;
+    }
+    cl_proc_result_free(&pr);
+    return text;
+}
+
+/* A crashed test says where, in the learner's file. */
 static void locate_crashes(cl_report *r, size_t first, const char *exe, const char *root,
                            const char *learner_file)
 {
     for (size_t i = first; i < r->ntests; i++) {
         cl_test_verdict *v = &r->tests[i];
-        unsigned long off[48];
-        size_t n = v->kind == CL_VERDICT_CRASHED ? cl_verdict_crash_frames(v->output, off, 48) : 0;
-        if (!n)
+        if (v->kind != CL_VERDICT_CRASHED)
             continue;
-        char hex[48][24];
-        char *argv[48 + 5] = {"addr2line", "-f", "-e", (char *)exe};
-        for (size_t k = 0; k < n; k++) {
-            snprintf(hex[k], sizeof hex[k], "%#lx", off[k]);
-            argv[4 + k] = hex[k];
-        }
-        argv[4 + n] = NULL;
-        cl_proc_opts po = {.argv = argv, .cwd = root, .deadline_ms = 10000, .output_cap = 64 * 1024};
-        cl_proc_result pr;
-        bool ok = cl_proc_run(&po, &pr) == 0 && pr.exit_code == 0;
-        cl_verdict_place_crash(v, ok ? pr.out : NULL, learner_file);
-        cl_proc_result_free(&pr);
+        char *a2l = addr2line(exe, root, v->output);
+        cl_verdict_place_crash(v, a2l, learner_file);
+        free(a2l);
     }
 }
 
@@ -446,9 +460,15 @@ cl_report *cl_run(const cl_grade_opts *o)
                                .deadline_ms = 1000 * (o->deadline > 0 ? o->deadline : DEFAULT_RUN_DEADLINE)};
             cl_proc_result pr;
             if (cl_proc_run(&po, &pr) == 0) {
-                r->output = pr.out;
+                if (pr.term_signal) {
+                    char *a2l = addr2line(b.exe, o->root, pr.out);
+                    char *src_rel = cl_build_relative(o->root, o->source);
+                    r->crash_site = cl_verdict_crash_site(a2l, src_rel);
+                    free(src_rel);
+                    free(a2l);
+                }
+                r->output = cl_verdict_strip_frames(pr.out);
                 r->output_cut = pr.out_cut;
-                pr.out = NULL;
                 r->exit_code = pr.exit_code;
                 r->term_signal = pr.term_signal;
                 r->status = pr.timed_out || pr.cancelled ? CL_STATUS_TIMEOUT

@@ -52,6 +52,7 @@ void cl_report_free(cl_report *r)
     free(r->missing_function);
     free(r->output);
     free(r->error);
+    free(r->crash_site);
     free(r);
 }
 
@@ -187,8 +188,11 @@ static void print_run(FILE *out, const style *st, const cl_report *r)
                      "stopped. Is something blocked, or a loop endless?\n", r->source);
     else if (r->term_signal) {
         char desc[160];
-        fprintf(out, " %s: the program crashed with %s.\n", r->source,
+        fprintf(out, " %s: the program crashed with %s", r->source,
                 cl_signal_describe(r->term_signal, desc, sizeof desc));
+        if (r->crash_site)
+            fprintf(out, " at %s", r->crash_site);
+        fputs(".\n", out);
     } else
         fprintf(out, " %s: the program exited with status %d (%.2f s).\n", r->source,
                 r->exit_code, r->seconds);

@@ -72,6 +72,8 @@ typedef struct cl_report {
     size_t output_cut;       /* bytes dropped from the middle of output */
     int exit_code;           /* exit status, or -1 if killed by a signal */
     int term_signal;         /* the signal that ended it, or 0 */
+    char *crash_site;        /* run: where it crashed, "FILE:LINE, in FUNC()",
+                                when that is in the learner's file */
     double seconds;          /* wall time of build + run */
     bool cached;             /* the build was already in the cache */
     bool race_checked;       /* the ThreadSanitizer pass ran (its failures

@@ -348,11 +348,10 @@ size_t cl_verdict_crash_frames(const char *output, unsigned long *offsets, size_
     return n;
 }
 
-void cl_verdict_place_crash(cl_test_verdict *v, const char *a2l, const char *learner_file)
+char *cl_verdict_crash_site(const char *a2l, const char *learner_file)
 {
     /* addr2line -f: a function line, then a "file:line" line, per frame. */
-    const char *p = a2l;
-    while (p && *p && learner_file) {
+    for (const char *p = a2l; p && *p && learner_file;) {
         const char *fn_end = strchr(p, '\n');
         if (!fn_end)
             break;
@@ -364,31 +363,47 @@ void cl_verdict_place_crash(cl_test_verdict *v, const char *a2l, const char *lea
         if (disc)
             loc_len = (size_t)(disc - loc);
         if (frame_in_file(loc, loc_len, learner_file)) {
-            cl_buf b = {0};
             /* Name the file as the learner knows it, not as DWARF spells it. */
             const char *at = memmem(loc, loc_len, learner_file, strlen(learner_file));
             size_t at_len = at ? loc_len - (size_t)(at - loc) : loc_len;
-            cl_buf_printf(&b, "%s It happened at %.*s, in %.*s().", v->message ? v->message : "",
-                          (int)at_len, at ? at : loc, (int)(fn_end - p), p);
-            free(v->message);
-            v->message = cl_buf_take(&b);
-            break;
+            cl_buf b = {0};
+            cl_buf_printf(&b, "%.*s, in %.*s()", (int)at_len, at ? at : loc, (int)(fn_end - p), p);
+            return cl_buf_take(&b);
         }
         p = loc_end ? loc_end + 1 : NULL;
     }
-    if (!v->output)
-        return;
+    return NULL;
+}
+
+char *cl_verdict_strip_frames(const char *output)
+{
     cl_buf kept = {0};
-    for (const char *line = v->output; *line;) {
+    for (const char *line = output; line && *line;) {
         const char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
         if (strncmp(line, FRAME_MARK, strlen(FRAME_MARK)))
             cl_buf_add(&kept, line, len);
         line += len;
     }
-    free(v->output);
-    v->output = kept.len ? cl_buf_take(&kept) : NULL;
+    if (kept.len)
+        return cl_buf_take(&kept);
     free(kept.s);
+    return NULL;
+}
+
+void cl_verdict_place_crash(cl_test_verdict *v, const char *a2l, const char *learner_file)
+{
+    char *site = cl_verdict_crash_site(a2l, learner_file);
+    if (site) {
+        cl_buf b = {0};
+        cl_buf_printf(&b, "%s It happened at %s.", v->message ? v->message : "", site);
+        free(v->message);
+        v->message = cl_buf_take(&b);
+        free(site);
+    }
+    char *kept = cl_verdict_strip_frames(v->output);
+    free(v->output);
+    v->output = kept;
 }
 
 void cl_test_verdict_clear(cl_test_verdict *v)

@@ -55,6 +55,12 @@ size_t cl_verdict_crash_frames(const char *output, unsigned long *offsets, size_
 void cl_verdict_place_crash(cl_test_verdict *v, const char *addr2line_out,
                             const char *learner_file);
 
+/* The parts of cl_verdict_place_crash: "FILE:LINE, in FUNC()" for the
+ * first frame in the learner's file (or NULL), and the output without the
+ * frame lines (NULL when nothing else is left).  Newly allocated. */
+char *cl_verdict_crash_site(const char *addr2line_out, const char *learner_file);
+char *cl_verdict_strip_frames(const char *output);
+
 void cl_test_verdict_clear(cl_test_verdict *v);
 
 #endif

@@ -71,7 +71,7 @@ grade deadlock $fx/deadlock.c
 expect deadlock '"verdict": "deadlock"' 'goroutine 1 [chan send]' 'hostile/deadlock.c:8' "$CARRIES_ON"
 
 grade segv $fx/segv.c
-expect segv '"verdict": "crashed"' 'SIGSEGV' 'It happened at runner/tests/fixtures/hostile/segv.c:7, in hostile()' "$CARRIES_ON"
+expect segv '"verdict": "crashed"' 'SIGSEGV' 'It happened at runner/tests/fixtures/hostile/segv.c:8, in hostile()' "$CARRIES_ON"
 
 grade abort $fx/abort.c
 expect abort '"verdict": "crashed"' 'SIGABRT' 'hostile/abort.c:7' "$CARRIES_ON"
@@ -109,6 +109,10 @@ expect race '"race_checked": true' '"verdict": "data race"' 'hostile/race.c:' 'S
 # Running the learner's own main is held to the same limits.
 grade run_good $fx/good.c -
 expect run_good '"status": "passed"' 'nothing hostile here'
+grade run_segv $fx/segv.c -
+expect run_segv '"status": "crashed"'
+if grep -qF 'crashed with SIGSEGV (segmentation fault: a bad pointer, such as NULL, freed or out of bounds) at runner/tests/fixtures/hostile/segv.c:8, in hostile()' "$out/run_segv.txt"; then ok; else
+    bad "run_segv: the crash site is not named:"; cat "$out/run_segv.txt"; fi
 grade run_loop $fx/loop.c - 2 3
 expect run_loop '"status": "timed out"'
 grade run_flood $fx/flood.c -
