@@ -321,6 +321,8 @@ void cl_tui_key(cl_tui *t, int key)
         }
     } else if (t->mode == CL_TUI_MODE_HELP) {
         t->mode = CL_TUI_MODE_MAIN; /* any key closes the help */
+    } else if (t->mode == CL_TUI_MODE_CONFIRM) {
+        do_confirm_no(t, key); /* only y says yes */
     } else if (t->mode == CL_TUI_MODE_MAIN && key != ERR && key != KEY_ESC) {
         const char *name = keyname(key);
         snprintf(t->message, sizeof t->message, "key %s does nothing here; ? lists the keys",
