@@ -76,13 +76,6 @@ int cl_cmd_lesson_of(cl_ctx *ctx, int i, cl_lesson *l, char *err, size_t errsz);
  * default): race and timeout from its lesson.  Strings borrow ctx. */
 void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o);
 
-/* cl_grade / cl_run, tried again (a few times) when the child could not be
- * started because its program was "busy": while one thread copies a
- * program, another thread's fork can briefly hold it open for writing
- * (Linux's ETXTBSY race), and starting again is the known cure. */
-cl_report *cl_cmd_do_grade(const cl_grade_opts *o);
-cl_report *cl_cmd_do_run(const cl_grade_opts *o);
-
 /* Says where the learner is and what to do next (status, next, go...). */
 void cl_cmd_print_next_step(cl_ctx *ctx, int i);
 

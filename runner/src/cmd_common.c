@@ -155,24 +155,6 @@ void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o)
     }
 }
 
-static bool busy(const cl_report *r)
-{
-    return r && r->status == CL_STATUS_INTERNAL && r->error && strstr(r->error, strerror(ETXTBSY));
-}
-
-static cl_report *retry_busy(cl_report *(*fn)(const cl_grade_opts *), const cl_grade_opts *o)
-{
-    cl_report *r = fn(o);
-    for (int tries = 1; tries < 5 && busy(r); tries++) {
-        cl_report_free(r);
-        r = fn(o);
-    }
-    return r;
-}
-
-cl_report *cl_cmd_do_grade(const cl_grade_opts *o) { return retry_busy(cl_grade, o); }
-cl_report *cl_cmd_do_run(const cl_grade_opts *o) { return retry_busy(cl_run, o); }
-
 void cl_cmd_print_next_step(cl_ctx *ctx, int i)
 {
     const cl_exercise *e = &ctx->catalog->items[i];

@@ -93,7 +93,7 @@ static void grade_one(size_t k, void *arg)
     sub *s = &b->subs[k];
     cl_grade_opts o;
     cl_cmd_grade_opts(b->ctx, s->ex, s->path, &o);
-    s->report = cl_cmd_do_grade(&o);
+    s->report = cl_grade(&o);
 }
 
 static const char *grade_name(size_t k, void *arg)

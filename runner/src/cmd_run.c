@@ -47,7 +47,7 @@ int cl_cmd_run(cl_ctx *ctx, int argc, char **argv)
         return rc;
     cl_grade_opts o;
     cl_cmd_grade_opts(ctx, i, path, &o);
-    cl_report *r = cl_cmd_do_run(&o);
+    cl_report *r = cl_run(&o);
     free(path);
     if (!r) {
         fprintf(stderr, "chanlings run: out of memory\n");
@@ -76,7 +76,7 @@ int cl_cmd_check(cl_ctx *ctx, int argc, char **argv)
     }
     cl_grade_opts o;
     cl_cmd_grade_opts(ctx, i, path, &o);
-    cl_report *r = cl_cmd_do_grade(&o);
+    cl_report *r = cl_grade(&o);
     free(path);
     if (!r) {
         fprintf(stderr, "chanlings check: out of memory\n");

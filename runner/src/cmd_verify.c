@@ -32,7 +32,7 @@ static void run_job(size_t k, void *arg)
                                  j->solution ? CL_FILE_SOLUTION : CL_FILE_EXERCISE);
     cl_grade_opts o;
     cl_cmd_grade_opts(v->ctx, j->ex, src, &o);
-    j->report = src ? cl_cmd_do_grade(&o) : NULL;
+    j->report = src ? cl_grade(&o) : NULL;
     free(src);
 }
 

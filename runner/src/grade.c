@@ -49,22 +49,6 @@ static void scratch_remove(scratch *s)
     s->dir[0] = '\0';
 }
 
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    int rc = in >= 0 && out >= 0 ? 0 : -1;
-    char buf[65536];
-    ssize_t n;
-    while (rc == 0 && (n = read(in, buf, sizeof buf)) > 0)
-        rc = write(out, buf, (size_t)n) == n ? 0 : -1;
-    if (in >= 0)
-        close(in);
-    if (out >= 0 && close(out) < 0)
-        rc = -1;
-    return rc;
-}
-
 /* A fresh directory for one run.  When learner code runs as another user
  * it lives in /tmp (the workbook may not be reachable by that user) and
  * gets its own copy of the program. */
@@ -89,7 +73,7 @@ static int scratch_make(scratch *s, const char *cache_dir, const char *exe, char
     int rc = mkdir(out, 0700);
     if (rc == 0 && s->drop) {
         snprintf(s->exe, sizeof s->exe, "%s/program", s->dir);
-        rc = copy_file(exe, s->exe, 0755);
+        rc = cl_proc_copy_program(exe, s->exe);
         rc |= chown(s->dir, s->uid, s->gid) | chown(out, s->uid, s->gid);
     }
     if (rc < 0) {

@@ -23,6 +23,29 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Held around fork() and around writing a program file: a child forked
+ * while another thread's write handle is open would keep it open, and
+ * exec of that file would fail with ETXTBSY. */
+static pthread_mutex_t fork_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int cl_proc_copy_program(const char *from, const char *to)
+{
+    pthread_mutex_lock(&fork_lock);
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+    int rc = in >= 0 && out >= 0 ? 0 : -1;
+    char buf[65536];
+    ssize_t n;
+    while (rc == 0 && (n = read(in, buf, sizeof buf)) > 0)
+        rc = write(out, buf, (size_t)n) == n ? 0 : -1;
+    if (in >= 0)
+        close(in);
+    if (out >= 0 && close(out) < 0)
+        rc = -1;
+    pthread_mutex_unlock(&fork_lock);
+    return rc;
+}
+
 extern char **environ;
 
 /* What the keeper tells the runner when everything is over. */
@@ -513,9 +536,12 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
     sigset_t all, old_mask;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old_mask);
+    pthread_mutex_lock(&fork_lock);
     pid_t keeper = fork();
-    if (keeper != 0)
+    if (keeper != 0) {
+        pthread_mutex_unlock(&fork_lock);
         pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    }
     if (keeper < 0) {
         snprintf(res->error, sizeof res->error, "cannot fork: %s", strerror(errno));
         close(outp[0]), close(outp[1]), close(statp[0]), close(statp[1]);

@@ -56,4 +56,10 @@ void cl_proc_result_free(cl_proc_result *res);
  * that user exists, else "nobody"); false when not root or no such user. */
 bool cl_proc_sandbox_user(uid_t *uid, gid_t *gid);
 
+/* Copies an executable (mode 0755) so that it can be started at once: no
+ * fork can happen while the copy is open for writing, or the child would
+ * hold the write handle and exec would fail with "Text file busy".
+ * Returns 0, or -1 with errno set. */
+int cl_proc_copy_program(const char *from, const char *to);
+
 #endif
