@@ -28,7 +28,7 @@ $(BUILD)/runner/%.o: runner/src/%.c $(RUNNER_HDR)
 $(CHANLINGS): $(RUNNER_OBJ)
 	$(CC) $(OPT) -pthread $^ -o $@ $(RUNNER_PKG_LIBS)
 
-$(BUILD)/runner/tests/%: runner/tests/%.c $(RUNNER_LIB_OBJ) $(RUNNER_HDR)
+$(BUILD)/runner/tests/%: runner/tests/%.c $(RUNNER_LIB_OBJ) $(RUNNER_HDR) $(wildcard runner/tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(RUNNER_CFLAGS) $(PKG_CHECK_CFLAGS) $< $(RUNNER_LIB_OBJ) -o $@ \
 		$(RUNNER_PKG_LIBS) $(PKG_CHECK_LIBS) -pthread

@@ -6,6 +6,7 @@
 
 #include "catalog.h"
 #include "testdir.h"
+#include "check_run.h"
 
 static bool has_problem(const cl_catalog *c, const char *text)
 {
@@ -123,9 +124,5 @@ int main(void)
     tcase_add_test(tc, missing_directories_fail_with_the_path);
     tcase_add_test(tc, names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cl_run_suite(s);
 }

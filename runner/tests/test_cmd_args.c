@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "progress.h"
 #include "testdir.h"
+#include "check_run.h"
 
 static const cl_opt_spec spec[] = {
     {"--yes", "-y", false},
@@ -85,9 +86,5 @@ int main(void)
                         sizeof bad_lines / sizeof *bad_lines);
     tcase_add_test(tc, pick_by_key_or_current);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cl_run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lesson.h"
+#include "check_run.h"
 
 #define FRONT "---\ntitle: Goroutines\ndifficulty: beginner\nminutes: 45\nconcepts: go, wait\n"
 
@@ -145,9 +146,5 @@ int main(void)
     tcase_add_test(tc, missing_file_is_named);
     tcase_add_test(tc, crlf_and_trailing_comments);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cl_run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "md_render.h"
+#include "check_run.h"
 
 static const int widths[] = {80, 160};
 
@@ -543,9 +544,5 @@ static Suite *md_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(md_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return cl_run_suite(md_suite());
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "check_run.h"
 
 static cl_proc_result run_sh(const char *script, int deadline_ms, size_t cap, bool sandbox)
 {
@@ -241,9 +242,5 @@ Suite *proc_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(proc_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cl_run_suite(proc_suite());
 }

@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "progress.h"
 #include "testdir.h"
+#include "check_run.h"
 
 static void open_ctx(cl_ctx *ctx, const char *root)
 {
@@ -204,9 +205,5 @@ int main(void)
     tcase_add_test(tc, concurrent_writers_lose_nothing);
     tcase_add_test(tc, file_format_is_plain_lines);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cl_run_suite(s);
 }

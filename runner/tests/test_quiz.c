@@ -6,6 +6,7 @@
 
 #include "../src/quiz.h"
 #include "../src/quiz_engine.h"
+#include "check_run.h"
 
 static const char GOOD[] =
     "## Quiz\n"                                                  /* 40 */
@@ -455,9 +456,5 @@ static Suite *quiz_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(quiz_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return cl_run_suite(quiz_suite());
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "check_run.h"
 
 /* Output a learner could print: everything an escaper can trip over. */
 static const char NASTY[] = "quote \" backslash \\ tab \t bell \a nul-ish \x01 esc \x1b[31m "
@@ -404,9 +405,5 @@ int main(void)
     tcase_add_test(tc, human_run_report);
     tcase_add_test(tc, names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cl_run_suite(s);
 }

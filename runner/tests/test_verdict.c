@@ -10,6 +10,7 @@
 
 #include "build.h"
 #include "verdict.h"
+#include "check_run.h"
 
 static const char *const DEADLOCK_OUT =
     "before\nfatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan send]:\n"
@@ -289,9 +290,5 @@ int main(void)
     tcase_add_test(tc, crash_site_is_named);
     tcase_add_test(tc, relative_paths);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cl_run_suite(s);
 }

@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "progress.h"
 #include "testdir.h"
+#include "check_run.h"
 
 START_TEST(finds_root_walking_up)
 {
@@ -140,9 +141,5 @@ int main(void)
     tcase_add_test(tc, atomic_write_replaces_and_leaves_no_temp);
     tcase_add_test(tc, context_holds_catalog_and_progress);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return cl_run_suite(s);
 }
