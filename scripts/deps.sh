@@ -6,6 +6,7 @@ have_pc() { pkg-config --exists "$1" 2>/dev/null; }
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v make >/dev/null 2>&1 || missing="$missing make"
+command -v patch >/dev/null 2>&1 || missing="$missing patch"
 have_pc check || missing="$missing check"
 have_pc ncursesw || missing="$missing libncurses-dev"
 have_pc libcmark || [ -f /usr/include/cmark.h ] || missing="$missing libcmark-dev"
