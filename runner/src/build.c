@@ -1,5 +1,6 @@
 /* Compile and link with a content-addressed cache (see build.h). */
 #include "build.h"
+#include "workbook.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -174,21 +175,6 @@ char *cl_build_relative(const char *root, const char *path)
     if (strncmp(rpath, rroot, rl) == 0 && rpath[rl] == '/')
         return strdup(rpath + rl + 1);
     return strdup(rpath);
-}
-
-static int mkdirs(const char *path)
-{
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* ---- diagnostics ---- */
@@ -551,10 +537,10 @@ static int prepare(const cl_build_opts *o, cl_build_result *res, step_ctx *s)
     *s = (step_ctx){o, res, true};
     cl_buf d = {0};
     cl_buf_printf(&d, "%s/obj", o->cache_dir);
-    int rc = mkdirs(d.s);
+    int rc = cl_mkdirs(d.s);
     d.len = 0;
     cl_buf_printf(&d, "%s/bin", o->cache_dir);
-    rc |= mkdirs(d.s);
+    rc |= cl_mkdirs(d.s);
     free(d.s);
     if (rc < 0) {
         cl_buf b = {0};
