@@ -1,6 +1,6 @@
 /* Compile and link with a content-addressed cache (see build.h). */
 #include "build.h"
-#include "workbook.h"
+#include "fs.h"
 
 #include <dirent.h>
 #include <errno.h>

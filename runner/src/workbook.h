@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "fs.h"
+
 /* Exit codes of the chanlings program (README.md, "Exit codes"). */
 enum {
     CL_EXIT_OK = 0,        /* done / check passed */
@@ -75,8 +77,6 @@ char *cl_read_file(const char *path, size_t *len);
 /* Writes a whole file atomically: temp file in the same directory, fsync,
  * rename.  Returns 0 or -1 with errno set. */
 int cl_write_file_atomic(const char *path, const char *data, size_t len);
-/* mkdir -p.  Returns 0 or -1 with errno set. */
-int cl_mkdirs(const char *path);
 /* Whether a regular file exists. */
 bool cl_file_exists(const char *path);
 
