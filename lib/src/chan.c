@@ -135,6 +135,8 @@ void goc_chan_free(goc_chan *c)
                  "for its users to finish).", c->made_at.file, c->made_at.line);
         sched_die("panic", site, msg);
     }
+    if (c->on_free)
+        c->on_free(c, c->on_free_arg);
     chan_release(c);
 }
 

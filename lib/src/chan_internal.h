@@ -30,6 +30,11 @@ typedef struct chan_waitq {
 
 struct goc_chan {
     pthread_mutex_t lock;
+    /* Optional, set by time.c on a timer's channel: goc_chan_free calls it
+     * first (a goc_after channel stops its timer, as Go >= 1.23 collects an
+     * unreferenced timer; a ticker's channel refuses to be freed alone). */
+    void (*on_free)(goc_chan *c, void *arg);
+    void *on_free_arg;
     uint64_t magic;
     size_t elem_size;
     size_t cap;

@@ -574,7 +574,8 @@ int timer_list_pending(FILE *out)
     }
     pthread_mutex_unlock(&T.lock);
     /* Printed without the lock: `out` may be anything, even slow. */
-    qsort(list, (size_t)n, sizeof *list, by_deadline);
+    if (n > 0)
+        qsort(list, (size_t)n, sizeof *list, by_deadline);
     int64_t now = sched_timer_now();
     for (int i = 0; out && i < n; i++) {
         const pending_info *p = &list[i];
