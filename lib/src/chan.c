@@ -118,11 +118,10 @@ void chan_release(goc_chan *c)
     free(c);
 }
 
-void goc_chan_free(goc_chan *c)
+void goc_chan_free_at(goc_chan *c, goc_site site)
 {
     if (!c)
         return;
-    goc_site site = {NULL, 0, "goc_chan_free"};
     chan_validate(c, (size_t)-1, "goc_chan_free", site);
     chan_lock(c);
     bool waiting = c->recvq.first || c->sendq.first;
