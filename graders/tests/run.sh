@@ -2,6 +2,7 @@
 # Proves the graders of exercises 01-03 without the runner:
 #   - every solution passes its grader (RUNS times, default 1),
 #   - every untouched exercise fails its grader (RUNS times),
+#   - every correct alternative (graders/tests/NN-alt-*.patch) passes,
 #   - every wrong variant (graders/tests/NN-wrong-*.patch, applied to the
 #     solution) fails the test that
 #     graders/tests/wrong.tsv names, with the message it names
@@ -99,6 +100,33 @@ for grader in graders/[0-9][0-9]-*.c; do
         done
         [ $ok = 1 ] && pass
     fi
+    # Each unusual correct alternative (graders/tests/NN-alt-*.patch, applied
+    # to the solution) builds warning-free and passes, RUNS times, in both
+    # passes: a grader that rejects correct code is as wrong as one that
+    # accepts a mistake.
+    for patchfile in graders/tests/"$nn"-alt-*.patch; do
+        [ -f "$patchfile" ] || continue
+        name=$(basename "$patchfile" .patch)
+        alt=$out/$name.c
+        if ! patch -s -o "$alt" "solutions/$slug.c" <"$patchfile" >"$out/$name.patch.log" 2>&1; then
+            fail "$name: does not apply to solutions/$slug.c:"; cat "$out/$name.patch.log"; continue
+        fi
+        prog=$out/$name
+        if ! build "$prog" "$alt" "$grader_o" -Werror; then
+            fail "$name: does not build cleanly:"; cat "$prog.cc"; continue
+        fi
+        i=0 ok=1
+        while [ $i -lt "$RUNS" ]; do
+            i=$((i + 1))
+            if ! grade "$prog" || grep -qv '^pass' "$prog.results" || [ ! -s "$prog.results" ]; then
+                ok=0
+                fail "$name: a correct alternative failed the grader (run $i of $RUNS):"
+                grep -v '^pass' "$prog.results" 2>/dev/null | head -n 5
+                break
+            fi
+        done
+        [ $ok = 1 ] && pass
+    done
     # The untouched exercise builds without warnings and fails, every time.
     prog=$out/$slug.exercise
     if [ -n "$RACE" ]; then
