@@ -201,7 +201,7 @@ int cl_cmd_solution(cl_ctx *ctx, int argc, char **argv)
     if (i < 0)
         return -i;
     const cl_exercise *e = &ctx->catalog->items[i];
-    if (!cl_progress_done(ctx, e->slug) && !a.value[0]) {
+    if (!cl_progress_done(ctx->progress, e->slug) && !a.value[0]) {
         char q[256];
         snprintf(q, sizeof q, "You have not passed %s yet. Show the solution anyway?", e->slug);
         if (!isatty(STDIN_FILENO)) {

@@ -8,7 +8,6 @@
 #include "cmd.h"
 #include "progress.h"
 #include "tui.h"
-#include "workbook.h"
 
 #define CL_VERSION "0.1.0"
 
@@ -103,12 +102,13 @@ int main(int argc, char **argv)
     }
     cl_ctx ctx;
     char err[1024] = "";
-    int rc = cl_ctx_open(&ctx, err, sizeof err);
-    if (rc != CL_EXIT_OK) {
+    cl_ctx_result opened = cl_ctx_open(&ctx, err, sizeof err);
+    if (opened != CL_CTX_OK) {
         fprintf(stderr, "chanlings: %s\n", err);
         cl_ctx_close(&ctx);
-        return rc;
+        return opened == CL_CTX_BROKEN ? CL_EXIT_WORKBOOK : CL_EXIT_INTERNAL;
     }
+    int rc;
     ctx.self = "/proc/self/exe";
     if (ctx.progress->warning[0])
         fprintf(stderr, "chanlings: warning: %s\n", ctx.progress->warning);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "report_buf.h"
-#include "verdict.h"
 
 static const char *const verdict_names[CL_VERDICT_COUNT] = {
     [CL_VERDICT_PASSED] = "passed",

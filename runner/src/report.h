@@ -53,6 +53,13 @@ typedef enum cl_status {
 /* "passed", "failed", "compile error", "timed out", "crashed", "error". */
 const char *cl_status_name(cl_status status);
 
+/* Frees a verdict's strings (defined in verdict.c, which fills them). */
+void cl_test_verdict_clear(cl_test_verdict *v);
+
+/* "SIGSEGV (segmentation fault: ...)" — a name and what usually causes it
+ * (defined in verdict.c beside the crash verdicts). */
+const char *cl_signal_describe(int sig, char *buf, size_t size);
+
 typedef struct cl_report {
     char *slug;              /* e.g. "03-unbuffered-channels" */
     char *source;            /* the learner's file, as given */
