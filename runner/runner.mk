@@ -41,9 +41,10 @@ test-runner-sh: $(CHANLINGS) lib
 	@sh runner/tests/run_sh_tests.sh $(RUNNER_SH_TESTS)
 
 # Every exercise of the real workbook: solutions pass, stubs fail, lessons
-# and quizzes parse.
+# and quizzes parse.  The stubs as shipped (git HEAD, else
+# .chanlings/pristine/): a learner's work in exercises/ never fails it.
 test-verify: $(CHANLINGS) lib
-	@if ./$(CHANLINGS) verify; then echo "1 0" >> "$${BUILD_TALLY:-/dev/null}"; \
+	@if ./$(CHANLINGS) verify --shipped; then echo "1 0" >> "$${BUILD_TALLY:-/dev/null}"; \
 	  else echo "0 1" >> "$${BUILD_TALLY:-/dev/null}"; exit 1; fi
 
 # No two modules of the runner (or of libgoc) include each other in a

@@ -98,6 +98,13 @@ void cl_cmd_parallel(size_t n, int jobs, void (*fn)(size_t i, void *arg), void *
 /* Default parallelism: the CPUs online, at least 1, at most 8. */
 int cl_cmd_default_jobs(void);
 
+/* The exercise as shipped (git HEAD, else .chanlings/pristine/), written to
+ * .chanlings/shipped/<slug>.c for the workbook's own tests, which must
+ * never grade the learner's edits.  Returns that path (malloc'd), or NULL
+ * when no shipped copy is known (a new exercise not yet committed).  Not
+ * thread-safe: call it before starting workers. */
+char *cl_cmd_shipped_copy(cl_ctx *ctx, const char *slug);
+
 /* Keeps a pristine copy of every exercise in .chanlings/pristine/ the first
  * time the workbook is used, so reset can restore it without git. */
 void cl_cmd_snapshot_pristine(cl_ctx *ctx);

@@ -98,6 +98,26 @@ static char *shipped(const cl_ctx *ctx, const char *slug, size_t *len, const cha
     return data;
 }
 
+char *cl_cmd_shipped_copy(cl_ctx *ctx, const char *slug)
+{
+    size_t len;
+    const char *from;
+    char *data = shipped(ctx, slug, &len, &from);
+    if (!data)
+        return NULL;
+    char name[300];
+    snprintf(name, sizeof name, "%s.c", slug);
+    char *dir = state_file(ctx, "shipped", "");
+    char *path = state_file(ctx, "shipped", name);
+    if (!dir || !path || cl_mkdirs(dir) != 0 || cl_write_file_atomic(path, data, len) != 0) {
+        free(path);
+        path = NULL;
+    }
+    free(dir);
+    free(data);
+    return path;
+}
+
 /* Copies the learner's file into backups/<slug>-<time>.c; the new name
  * goes to `name`.  Never overwrites an older backup. */
 static int backup(const cl_ctx *ctx, const char *slug, const char *src, char *name, size_t namesz)

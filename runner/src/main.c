@@ -40,8 +40,9 @@ static const cl_command commands[] = {
     {"progress", "", "what you have done: exercises, hints, quiz scores", cl_cmd_progress,
      CL_FOR_LEARNER},
     {"watch", "[N]", "re-check every time you save; n: next, q: quit", cl_cmd_watch, CL_FOR_LEARNER},
-    {"verify", "[N...] [-j N]",
-     "every solution passes, every exercise stub fails, lessons and quizzes parse", cl_cmd_verify,
+    {"verify", "[N...] [-j N] [--shipped]",
+     "every solution passes, every exercise stub fails, lessons and quizzes parse; --shipped: "
+     "the stubs as shipped (git HEAD), not anyone's edits", cl_cmd_verify,
      CL_FOR_INSTRUCTOR},
     {"new", "SLUG", "scaffold lesson, exercise, solution and grader with the next number",
      cl_cmd_new, CL_FOR_INSTRUCTOR},
