@@ -91,6 +91,12 @@ typedef struct cl_report {
 /* Frees the report's contents and the report itself (NULL is fine). */
 void cl_report_free(cl_report *r);
 
+/* The failure to start with (NULL if none): the one that teaches most
+ * (deadlock, race, panic, leak, failed assertion, exit, timeout, crash),
+ * the grader's first of its kind on a tie, so the headline does not
+ * depend on which test a timing-dependent crash happened to hit. */
+const cl_test_verdict *cl_report_lead(const cl_report *r);
+
 /* Counts of tests passed / total (both passes). */
 size_t cl_report_passed(const cl_report *r);
 

@@ -193,6 +193,32 @@ rm "graders/$demo.c"
 run "verify catches a missing grader" 1 verify demo-thing
 has "verify names the missing file" "graders/$demo.c: missing"
 rm "lessons/$demo.md" "exercises/$demo.c" "solutions/$demo.c"
+
+# ---- the headline names the failure that teaches most, whatever the order:
+# a crash in the grader's first test and a failed assertion in its second
+# start with the assertion (a crash can move between tests with timing).
+run "new scaffolds another" 0 new lead-demo
+lead=$(basename "$(ls exercises/*-lead-demo.c)" .c)
+cat > "graders/$lead.c" <<'EOF'
+#include "grader.h"
+int lead_demo(void);
+CL_TEST(a_crashes)
+{
+    volatile int *volatile p = NULL;
+    *p = lead_demo();
+}
+CL_END_TEST
+CL_TEST(b_asserts)
+{
+    int got = lead_demo();
+    cl_expect(got == 42, "lead_demo() to return 42", "the lesson", "it returned %d", got);
+}
+CL_END_TEST
+Suite *cl_grader_suite(void) { return CL_SUITE("lead", a_crashes, b_asserts); }
+EOF
+run "check with a crash and a failed assertion fails" 1 check lead-demo
+has "the headline starts with the failed assertion, not the crash" "Start with b_asserts above"
+rm "lessons/$lead.md" "exercises/$lead.c" "solutions/$lead.c" "graders/$lead.c"
 "$bin" new demo-thing >/dev/null 2>&1
 run "new refuses a duplicate" 2 new demo-thing
 run "new refuses a bad name" 2 new Bad_Name
