@@ -127,11 +127,19 @@ for grader in graders/[0-9][0-9]-*.c; do
         done
         [ $ok = 1 ] && pass
     done
-    # The untouched exercise builds without warnings and fails, every time.
+    # The untouched exercise builds without warnings and fails, every time:
+    # as shipped (git HEAD, else the runner's pristine copy), never a
+    # learner's work in exercises/.
     prog=$out/$slug.exercise
+    stub=exercises/$slug.c
+    if git show "HEAD:exercises/$slug.c" > "$out/$slug.shipped.c" 2>/dev/null; then
+        stub=$out/$slug.shipped.c
+    elif [ -f ".chanlings/pristine/$slug.c" ]; then
+        stub=.chanlings/pristine/$slug.c
+    fi
     if [ -n "$RACE" ]; then
         : # the race pass proves the solutions and the race-only variants
-    elif ! build "$prog" "exercises/$slug.c" "$grader_o" -Werror; then
+    elif ! build "$prog" "$stub" "$grader_o" -Werror; then
         fail "$slug: untouched exercise does not build cleanly:"; cat "$prog.cc"
     else
         i=0 ok=1

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workbook.h"
+#include "fs.h"
 
 typedef struct {
     char *text;     /* owned copy, split in place */

@@ -42,9 +42,6 @@ int cl_verdict_read_results(const char *results_text, const char *output_dir,
  * the learner's file, and the SUMMARY.  Newly allocated. */
 char *cl_verdict_trim_race(const char *report, const char *learner_file);
 
-/* "SIGSEGV (segmentation fault: ...)" — a name and what usually causes it. */
-const char *cl_signal_describe(int sig, char *buf, size_t size);
-
 /* The program offsets grader_main printed ("chanlings-frame: 0x...")
  * when a test crashed; fills up to `max`, returns how many. */
 size_t cl_verdict_crash_frames(const char *output, unsigned long *offsets, size_t max);
@@ -60,7 +57,5 @@ void cl_verdict_place_crash(cl_test_verdict *v, const char *addr2line_out,
  * frame lines (NULL when nothing else is left).  Newly allocated. */
 char *cl_verdict_crash_site(const char *addr2line_out, const char *learner_file);
 char *cl_verdict_strip_frames(const char *output);
-
-void cl_test_verdict_clear(cl_test_verdict *v);
 
 #endif
