@@ -167,7 +167,7 @@ void goc_chan_free_at(goc_chan *c, goc_site site)
         sched_die("panic", site, msg);
     }
     if (c->on_free)
-        c->on_free(c, c->on_free_arg);
+        c->on_free(c, c->on_free_arg, site);
     chan_release(c);
 }
 

@@ -33,7 +33,7 @@ struct goc_chan {
     /* Optional, set by time.c on a timer's channel: goc_chan_free calls it
      * first (a goc_after channel stops its timer, as Go >= 1.23 collects an
      * unreferenced timer; a ticker's channel refuses to be freed alone). */
-    void (*on_free)(goc_chan *c, void *arg);
+    void (*on_free)(goc_chan *c, void *arg, goc_site freed_at);
     void *on_free_arg;
     uint64_t magic;
     size_t elem_size;
@@ -43,7 +43,7 @@ struct goc_chan {
     char *buf;
     bool closed;
     chan_waitq recvq, sendq;
-    _Atomic(int) refs; /* the maker's reference plus one per pending timer */
+    _Atomic(int) refs; /* the maker's (timers take none: freeing stops them first) */
     _Atomic(bool) owner_freed; /* goc_chan_free was called (a timer may still hold it) */
     const char *elem_type;
     goc_site made_at;

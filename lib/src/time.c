@@ -117,9 +117,10 @@ static void after_fire(sched_timer *t, void *arg)
 
 /* The channel is being freed: stop the timer (waiting out a callback in
  * progress), so it never touches the channel again. */
-static void after_chan_freed(goc_chan *c, void *arg)
+static void after_chan_freed(goc_chan *c, void *arg, goc_site freed_at)
 {
     (void)c;
+    (void)freed_at;
     after_timer *a = arg;
     sched_timer_stop(&a->t);
     free(a);
@@ -139,12 +140,12 @@ goc_chan *goc_after_at(goc_duration d, goc_site site)
 
 /* ---- the channel of a timer or ticker belongs to it ---------------------------- */
 
-static void owned_chan_freed(goc_chan *c, void *arg)
+static void owned_chan_freed(goc_chan *c, void *arg, goc_site freed_at)
 {
     (void)c;
     const sched_timer *t = arg;
     const char *release = t->period > 0 ? "goc_ticker_stop(t)" : "goc_timer_free(t)";
-    goc_panic_at(t->site,
+    goc_panic_at(freed_at,
                  "goc_chan_free of the channel of the %s made at %s:%d.\n"
                  "That channel belongs to it: call %s instead, which stops it and frees both.",
                  t->kind, t->site.file ? t->site.file : "?", t->site.line, release);
@@ -158,10 +159,12 @@ static goc_chan *owned_chan_make(sched_timer *owner, goc_site site)
     return c;
 }
 
-static void owned_chan_free(goc_chan *c)
+/* `site` is the owner's stop or free call: a later use of the channel
+ * names that line as where it was freed. */
+static void owned_chan_free(goc_chan *c, goc_site site)
 {
     c->on_free = NULL;
-    goc_chan_free(c);
+    goc_chan_free_at(c, site);
 }
 
 /* ---- timers and after-funcs (Go's time.Timer) ------------------------------------ */
@@ -231,13 +234,13 @@ bool goc_timer_reset(goc_timer *k, goc_duration d)
     return was_active;
 }
 
-void goc_timer_free(goc_timer *k)
+void goc_timer_free_at(goc_timer *k, goc_site site)
 {
     if (!k)
         return;
     sched_timer_stop(&k->t);
     if (k->c)
-        owned_chan_free(k->c);
+        owned_chan_free(k->c, site);
     free(k);
 }
 
@@ -287,11 +290,11 @@ void goc_ticker_reset_at(goc_ticker *k, goc_duration period, goc_site site)
     sched_timer_start(&k->t, deadline_after(period), period);
 }
 
-void goc_ticker_stop(goc_ticker *k)
+void goc_ticker_stop_at(goc_ticker *k, goc_site site)
 {
     if (!k)
         return;
     sched_timer_stop(&k->t);
-    owned_chan_free(k->c);
+    owned_chan_free(k->c, site);
     free(k);
 }

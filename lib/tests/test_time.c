@@ -792,6 +792,34 @@ START_TEST(freeing_a_tickers_channel_alone_panics_with_advice)
     ck_assert_int_eq(r.exit_status, 2);
     ck_assert_contains(r.out, "goc_chan_free of the channel of the goc_ticker made at");
     ck_assert_contains(r.out, "call goc_ticker_stop(t) instead");
+    ck_assert_contains(r.out, "(at lib/tests/test_time.c:"); /* the goc_chan_free line */
+}
+END_TEST
+
+static void do_use_ticker_after_stop(void *p)
+{
+    (void)p;
+    goc_ticker *k = goc_ticker_new(MS);
+    goc_chan *c = goc_ticker_chan(k);
+    int stop_line = __LINE__ + 1;
+    goc_ticker_stop(k);
+    fprintf(stderr, "stopped at line %d\n", stop_line); /* what the report must name */
+    goc_recv_discard(c);
+}
+
+/* The report of a use after goc_ticker_stop names the stop call's line as
+ * where the channel was freed, not a line inside libgoc. */
+START_TEST(use_after_ticker_stop_names_the_stop_line)
+{
+    dying_result r;
+    run_dying(do_use_ticker_after_stop, NULL, 10, &r);
+    ck_assert_int_eq(r.exit_status, 2);
+    int stop_line = 0;
+    ck_assert_int_eq(sscanf(r.out, "stopped at line %d", &stop_line), 1);
+    char want[128];
+    snprintf(want, sizeof want, "freed by goc_chan_free at %s:%d", __FILE__, stop_line);
+    ck_assert_contains(r.out, want);
+    ck_assert_msg(strstr(r.out, "src/time.c") == NULL, "the report names libgoc's own file:\n%s", r.out);
 }
 END_TEST
 
@@ -831,6 +859,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, ticker_reset_changes_period_and_drops_the_stale_tick);
     tcase_add_test(tc, ticker_reset_non_positive_panics);
     tcase_add_test(tc, freeing_a_tickers_channel_alone_panics_with_advice);
+    tcase_add_test(tc, use_after_ticker_stop_names_the_stop_line);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -79,7 +79,8 @@ bool goc_timer_stop(goc_timer *t);
 bool goc_timer_reset(goc_timer *t, goc_duration d);
 
 /* Stops the timer and frees it with its channel.  NULL is a no-op. */
-void goc_timer_free(goc_timer *t);
+void goc_timer_free_at(goc_timer *t, goc_site site);
+#define goc_timer_free(t) goc_timer_free_at((t), GOC_SITE)
 
 /* ---- tickers ----------------------------------------------------------------- */
 
@@ -91,8 +92,9 @@ goc_chan *goc_ticker_chan(goc_ticker *t);
  * discarded (Go 1.23).  Panics if period <= 0, as Go does. */
 void goc_ticker_reset_at(goc_ticker *t, goc_duration period, goc_site site);
 #define goc_ticker_reset(t, period) goc_ticker_reset_at((t), (period), GOC_SITE)
-/* Stops the ticker and frees it with its channel. */
-void goc_ticker_stop(goc_ticker *t);
+/* Stops the ticker and frees it with its channel.  NULL is a no-op. */
+void goc_ticker_stop_at(goc_ticker *t, goc_site site);
+#define goc_ticker_stop(t) goc_ticker_stop_at((t), GOC_SITE)
 
 /* ---- diagnostics ------------------------------------------------------------- */
 
