@@ -415,6 +415,29 @@ static void do_garbage_mutex(void *p)
     goc_mutex_lock(&j.mu);
 }
 
+static void block_on_nil(void *p)
+{
+    (void)p;
+    goc_recv_discard((goc_chan *)NULL);
+}
+
+static goc_once stuck_once;
+
+static void first_once_call(void *p)
+{
+    (void)p;
+    goc_once_do(&stuck_once, block_on_nil, NULL);
+}
+
+/* Go 1.24's dump: a second Once.Do waits inside Mutex.Lock. */
+static void do_second_once_waits(void *p)
+{
+    (void)p;
+    goc_go(first_once_call, NULL);
+    goc_leak_check(0, 10 * GOC_SECOND, NULL);
+    goc_once_do(&stuck_once, block_on_nil, NULL);
+}
+
 static void do_rlock_under_writer(void *p)
 {
     (void)p;
@@ -447,6 +470,9 @@ static const struct {
      {"which holds no live goc_waitgroup\n", "free it only after goc_wg_wait has returned", "test_sync.c:"}},
     {"garbage mutex", do_garbage_mutex,
      {"fatal error: sync: Mutex used at 0x", "never initialised", "do_garbage_mutex"}},
+    {"second once.Do waits for the first", do_second_once_waits,
+     {"fatal error: all goroutines are asleep - deadlock!", "goroutine 1 [sync.Mutex.Lock]:",
+      "[chan receive (nil chan)]:\nblock_on_nil(...)"}},
     {"rlock under own writer lock", do_rlock_under_writer,
      {"fatal error: all goroutines are asleep - deadlock!", "goroutine 1 [sync.RWMutex.RLock]:",
       "do_rlock_under_writer"}},
