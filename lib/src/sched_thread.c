@@ -45,9 +45,10 @@ enum { G_RUNNING = 0, G_WAITING = 1 };
  * handler never returns.  A real-time signal, so learners' own signal
  * handling (SIGINT, SIGTERM, SIGUSR1...) is untouched. */
 #define FREEZE_SIGNAL (SIGRTMIN + 3)
-/* How long a stop waits for the other threads to acknowledge the freeze
- * (a thread inside a long system call acknowledges when it returns). */
-#define FREEZE_WAIT_NS (500 * 1000000LL)
+/* How long a stop waits for the other threads to acknowledge the freeze.
+ * They answer within microseconds, but valgrind runs one thread at a time
+ * and delivers dozens of signals slowly; past this the report goes on. */
+#define FREEZE_WAIT_NS (3000 * 1000000LL)
 #define LABEL_MAX 96
 
 typedef struct worker worker;
@@ -99,9 +100,27 @@ static pthread_key_t foreign_key;
 
 /* ---- futex tokens -------------------------------------------------------- */
 
+#if defined(__SANITIZE_THREAD__)
+#define SCHED_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SCHED_UNDER_TSAN 1
+#endif
+#endif
+
 static void futex_wait(_Atomic(uint32_t) *word, uint32_t val)
 {
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+    long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+#ifdef SCHED_UNDER_TSAN
+    /* ThreadSanitizer defers a signal that arrives outside a call it
+     * intercepts and runs the handler at the next one; the raw futex is
+     * not one.  A zero sleep is, so a parked goroutine still runs a stop's
+     * freeze handler or a watched signal's handler. */
+    if (r != 0 && errno == EINTR)
+        nanosleep(&(struct timespec){0, 0}, NULL);
+#else
+    (void)r;
+#endif
 }
 
 static void futex_wake(_Atomic(uint32_t) *word)

@@ -137,6 +137,7 @@ typedef struct spawner {
     limited *l;
     int n;
     atomic_int *started;
+    goc_chan *finished; /* the spawner is no group member: wait for it too */
 } spawner;
 
 static void spawn_all(void *arg)
@@ -146,6 +147,7 @@ static void spawn_all(void *arg)
         goc_errgroup_go(s->g, hold_a_slot, s->l);
         atomic_fetch_add(s->started, 1);
     }
+    goc_close(s->finished);
 }
 
 START_TEST(limit_bounds_goroutines_in_flight)
@@ -155,7 +157,7 @@ START_TEST(limit_bounds_goroutines_in_flight)
     limited l = {&active, &peak, &ran, goc_chan_make(int, 0)};
     goc_errgroup *g = goc_errgroup_new();
     goc_errgroup_set_limit(g, LIMIT);
-    spawner s = {g, &l, N, &started};
+    spawner s = {g, &l, N, &started, goc_chan_make(int, 0)};
     goc_go(spawn_all, &s);
     for (int i = 0; i < N; i++) {
         /* Before each token, the group is full: exactly LIMIT running and
@@ -167,11 +169,13 @@ START_TEST(limit_bounds_goroutines_in_flight)
         goc_send(l.gate, &(int){1});
     }
     ck_assert_ptr_null(goc_errgroup_wait(g));
+    goc_recv_discard(s.finished);
     int ran_now = atomic_load(&ran), peak_now = atomic_load(&peak);
     ck_assert_int_eq(ran_now, N);
     ck_assert_int_eq(peak_now, LIMIT);
     goc_errgroup_free(g);
     goc_chan_free(l.gate);
+    goc_chan_free(s.finished);
 }
 END_TEST
 
