@@ -12,6 +12,7 @@
 
 #include "goc/goroutine.h"
 #include "goc/runtime.h"
+#include "invariant.h"
 
 /* ---- wait reasons ---------------------------------------------------------------- */
 
@@ -108,6 +109,18 @@ void dump_goroutine(dump_sink *s, const dump_record *r)
     else if (r->foreign && r->id != 1)
         sink_printf(s, "created by a thread libgoc did not start\n");
     sink_printf(s, "\n");
+}
+
+/* ---- invariants ---------------------------------------------------------------- */
+
+void invariant_broken(const char *what, const char *file, int line)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg,
+             "libgoc: internal invariant broken: %s (checked at %s:%d).\n"
+             "Either the program wrote over memory libgoc uses (an overflow, or a use after "
+             "free: try the ASan build) or libgoc has a bug.", what, file, line);
+    sched_die("fatal error", (goc_site){NULL, 0, NULL}, msg);
 }
 
 /* ---- goroutine names ----------------------------------------------------------- */

@@ -31,6 +31,7 @@
 
 #include "goc/goroutine.h"
 #include "goc/runtime.h"
+#include "invariant.h"
 #include "sched_common.h"
 #include "sema.h"
 #include "timer.h"
@@ -163,7 +164,9 @@ static void token_take(_Atomic(uint32_t) *tok)
 /* Posts the token; enters the kernel only if the owner is asleep. */
 static void token_post(_Atomic(uint32_t) *tok)
 {
-    if (atomic_exchange_explicit(tok, 1, memory_order_acq_rel) == 2)
+    uint32_t old = atomic_exchange_explicit(tok, 1, memory_order_acq_rel);
+    invariant(old != 1, "a goroutine was woken twice for one wait (its wake-up token was already posted)");
+    if (old == 2)
         futex_wake(tok);
 }
 
@@ -418,7 +421,9 @@ void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *),
     atomic_store_explicit(&g->wait_line, site.line, memory_order_relaxed);
     atomic_store_explicit(&g->wait_reason, (int)reason, memory_order_relaxed);
     atomic_store_explicit(&g->state, G_WAITING, memory_order_release);
-    if (atomic_fetch_sub(&S.nrunning, 1) == 1)
+    int running = atomic_fetch_sub(&S.nrunning, 1);
+    invariant(running >= 1, "the count of running goroutines went negative");
+    if (running == 1)
         check_dead();
     if (unlock)
         unlock(lock);
@@ -434,6 +439,9 @@ void sched_ready(goc_g *pg)
     /* Running from now on, for dumps and the leak check, even before its
      * thread wakes up. */
     atomic_store_explicit(&g->state, G_RUNNING, memory_order_relaxed);
+    /* A ready may come before its park has even started (a timer that
+     * fires at once), so the state proves nothing; a second ready for one
+     * park finds the token still posted (token_post checks). */
     token_post(&g->token);
 }
 

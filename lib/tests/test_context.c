@@ -335,7 +335,7 @@ END_TEST
 
 /* The dying children keep what they made reachable, so valgrind's leak
  * check (which also runs in them) has nothing to report. */
-static goc_ctx *volatile kept;
+static goc_ctx *_Atomic kept;
 
 static void cancel_a_value_context(void *arg)
 {
