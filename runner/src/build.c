@@ -423,22 +423,38 @@ static void push_wraps(argv_t *cmd, const char *wrap)
     each_wrap(wrap, push_wrap, cmd);
 }
 
-/* The link failed because the grader lacks a __wrap_ the lesson asked
- * for: the workbook's fault, said so; else NULL. */
+/* The link failed on the `wrap:` contract between lesson and grader: the
+ * grader lacks a __wrap_ the lesson asks for, or calls a __real_ the
+ * lesson does not list.  The workbook's fault, said so; else NULL. */
 static char *missing_wrapper(const char *d, const char *grader_rel)
 {
-    const char *hit = strstr(d, "undefined reference to `__wrap_goc_");
-    if (!hit)
-        hit = strstr(d, "undefined symbol: __wrap_goc_");
-    if (!hit)
-        return NULL;
-    const char *name = strstr(hit, "__wrap_") + 7;
-    size_t len = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-    cl_buf b = {0};
-    cl_buf_printf(&b, "%s does not define __wrap_%.*s, which the lesson's `wrap:` line needs: "
-                      "define it there and call __real_%.*s from it (docs/authoring.md).",
-                  grader_rel ? grader_rel : "the grader", (int)len, name, (int)len, name);
-    return cl_buf_take(&b);
+    static const struct {
+        const char *prefix, *fix;
+    } forms[] = {
+        {"__wrap_", "%s does not define __wrap_%.*s, which the lesson's `wrap:` line asks for: "
+                    "define it there and call __real_%.*s from it (docs/authoring.md)."},
+        {"__real_", "%s calls __real_%.*s, but the lesson's `wrap:` line does not list "
+                    "%.*s: add it there (docs/authoring.md)."},
+    };
+    static const char *const leads[] = {"undefined reference to `", "undefined symbol: "};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        for (size_t l = 0; l < sizeof leads / sizeof leads[0]; l++) {
+            cl_buf needle = {0};
+            cl_buf_printf(&needle, "%s%sgoc_", leads[l], forms[f].prefix);
+            const char *hit = strstr(d, needle.s);
+            free(needle.s);
+            if (!hit)
+                continue;
+            const char *name = strstr(hit, forms[f].prefix) + strlen(forms[f].prefix);
+            int len = (int)strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+            cl_buf b = {0};
+            cl_buf_printf(&b, forms[f].fix, grader_rel ? grader_rel : "the grader", len, name,
+                          len, name);
+            return cl_buf_take(&b);
+        }
+    }
+    return NULL;
 }
 
 /* Cache object paths in link errors mean nothing to a learner. */

@@ -324,9 +324,20 @@ char *cl_sanitizer_trim(const char *report, const char *learner_file)
  * learner frame of the report (where it happened, or where leaked memory
  * was allocated) and of a section that frees (where the memory went). */
 typedef struct sites {
-    frame first, freed;
-    bool has_first, has_freed;
+    frame first, freed, other;
+    bool has_first, has_freed, has_other;
 } sites;
+
+/* Frames of the sanitizer's runtime, the C library and libgoc: not where
+ * a grader's or learner's bug is. */
+static bool is_runtime_frame(const frame *f)
+{
+    static const char *const prefixes[] = {"lib/src/", "../", "nptl/", "/"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (f->loc_len >= strlen(prefixes[i]) && !strncmp(f->loc, prefixes[i], strlen(prefixes[i])))
+            return true;
+    return false;
+}
 
 static void find_sites(const cl_san_report *rep, const char *learner_file, sites *s)
 {
@@ -347,6 +358,8 @@ static void find_sites(const cl_san_report *rep, const char *learner_file, sites
             if (section_start && f.func_len >= 4 && !strncmp(f.func + f.func_len - 4, "free", 4))
                 freeing = true;
             section_start = false;
+            if (!s->has_other && !is_runtime_frame(&f))
+                s->other = f, s->has_other = true;
             if (cl_frame_in_file(t, tl, learner_file)) {
                 if (!s->has_first)
                     s->first = f, s->has_first = true;
@@ -382,6 +395,11 @@ char *cl_sanitizer_message(const cl_san_report *rep, const char *learner_file)
             put_site(&b, &s.freed, learner_file);
             cl_buf_puts(&b, ".");
         }
+    } else if (s.has_other) {
+        /* Often the grader's own allocation or call: say whose. */
+        cl_buf_printf(&b, " No line of %s is in the report; it starts at %.*s, in %.*s().",
+                      base_name(learner_file), (int)s.other.loc_len, s.other.loc,
+                      (int)s.other.func_len, s.other.func);
     } else {
         cl_buf_printf(&b, " No line of %s is in the report: the code involved is called from"
                           " there.", base_name(learner_file));
