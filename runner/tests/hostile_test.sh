@@ -122,6 +122,9 @@ expect mem_uaf '"verdict": "memory error"' '"passed": 2, "total": 3' \
     'It happened at runner/tests/fixtures/memory/use_after_free.c:19, in work(). It was freed at runner/tests/fixtures/memory/use_after_free.c:29, in hostile().'
 if grep -qF 'calls_hostile (under AddressSanitizer) — memory error' "$out/mem_uaf.txt"; then ok; else
     bad "mem_uaf: the human view does not name the memory pass:"; cat "$out/mem_uaf.txt"; fi
+grade mem_dead_local $mfx/dead_local.c $fx/grader.c 5 60 asan
+expect mem_dead_local '"verdict": "memory error"' 'use of a dead local' \
+    'It happened at runner/tests/fixtures/memory/dead_local.c:12, in work().'
 # ThreadSanitizer's own heap-use-after-free report is a memory error too,
 # not the exit(66) TSan ends the test with.
 grade race_uaf $mfx/use_after_free.c $fx/grader.c 5 60 race

@@ -219,6 +219,11 @@ static const row rows[] = {
      "signed integer overflow"},
     {"error\tlocks\tgraders/04.c:1\tEarly exit with return value 66", "__LOCK_ORDER__",
      CL_VERDICT_SANITIZER, "opposite orders", "#1 transfer exercises/10-mutex.c:40"},
+    /* LeakSanitizer that cannot run is the machine's problem, said so. */
+    {"error\tleak\tgraders/04.c:1\tEarly exit with return value 1",
+     "==7==LeakSanitizer has encountered a fatal error.\n==7==HINT: For debugging, try "
+     "setting environment variable LSAN_OPTIONS=verbosity=1:log_threads=1\n",
+     CL_VERDICT_SANITIZER, "not a problem in your code", NULL},
     /* Even a test that passed does not pass with a report in its output. */
     {"pass\tuaf\tgraders/04.c:1\tPassed", "__TSAN_UAF__", CL_VERDICT_MEMORY, "use after free",
      NULL},
@@ -321,11 +326,12 @@ START_TEST(race_report_keeps_only_the_learners_lines)
     static const char *const kept[] = {"WARNING: ThreadSanitizer: data race\n",
                                        "Write of size 8 by thread T2:",
                                        "#0 worker exercises/10-mutex.c:21\n",
-                                       "#0 worker /home/me/chanlings/exercises/10-mutex.c:20\n",
+                                       "#0 worker exercises/10-mutex.c:20\n",
                                        "Location is global 'total' of size 8\n",
                                        "#2 start_all exercises/10-mutex.c:33",
                                        "SUMMARY: ThreadSanitizer: data race"};
     static const char *const dropped[] = {"sched_thread.c", "pthread_create", "pid=", "0x",
+                                          "/home/me",
                                           "graders/10-mutex.c",
                                           "tid=", "more output after", "=========="};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
