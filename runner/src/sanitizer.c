@@ -342,12 +342,17 @@ typedef struct sites {
 } sites;
 
 /* Frames of the sanitizer's runtime, the C library and libgoc: not where
- * a grader's or learner's bug is. */
+ * a grader's or learner's bug is.  Paths are relative to the workbook
+ * (gcc) or absolute (clang's symboliser). */
 static bool is_runtime_frame(const frame *f)
 {
-    static const char *const prefixes[] = {"lib/src/", "../", "nptl/", "/"};
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-        if (f->loc_len >= strlen(prefixes[i]) && !strncmp(f->loc, prefixes[i], strlen(prefixes[i])))
+    static const char *const starts[] = {"lib/src/", "../", "nptl/", "/usr/"};
+    static const char *const inside[] = {"/lib/src/", "libsanitizer", "compiler-rt"};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+        if (f->loc_len >= strlen(starts[i]) && !strncmp(f->loc, starts[i], strlen(starts[i])))
+            return true;
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++)
+        if (memmem(f->loc, f->loc_len, inside[i], strlen(inside[i])))
             return true;
     return false;
 }
