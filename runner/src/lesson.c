@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "build.h"
+#include "fs.h"
 #include "grade.h"
-#include "workbook.h"
 
 typedef struct {
     char *text;     /* owned copy, split in place */

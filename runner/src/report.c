@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "report_buf.h"
-#include "verdict.h"
 
 static const char *const verdict_names[CL_VERDICT_COUNT] = {
     [CL_VERDICT_PASSED] = "passed",
@@ -219,12 +218,35 @@ static void print_run(FILE *out, const style *st, const cl_report *r)
     print_warnings(out, st, r);
 }
 
-static const cl_test_verdict *first_failure(const cl_report *r)
+/* Failures by what they teach, most first: a deadlock dump, a race report
+ * or a panic names the learner's line; an assertion says what was wrong;
+ * a crash or a timeout is often only a consequence, and which test hits
+ * it can depend on scheduling.  Kinds not listed rank with FAILED. */
+static const cl_verdict_kind teaching_order[] = {
+    CL_VERDICT_DEADLOCK, CL_VERDICT_RACE,    CL_VERDICT_PANIC,   CL_VERDICT_LEAKED,
+    CL_VERDICT_FAILED,   CL_VERDICT_EXITED,  CL_VERDICT_TIMEOUT, CL_VERDICT_CRASHED,
+};
+
+static size_t teaching_rank(cl_verdict_kind kind)
 {
+    size_t n = sizeof teaching_order / sizeof *teaching_order, failed = n;
+    for (size_t i = 0; i < n; i++) {
+        if (teaching_order[i] == kind)
+            return i;
+        if (teaching_order[i] == CL_VERDICT_FAILED)
+            failed = i;
+    }
+    return failed;
+}
+
+const cl_test_verdict *cl_report_lead(const cl_report *r)
+{
+    const cl_test_verdict *lead = NULL;
     for (size_t i = 0; i < r->ntests; i++)
-        if (r->tests[i].kind != CL_VERDICT_PASSED)
-            return &r->tests[i];
-    return NULL;
+        if (r->tests[i].kind != CL_VERDICT_PASSED &&
+            (!lead || teaching_rank(r->tests[i].kind) < teaching_rank(lead->kind)))
+            lead = &r->tests[i];
+    return lead;
 }
 
 static void print_grade(FILE *out, const style *st, const cl_report *r)
@@ -232,7 +254,7 @@ static void print_grade(FILE *out, const style *st, const cl_report *r)
     for (size_t i = 0; i < r->ntests; i++)
         print_test(out, st, &r->tests[i]);
     size_t passed = cl_report_passed(r);
-    const cl_test_verdict *bad = first_failure(r);
+    const cl_test_verdict *bad = cl_report_lead(r);
     fputc('\n', out);
     if (r->status == CL_STATUS_PASSED) {
         fprintf(out, "%s%s: all %zu tests passed%s (%.2f s).\n", paint(st, GREEN),

@@ -63,6 +63,13 @@ typedef enum cl_status {
 /* "passed", "failed", "compile error", "timed out", "crashed", "error". */
 const char *cl_status_name(cl_status status);
 
+/* Frees a verdict's strings (defined in verdict.c, which fills them). */
+void cl_test_verdict_clear(cl_test_verdict *v);
+
+/* "SIGSEGV (segmentation fault: ...)" — a name and what usually causes it
+ * (defined in verdict.c beside the crash verdicts). */
+const char *cl_signal_describe(int sig, char *buf, size_t size);
+
 typedef struct cl_report {
     char *slug;              /* e.g. "03-unbuffered-channels" */
     char *source;            /* the learner's file, as given */
@@ -98,6 +105,12 @@ typedef struct cl_report {
 
 /* Frees the report's contents and the report itself (NULL is fine). */
 void cl_report_free(cl_report *r);
+
+/* The failure to start with (NULL if none): the one that teaches most
+ * (deadlock, race, panic, leak, failed assertion, exit, timeout, crash),
+ * the grader's first of its kind on a tie, so the headline does not
+ * depend on which test a timing-dependent crash happened to hit. */
+const cl_test_verdict *cl_report_lead(const cl_report *r);
 
 /* Counts of tests passed / total (both passes). */
 size_t cl_report_passed(const cl_report *r);

@@ -37,8 +37,6 @@ int cl_verdict_read_results(const char *results_text, const char *output_dir,
                             const char *learner_file, cl_pass pass,
                             cl_test_verdict **tests, size_t *n);
 
-/* "SIGSEGV (segmentation fault: ...)" — a name and what usually causes it. */
-const char *cl_signal_describe(int sig, char *buf, size_t size);
 
 /* The program offsets grader_main printed ("chanlings-frame: 0x...")
  * when a test crashed; fills up to `max`, returns how many. */
@@ -55,7 +53,5 @@ void cl_verdict_place_crash(cl_test_verdict *v, const char *addr2line_out,
  * frame lines (NULL when nothing else is left).  Newly allocated. */
 char *cl_verdict_crash_site(const char *addr2line_out, const char *learner_file);
 char *cl_verdict_strip_frames(const char *output);
-
-void cl_test_verdict_clear(cl_test_verdict *v);
 
 #endif
