@@ -154,7 +154,8 @@ static int parse_bool(const char *v, bool *out)
 static int fm_race(cl_lesson *l, char *v) { return parse_bool(v, &l->race); }
 static int fm_asan(cl_lesson *l, char *v) { return parse_bool(v, &l->asan); }
 
-/* Only libgoc's own functions (build.h says why); the grader link gets
+/* libgoc's functions and a few watchable C library ones (build.h says
+ * which and why); the grader link gets
  * one -Wl,--wrap= per name.  Stored with one blank between names. */
 static int fm_wrap(cl_lesson *l, char *v)
 {
@@ -185,8 +186,9 @@ static const struct {
     {"concepts", fm_concepts, true, "a comma-separated list of concepts"},
     {"race", fm_race, false, "true or false"},
     {"asan", fm_asan, false, "true or false"},
-    {"wrap", fm_wrap, false, "libgoc function names starting goc_, separated by blanks "
-                             "(a lesson may not wrap C library functions)"},
+    {"wrap", fm_wrap, false, "libgoc function names starting goc_, or the C library's "
+                             "sleeps and stdout writers (sleep, printf, fputs...), separated "
+                             "by blanks; no other C library function"},
     {"timeout", fm_timeout, false, "a whole number of seconds, e.g. 10"},
 };
 #define FM_NKEYS (sizeof fm_keys / sizeof *fm_keys)

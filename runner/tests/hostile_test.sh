@@ -145,7 +145,8 @@ if grep -qE "warns.c:1[46]:[0-9]+: warning: " "$out/warns_again.txt"; then ok; e
 
 # A lesson's `wrap:` names reach the grader's link (the wrapper counts the
 # learner's lock); without them the grader's __real_ call is named; names
-# outside libgoc are refused before anything is built.
+# outside libgoc (but for the C library's sleeps and stdout writers) are
+# refused before anything is built.
 wfx=runner/tests/fixtures/wrap
 grade wrap $wfx/locks.c $wfx/grader.c 5 60 wrap=goc_mutex_lock_at
 expect wrap '"status": "passed"'
@@ -153,6 +154,8 @@ grade wrap_missing $wfx/locks.c $wfx/grader.c 5 60
 expect wrap_missing '"status": "error"' 'calls __real_goc_mutex_lock_at, but the lesson'
 grade wrap_libc $wfx/locks.c $wfx/grader.c 5 60 wrap=goc_mutex_lock_at,malloc
 expect wrap_libc '"status": "error"' 'wrap `malloc`, but only libgoc functions'
+grade wrap_watch $wfx/locks.c $wfx/grader.c 5 60 wrap=goc_mutex_lock_at,usleep
+expect wrap_watch '"status": "passed"'
 
 # Running the learner's own main is held to the same limits.
 grade run_good $fx/good.c -

@@ -406,6 +406,11 @@ START_TEST(human_memory_pass_and_warnings)
     ck_assert_msg(headline && warned && headline < warned, "%s", s);
     ck_assert_ptr_nonnull(strstr(warned, "    exercises/04-jobs.c:12:5: warning: pointer 'j' used"));
     free(s);
+    /* A sanitizer's report leads over a plain failure before it. */
+    r->tests[0].kind = CL_VERDICT_FAILED;
+    r->tests[1].kind = CL_VERDICT_MEMORY;
+    ck_assert_ptr_eq(cl_report_lead(r), &r->tests[1]);
+    r->tests[0].kind = CL_VERDICT_PASSED;
     r->status = CL_STATUS_PASSED;
     r->ntests = 1;
     s = print_report(r, false, "C");
