@@ -51,6 +51,9 @@ int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result
 
 void cl_build_result_free(cl_build_result *res);
 
+/* Room for a lesson's `wrap:` names, one blank between them. */
+#define CL_BUILD_WRAP_MAX 512
+
 /* May a lesson's `wrap:` name this function?  libgoc's own entry points
  * (`goc_` and a C identifier), and from the C library only the sleeps and
  * the stdout writers a grader watches (a table in build.c): a lesson must

@@ -14,7 +14,6 @@
 
 #include "build.h"
 #include "fs.h"
-#include "grade.h"
 
 typedef struct {
     char *text;     /* owned copy, split in place */
@@ -159,7 +158,7 @@ static int fm_asan(cl_lesson *l, char *v) { return parse_bool(v, &l->asan); }
  * one -Wl,--wrap= per name.  Stored with one blank between names. */
 static int fm_wrap(cl_lesson *l, char *v)
 {
-    char norm[CL_GRADE_WRAP_MAX];
+    char norm[CL_BUILD_WRAP_MAX];
     size_t n = 0;
     for (char *p = v; *p;) {
         p += strspn(p, " \t");
