@@ -320,6 +320,37 @@ START_TEST(results_directory_is_read)
 }
 END_TEST
 
+/* A test that printed a lot before ASan stopped it: the report at the end
+ * of its output still decides the verdict. */
+START_TEST(report_after_long_output_is_kept)
+{
+    char dir[] = "/tmp/cl-test-verdict-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/chatty.out", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 20000; i++)
+        fprintf(f, "working on job %d\n", i);
+    fputs(ASAN_UAF_OUT, f);
+    fclose(f);
+    cl_test_verdict *tests = NULL;
+    size_t n = 0;
+    cl_verdict_read_results("error\tchatty\tg.c:2\tEarly exit with return value 23\n", dir,
+                            "exercises/10-mutex.c", CL_PASS_MEMORY, &tests, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_msg(tests[0].kind == CL_VERDICT_MEMORY, "got %s", cl_verdict_name(tests[0].kind));
+    ck_assert(tests[0].memory_pass && !tests[0].race_pass);
+    ck_assert_ptr_nonnull(strstr(tests[0].output, "working on job 0\n"));
+    ck_assert_ptr_nonnull(strstr(tests[0].output, "bytes from the middle of this output"));
+    ck_assert_uint_lt(strlen(tests[0].output), 70 * 1024);
+    cl_test_verdict_clear(&tests[0]);
+    free(tests);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(race_report_keeps_only_the_learners_lines)
 {
     char *t = cl_sanitizer_trim(RACE_OUT, "exercises/10-mutex.c");
@@ -581,6 +612,7 @@ int main(void)
     tcase_add_test(tc, malformed_lines_are_rejected);
     tcase_add_test(tc, results_directory_is_read);
     tcase_add_test(tc, race_report_keeps_only_the_learners_lines);
+    tcase_add_test(tc, report_after_long_output_is_kept);
     tcase_add_loop_test(tc, sanitizer_reports_keep_only_the_learners_lines, 0,
                         (int)(sizeof trims / sizeof trims[0]));
     tcase_add_test(tc, sanitizer_report_outside_the_learners_file_says_so);
