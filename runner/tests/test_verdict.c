@@ -219,6 +219,15 @@ static const row rows[] = {
      "signed integer overflow"},
     {"error\tlocks\tgraders/04.c:1\tEarly exit with return value 66", "__LOCK_ORDER__",
      CL_VERDICT_SANITIZER, "opposite orders", "#1 transfer exercises/10-mutex.c:40"},
+    /* libgoc's deliberate exits are never leaks (they _exit, skipping the
+     * check; were a report there anyway, the panic or deadlock leads). */
+    {"error\tclosed\tgraders/04.c:1\tEarly exit with return value 2",
+     "panic: close of closed channel\n\ngoroutine 1 [running]:\n"
+     "==9==ERROR: LeakSanitizer: detected memory leaks\n", CL_VERDICT_PANIC,
+     "panic: close of closed channel", NULL},
+    {"error\tstuck\tgraders/04.c:1\tEarly exit with return value 2",
+     "fatal error: all goroutines are asleep - deadlock!\n"
+     "==9==ERROR: LeakSanitizer: detected memory leaks\n", CL_VERDICT_DEADLOCK, "deadlock", NULL},
     /* LeakSanitizer that cannot run is the machine's problem, said so. */
     {"error\tleak\tgraders/04.c:1\tEarly exit with return value 1",
      "==7==LeakSanitizer has encountered a fatal error.\n==7==HINT: For debugging, try "
