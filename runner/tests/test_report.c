@@ -376,6 +376,13 @@ START_TEST(human_run_report)
     ck_assert_ptr_nonnull(strstr(s, "hello from main\n"));
     ck_assert_ptr_nonnull(strstr(s, "exercises/01-goroutines.c: the program crashed with SIGSEGV"));
     free(s);
+    /* `run` shows the bug warnings of its build too, after the outcome. */
+    r->warnings = strdup("exercises/01-goroutines.c:9:5: warning: 'n' may be used uninitialized "
+                         "[-Wmaybe-uninitialized]\n");
+    s = print_report(r, false, "C");
+    const char *crashed = strstr(s, "the program crashed"), *warned = strstr(s, "may be used");
+    ck_assert_msg(crashed && warned && crashed < warned, "%s", s);
+    free(s);
     cl_report_free(r);
 }
 END_TEST
