@@ -382,18 +382,21 @@ char *cl_build_bug_warnings(const char *d, const char *file)
 
 /* ---- wrapped libgoc functions (the lesson's `wrap:`) ---- */
 
-/* The C library calls a grader may watch besides libgoc's: sleeps (a sleep
- * used to synchronise) and writes to stdout (lines torn by concurrent
- * printing).  Anything else in libc stays out of reach of a lesson. */
-static const char *const libc_wrappable[] = {
+/* The C library functions a grader may watch: sleeping (a learner who
+ * sleeps to synchronise) and writing to stdout (whole lines).  The
+ * grader's wrapper only observes and calls the real one; nothing here
+ * allocates, exits, forks or opens, which the sandbox and grader_main
+ * must keep to themselves. */
+static const char *const libc_watchable[] = {
     "sleep", "usleep", "nanosleep", "clock_nanosleep",
-    "printf", "vprintf", "fprintf", "vfprintf", "puts", "fputs", "fwrite",
-    "putchar", "fputc", "putc", NULL};
+    "printf", "vprintf", "fprintf", "vfprintf", "puts", "fputs", "fwrite", "putchar", "fputc",
+    "putc",
+};
 
 bool cl_build_wrap_allowed(const char *name, size_t len)
 {
-    for (const char *const *w = libc_wrappable; *w; w++)
-        if (strlen(*w) == len && strncmp(*w, name, len) == 0)
+    for (size_t i = 0; i < sizeof libc_watchable / sizeof libc_watchable[0]; i++)
+        if (strlen(libc_watchable[i]) == len && strncmp(name, libc_watchable[i], len) == 0)
             return true;
     if (len <= 4 || len > 100 || strncmp(name, "goc_", 4) != 0)
         return false;
@@ -434,22 +437,38 @@ static void push_wraps(argv_t *cmd, const char *wrap)
     each_wrap(wrap, push_wrap, cmd);
 }
 
-/* The link failed because the grader lacks a __wrap_ the lesson asked
- * for: the workbook's fault, said so; else NULL. */
+/* The link failed on the `wrap:` contract between lesson and grader: the
+ * grader lacks a __wrap_ the lesson asks for, or calls a __real_ the
+ * lesson does not list.  The workbook's fault, said so; else NULL. */
 static char *missing_wrapper(const char *d, const char *grader_rel)
 {
-    const char *hit = strstr(d, "undefined reference to `__wrap_goc_");
-    if (!hit)
-        hit = strstr(d, "undefined symbol: __wrap_goc_");
-    if (!hit)
-        return NULL;
-    const char *name = strstr(hit, "__wrap_") + 7;
-    size_t len = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-    cl_buf b = {0};
-    cl_buf_printf(&b, "%s does not define __wrap_%.*s, which the lesson's `wrap:` line needs: "
-                      "define it there and call __real_%.*s from it (docs/authoring.md).",
-                  grader_rel ? grader_rel : "the grader", (int)len, name, (int)len, name);
-    return cl_buf_take(&b);
+    static const struct {
+        const char *prefix, *fix;
+    } forms[] = {
+        {"__wrap_", "%s does not define __wrap_%.*s, which the lesson's `wrap:` line asks for: "
+                    "define it there and call __real_%.*s from it (docs/authoring.md)."},
+        {"__real_", "%s calls __real_%.*s, but the lesson's `wrap:` line does not list "
+                    "%.*s: add it there (docs/authoring.md)."},
+    };
+    static const char *const leads[] = {"undefined reference to `", "undefined symbol: "};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        for (size_t l = 0; l < sizeof leads / sizeof leads[0]; l++) {
+            cl_buf needle = {0};
+            cl_buf_printf(&needle, "%s%s", leads[l], forms[f].prefix);
+            const char *hit = strstr(d, needle.s);
+            free(needle.s);
+            if (!hit)
+                continue;
+            const char *name = strstr(hit, forms[f].prefix) + strlen(forms[f].prefix);
+            int len = (int)strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+            cl_buf b = {0};
+            cl_buf_printf(&b, forms[f].fix, grader_rel ? grader_rel : "the grader", len, name,
+                          len, name);
+            return cl_buf_take(&b);
+        }
+    }
+    return NULL;
 }
 
 /* Cache object paths in link errors mean nothing to a learner. */
@@ -595,7 +614,7 @@ static int refuse_wrap(const char *name, size_t len, void *arg)
     step_ctx *s = arg;
     cl_buf b = {0};
     cl_buf_printf(&b, "the lesson asks to wrap `%.*s`, but only libgoc functions (names starting "
-                      "goc_) and the C library's sleep and stdout calls may be wrapped: fix "
+                      "goc_) and the C library's sleeps and stdout writers may be wrapped: fix "
                       "the lesson's `wrap:` line.", (int)len, name);
     s->res->error = cl_buf_take(&b);
     return -1;
