@@ -28,10 +28,13 @@ for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a; do
 done
 rm -rf "$out" && mkdir -p "$out" || { bad "cannot create $out"; finish; }
 # shellcheck disable=SC2086
-${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src \
-    runner/src/fs.c runner/src/proc.c runner/src/build.c runner/src/grade.c runner/src/verdict.c \
-    runner/src/report.c runner/src/report_formats.c runner/src/report_buf.c \
-    $fx/driver.c -o "$driver" || { bad "the test driver did not build"; finish; }
+seccomp_cflags=$(pkg-config --exists libseccomp 2>/dev/null && echo -DCL_HAVE_SECCOMP)
+seccomp_libs=$(pkg-config --libs libseccomp 2>/dev/null)
+${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src $seccomp_cflags \
+    runner/src/fs.c runner/src/proc.c runner/src/sandbox.c runner/src/build.c runner/src/objcheck.c \
+    runner/src/grade.c runner/src/verdict.c runner/src/report.c runner/src/report_formats.c \
+    runner/src/report_buf.c $fx/driver.c -o "$driver" $seccomp_libs -pthread \
+    || { bad "the test driver did not build"; finish; }
 
 # grade NAME FILE [GRADER [TEST_TIMEOUT [DEADLINE [race]]]]: JSON report in
 # $out/NAME.json, the human view in .txt.  GRADER "-" runs the file's main.
@@ -125,6 +128,54 @@ if pgrep -x cl-forkbomb > /dev/null; then
     bad "run_forkbomb: $(pgrep -x cl-forkbomb | wc -l) of its processes are still running"
     pkill -KILL -x cl-forkbomb
 else ok; fi
+
+# ---- forged verdicts: nothing the submission does turns a failure into a pass ----
+
+# refused NAME WHAT...: graded as a compile error whose diagnostics say
+# "refused" and each WHAT (the symbol or section and the line).
+refused() {
+    name=$1
+    shift
+    grade "$name" "$fx/$name.c"
+    expect "$name" '"status": "compile error"' 'refused: ' "$@"
+    if grep -qF '"verdict": "passed"' "$out/$name.json"; then bad "$name: a test passed"; else ok; fi
+}
+refused fork_plain 'fork_plain.c:6: refused: calls fork()'
+refused dtor 'dtor.c:16: refused: section .fini_array'
+refused ctor 'ctor.c:4: refused: section .init_array'
+refused exit_group 'exit_group.c:9: refused: calls syscall()'
+refused real_exit 'real_exit.c:6: refused: uses __real_exit'
+refused exec_true 'exec_true.c:6: refused: calls execl()'
+refused define_fprintf 'define_fprintf.c:8: refused: defines fprintf'
+refused define_waitpid 'define_waitpid.c:7: refused: defines waitpid'
+
+# Past the object check (raw system calls): the test never reaches its
+# end, so it has no token and Check's "exited 0" is not a pass.
+for name in exit_group_raw exec_raw; do
+    grade $name $fx/$name.c
+    expect $name '"verdict": "exited"' "$CARRIES_ON"
+done
+
+# A daemon that outlives the crashed test and forges results everywhere.
+grade setsid_forger $fx/setsid_forger.c
+expect setsid_forger '"verdict": "crashed"' "$CARRIES_ON"
+if pgrep -x cl-forger > /dev/null; then
+    bad "setsid_forger: the daemon is still running"; pkill -KILL -x cl-forger
+else ok; fi
+
+# The output file replaced by a FIFO: read without waiting on it.
+grade fifo_output $fx/fifo_output.c
+expect fifo_output '"verdict": "crashed"' "$CARRIES_ON"
+
+# A hundred thousand forged crash frames: one symboliser, a bounded report.
+grade frame_flood $fx/frame_flood.c
+expect frame_flood '"verdict": "crashed"' 'SIGABRT' "$CARRIES_ON"
+secs=$(sed -n 's/.*"seconds": \([0-9]*\)\..*/\1/p' "$out/frame_flood.json" | head -1)
+[ "${secs:-99}" -lt 30 ] && ok || bad "frame_flood: took ${secs}s"
+
+# A macro bomb: the compiler stops at its memory limit.
+grade macro_bomb $fx/macro_bomb.c
+expect macro_bomb '"status": "compile error"'
 
 # The cache: grading again compiles nothing; an edited copy outside the
 # workbook recompiles only itself (grader and grader_main are reused).
