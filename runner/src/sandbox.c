@@ -150,6 +150,9 @@ char **cl_sandbox_argv(const cl_jail *j, char *const *argv, bool seccomp)
         add_bind(&a, "--ro-bind", j->ro[i]);
     for (size_t i = 0; j && i < CL_JAIL_MAX_PATHS && j->rw[i]; i++)
         add_bind(&a, "--bind", j->rw[i]);
+    /* Everything not bound read-write above stays read-only, the
+     * directories bwrap made to hold the binds included. */
+    add3(&a, "--remount-ro", "/", NULL);
     if (j && j->cwd) {
         char abs[PATH_MAX];
         add3(&a, "--chdir", absolute(j->cwd, abs, sizeof abs), NULL);

@@ -177,6 +177,65 @@ secs=$(sed -n 's/.*"seconds": \([0-9]*\)\..*/\1/p' "$out/frame_flood.json" | hea
 grade macro_bomb $fx/macro_bomb.c
 expect macro_bomb '"status": "compile error"'
 
+# ---- the jail: what learner code (and its compiler) can reach ----
+
+if "$driver" --sandbox 2> "$out/sandbox.txt"; then
+    jailed=yes
+else
+    jailed=no
+    echo "note: no sandbox here, so the jail cases are skipped: $(cat "$out/sandbox.txt")"
+fi
+
+if [ "$jailed" = yes ]; then
+    # An #include of the answers, relative or absolute, or of /etc/shadow.
+    grade include_rel $fx/include_rel.c
+    expect include_rel '"status": "compile error"' 'No such file'
+    printf '#include "%s/solutions/01-goroutines.c"\n' "$root" > "$out/include_abs.c"
+    grade include_abs "$out/include_abs.c"
+    expect include_abs '"status": "compile error"' 'No such file'
+    grade include_shadow $fx/include_shadow.c
+    expect include_shadow '"status": "compile error"' 'No such file'
+    for name in include_rel include_abs; do
+        if grep -qF 'reference solution' "$out/$name.json"; then bad "$name: the solution leaked"; else ok; fi
+    done
+    shadow_head=$(head -c 12 /etc/shadow 2>/dev/null)
+    if [ -n "$shadow_head" ] && grep -qF -- "$shadow_head" "$out/include_shadow.json"; then
+        bad "include_shadow: /etc/shadow leaked into the report"
+    else ok; fi
+
+    # At run time: answers, graders, another student, /etc/shadow, $HOME,
+    # the network, and decoy files to overwrite or delete.
+    decoy=$out/decoy
+    mkdir -p "$decoy" "$out/students/bob"
+    echo 'int secret_of_bob;' > "$out/students/bob/01-goroutines.c"
+    echo 'lesson' > "$decoy/lesson.md"
+    echo 'exercise' > "$decoy/exercise.c"
+    home=${HOME:-/nonexistent}
+    sed -e "s|@ROOT@|$root|g" -e "s|@DECOY@|$decoy|g" -e "s|@HOME@|$home|g" \
+        -e "s|@OTHER@|$out/students/bob/01-goroutines.c|g" $fx/snoop.c.in > "$out/snoop.c"
+    grade snoop "$out/snoop.c"
+    expect snoop '"verdict": "crashed"' 'snoop done' "$CARRIES_ON"
+    for word in LEAKED WROTE DELETED CONNECTED; do
+        if grep -qF "$word" "$out/snoop.json"; then
+            bad "snoop: $(grep -o "$word [^\\]*" "$out/snoop.json" | head -3 | tr '\n' ' ')"
+        else ok; fi
+    done
+    [ "$(cat "$decoy/exercise.c")" = exercise ] && [ -f "$decoy/lesson.md" ] && ok ||
+        bad "snoop: a decoy workbook file was changed"
+    for f in "$home/.chanlings-hostile-pwned" "$root/.chanlings-hostile-pwned"; do
+        if [ -e "$f" ]; then bad "snoop: wrote $f"; rm -f "$f"; else ok; fi
+    done
+
+    # kill(-1): only its own job dies; the runner reports and carries on.
+    grade kill_all $fx/kill_all.c
+    expect kill_all '"status": "crashed"'
+    if pgrep -x cl-killer > /dev/null; then
+        bad "kill_all: the killer daemon is still running"; pkill -KILL -x cl-killer
+    else ok; fi
+    grade after_kill_all $fx/good.c
+    expect after_kill_all '"status": "passed"'
+fi
+
 # The cache: grading again compiles nothing; an edited copy outside the
 # workbook recompiles only itself (grader and grader_main are reused).
 count() { find "$cache/$1" -type f | wc -l; }
