@@ -1,7 +1,9 @@
 /* Build, run in the sandbox, read the verdicts (see grade.h). */
 #include "grade.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -50,6 +52,52 @@ static void scratch_remove(scratch *s)
     s->dir[0] = '\0';
 }
 
+/* Scratch directories carry the pid of the runner that made them
+ * ("run-<pid>-XXXXXX"): one whose runner is gone (killed mid-check) is
+ * removed by the next runner that makes one in the same place. */
+#define SCRATCH_PREFIX "run-"
+#define TMP_SCRATCH_PREFIX "chanlings-run-"
+
+static void sweep_stale(const char *parent, const char *prefix)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    size_t pl = strlen(prefix);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char *end;
+        if (strncmp(de->d_name, prefix, pl) != 0)
+            continue;
+        long pid = strtol(de->d_name + pl, &end, 10);
+        if (end == de->d_name + pl || *end != '-' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s", parent, de->d_name) < (int)sizeof path)
+            nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    closedir(d);
+}
+
+/* Once per process and place: /tmp can be big. */
+static void sweep_once(const char *parent, const char *prefix, bool in_tmp)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static bool tmp_swept;
+    static char swept_cache[PATH_MAX];
+    pthread_mutex_lock(&lock);
+    bool due = in_tmp ? !tmp_swept : strcmp(swept_cache, parent) != 0;
+    if (in_tmp)
+        tmp_swept = true;
+    else
+        snprintf(swept_cache, sizeof swept_cache, "%s", parent);
+    pthread_mutex_unlock(&lock);
+    if (due)
+        sweep_stale(parent, prefix);
+}
+
 /* A fresh directory for one run.  When learner code runs as another user
  * it lives in /tmp (the workbook may not be reachable by that user) and
  * gets its own copy of the program. */
@@ -57,10 +105,13 @@ static int scratch_make(scratch *s, const char *cache_dir, const char *exe, char
 {
     memset(s, 0, sizeof *s);
     s->drop = cl_proc_sandbox_user(&s->uid, &s->gid);
-    if (s->drop)
-        snprintf(s->dir, sizeof s->dir, "/tmp/chanlings-run-XXXXXX");
-    else
-        snprintf(s->dir, sizeof s->dir, "%s/run-XXXXXX", cache_dir);
+    if (s->drop) {
+        sweep_once("/tmp", TMP_SCRATCH_PREFIX, true);
+        snprintf(s->dir, sizeof s->dir, "/tmp/" TMP_SCRATCH_PREFIX "%d-XXXXXX", (int)getpid());
+    } else {
+        sweep_once(cache_dir, SCRATCH_PREFIX, false);
+        snprintf(s->dir, sizeof s->dir, "%s/" SCRATCH_PREFIX "%d-XXXXXX", cache_dir, (int)getpid());
+    }
     if (!mkdtemp(s->dir)) {
         cl_buf b = {0};
         cl_buf_printf(&b, "cannot create a scratch directory %s: %s", s->dir, strerror(errno));

@@ -756,7 +756,9 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
             res->timed_out = !cancel;
             res->cancelled = cancel;
             kill(keeper, SIGTERM);
-            hard = now + grace / 1000.0 + 2.0;
+            /* The keeper's own stop takes the grace period plus however
+             * long killing a big tree takes on a loaded machine. */
+            hard = now + grace / 1000.0 + 10.0;
         }
         if (hard && now >= hard) {
             /* The keeper did not finish its own cleanup: last resort. */

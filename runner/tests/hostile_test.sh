@@ -61,6 +61,17 @@ expect() {
     done
 }
 
+# still_running NAME: how many live (not zombie) processes are called
+# NAME, after giving a job killed at its deadline up to 3 s to be gone.
+still_running() {
+    for _ in $(seq 1 30); do
+        n=$(ps -eo stat=,comm= | awk -v n="$1" '$2 == n && $1 !~ /^Z/' | wc -l)
+        [ "$n" -eq 0 ] && break
+        sleep 0.1
+    done
+    echo "$n"
+}
+
 # The grader's second test must still run and pass after the first.
 CARRIES_ON='"passed": 1, "total": 2'
 
@@ -84,9 +95,9 @@ expect exit '"verdict": "exited"' 'exit(0)' "$CARRIES_ON"
 
 grade forkbomb $fx/forkbomb.c
 expect forkbomb '"verdict": "timed out"' "$CARRIES_ON"
-if pgrep -x cl-forkbomb > /dev/null; then
-    bad "forkbomb: $(pgrep -x cl-forkbomb | wc -l) of its processes are still running"
-    pkill -KILL -x cl-forkbomb
+n=$(still_running cl-forkbomb)
+if [ "$n" -gt 0 ]; then
+    bad "forkbomb: $n of its processes are still running"; pkill -KILL -x cl-forkbomb
 else ok; fi
 
 grade spawn $fx/spawn.c
@@ -124,9 +135,9 @@ size=$(wc -c < "$out/run_flood.json")
 if [ "$size" -lt 2097152 ]; then ok; else bad "run_flood: the report is $size bytes; output was not capped"; fi
 grade run_forkbomb $fx/forkbomb.c - 2 3
 expect run_forkbomb '"status": "timed out"'
-if pgrep -x cl-forkbomb > /dev/null; then
-    bad "run_forkbomb: $(pgrep -x cl-forkbomb | wc -l) of its processes are still running"
-    pkill -KILL -x cl-forkbomb
+n=$(still_running cl-forkbomb)
+if [ "$n" -gt 0 ]; then
+    bad "run_forkbomb: $n of its processes are still running"; pkill -KILL -x cl-forkbomb
 else ok; fi
 
 # ---- forged verdicts: nothing the submission does turns a failure into a pass ----
@@ -159,7 +170,7 @@ done
 # A daemon that outlives the crashed test and forges results everywhere.
 grade setsid_forger $fx/setsid_forger.c
 expect setsid_forger '"verdict": "crashed"' "$CARRIES_ON"
-if pgrep -x cl-forger > /dev/null; then
+if [ "$(still_running cl-forger)" -gt 0 ]; then
     bad "setsid_forger: the daemon is still running"; pkill -KILL -x cl-forger
 else ok; fi
 
@@ -229,12 +240,35 @@ if [ "$jailed" = yes ]; then
     # kill(-1): only its own job dies; the runner reports and carries on.
     grade kill_all $fx/kill_all.c
     expect kill_all '"status": "crashed"'
-    if pgrep -x cl-killer > /dev/null; then
+    if [ "$(still_running cl-killer)" -gt 0 ]; then
         bad "kill_all: the killer daemon is still running"; pkill -KILL -x cl-killer
     else ok; fi
     grade after_kill_all $fx/good.c
     expect after_kill_all '"status": "passed"'
 fi
+
+# ---- a runner killed mid-check: its job dies with it, and the next
+# runner removes the scratch directory it left ----
+if [ "$(id -u)" -eq 0 ]; then scratch_parent=/tmp scratch_prefix=chanlings-run; else
+    scratch_parent=$cache scratch_prefix=run; fi
+"$driver" "$root" $fx/loop.c $fx/grader.c "$cache" 30 60 > /dev/null 2>&1 &
+victim=$!
+left=""
+for _ in $(seq 1 100); do
+    left=$(ls -d "$scratch_parent/$scratch_prefix-$victim-"* 2>/dev/null | head -1)
+    [ -n "$left" ] && break
+    sleep 0.1
+done
+kill -KILL $victim
+wait $victim 2> /dev/null
+[ -n "$left" ] && [ -d "$left" ] && ok || bad "killed runner: no scratch directory $scratch_parent/$scratch_prefix-$victim-* to leave behind"
+sleep 1
+if pgrep -f "$cache/bin/" > /dev/null; then
+    bad "killed runner: its grader is still running"; pkill -KILL -f "$cache/bin/"
+else ok; fi
+grade after_killed $fx/good.c
+expect after_killed '"status": "passed"'
+if [ -n "$left" ] && [ -e "$left" ]; then bad "killed runner: $left was not removed"; else ok; fi
 
 # The cache: grading again compiles nothing; an edited copy outside the
 # workbook recompiles only itself (grader and grader_main are reused).
