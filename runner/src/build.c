@@ -424,6 +424,20 @@ static void compiler(argv_t *a)
     arg_push_words(a, cc && *cc ? cc : "cc");
 }
 
+/* A compiler that failed because the cache's disk is full has not found
+ * an error in the learner's code: say what happened and where, as the
+ * runner's problem rather than a compile error. */
+static void report_full_disk(step_ctx *s, const char *output)
+{
+    if (!output || !strstr(output, "No space left on device"))
+        return;
+    cl_buf b = {0};
+    cl_buf_printf(&b, "the disk holding the build cache (%s) is full: the compiler could not "
+                      "write its output (No space left on device). Free some space there; "
+                      "removing the cache directory is safe.", s->o->cache_dir);
+    s->res->error = cl_buf_take(&b);
+}
+
 /* Runs a compiler command; on failure its output becomes the
  * diagnostics.  Returns 0 when it succeeded. */
 static int run_tool(step_ctx *s, argv_t *cmd, const char *tmp, const char *final)
@@ -452,6 +466,8 @@ static int run_tool(step_ctx *s, argv_t *cmd, const char *tmp, const char *final
     }
     if (pr.timed_out && !s->res->diagnostics)
         s->res->diagnostics = strdup("the compiler did not finish within its time limit.");
+    if (!ok && !s->res->error)
+        report_full_disk(s, pr.out);
     cl_proc_result_free(&pr);
     if (ok && rename(tmp, final) < 0)
         ok = 0;
