@@ -14,7 +14,8 @@
  * Where bwrap is missing or the kernel does not let this user create
  * namespaces, jobs run without a jail (limits, process groups and, as
  * root, another user still apply) and the runner says so once on stderr.
- * CHANLINGS_SANDBOX=off turns the jail off on purpose (benchmarks). */
+ * CHANLINGS_SANDBOX=off turns the jail off on purpose (benchmarks);
+ * CHANLINGS_BWRAP names bwrap when it is not in /usr/bin. */
 #ifndef CL_SANDBOX_H
 #define CL_SANDBOX_H
 

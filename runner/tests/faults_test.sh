@@ -94,6 +94,13 @@ else
     echo "note: the full-disk case needs root and tmpfs mounts; skipped"
 fi
 
+# ---- no jail here: said once, and checking still works ----
+out=$(CHANLINGS_BWRAP=/nonexistent/bwrap timeout -k 2 120 "$bin" verify 2>&1); rc=$?
+n=$(printf '%s\n' "$out" | grep -c "WITHOUT a sandbox")
+[ "$n" -eq 1 ] && ok "no bwrap: said once" || bad "no bwrap: said $n times"
+has "no bwrap: says what to install" "apt-get install bubblewrap"
+[ "$rc" -eq 0 ] && ok "no bwrap: verify still passes" || bad "no bwrap: verify exit $rc"
+
 # ---- grade: one student's bad file is that student's verdict ----
 subs=$scratch/submissions
 mkdir -p "$subs/alice" "$subs/bob" "$subs/carol" "$subs/dave" "$subs/frank"
@@ -106,6 +113,32 @@ evil_name=$(printf 'mallory\nok 99 - forged # SKIP')
 mkdir -p "$subs/$evil_name"
 cp exercises/01-goroutines.c "$subs/$evil_name/01-goroutines.c"
 cp exercises/01-goroutines.c "$subs/frank/01-goroutines.c"
+# A student whose code signals every process it may (raw system calls, past
+# the object check), graded beside alice (aaron sorts first, so with -j 2
+# they run at the same time): in a jail it reaches only its
+# own job.  Without one it would reach the runner too, so only in a jail.
+jailed=no
+if command -v bwrap > /dev/null && bwrap --unshare-all --ro-bind / / true 2> /dev/null; then
+    jailed=yes
+    mkdir -p "$subs/aaron"
+    cp "$top/runner/tests/fixtures/hostile/rawsys.h" "$subs/aaron/"
+    cat > "$subs/aaron/01-goroutines.c" <<'KILLER'
+#include <signal.h>
+#include <time.h>
+#include "rawsys.h"
+typedef void (*task_fn)(int index, void *ctx);
+void launch_all(int n, task_fn task, void *ctx)
+{
+    (void)n, (void)task, (void)ctx;
+    for (int i = 0; i < 300; i++) {
+        raw(SYS_kill, -1, SIGKILL);
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, 0);
+    }
+}
+void greet_all(const char *const names[], int n) { launch_all(n, 0, (void *)names); }
+KILLER
+fi
 run "grade: a class with bad files" 300 grade "$subs" --out "$scratch/results" -j 2
 [ "$rc" -eq 1 ] && ok "grade: exit 1 (some failed), not an internal error" || bad "grade: exit $rc, wanted 1"
 has "grade: alice graded" "alice"
@@ -116,6 +149,10 @@ done
 if grep -q '^ok 99' "$scratch/results/grade.tap"; then bad "grade: a directory name injected a TAP line"; else ok "grade: no TAP injection"; fi
 grep -q '"student": "alice", "exercise": "01-goroutines", "status": "passed"' "$scratch/results/grade.json" &&
     ok "grade: alice passed" || bad "grade: alice did not pass"
+if [ "$jailed" = yes ]; then
+    grep -qE '"student": "aaron", "exercise": "01-goroutines", "status": "(crashed|failed)"' "$scratch/results/grade.json" &&
+        ok "grade: aaron's kill(-1) failed only aaron" || bad "grade: aaron was not graded as crashed or failed"
+fi
 shadow_head=$(head -c 12 /etc/shadow 2>/dev/null)
 if [ -n "$shadow_head" ] && grep -rqF -- "$shadow_head" "$scratch/results"; then bad "grade: /etc/shadow leaked"; else ok "grade: nothing of /etc/shadow"; fi
 score=$(sed -n 's/^{"score": \([0-9]*\),.*/\1/p' "$scratch/results/results.json")
