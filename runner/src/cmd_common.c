@@ -155,6 +155,26 @@ void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o)
     }
 }
 
+/* After a pass, by where the learner reads it: [front][is the last one]. */
+static const char *const after_pass[][2] = {
+    [CL_FRONT_CLI] = {"Next: `chanlings next` (then `chanlings lesson`); the quiz (`chanlings "
+                      "quiz`) checks what you learned.",
+                      "That was the last exercise. `chanlings progress` shows the whole path."},
+    [CL_FRONT_VIEW] = {"Next: press > for the next exercise; z takes the quiz on what you "
+                       "learned.",
+                       "That was the last exercise. Press z for its quiz, l for the whole list."},
+    [CL_FRONT_WATCH] = {"The quiz (`chanlings quiz` in another terminal) checks what you "
+                        "learned.",
+                        "That was the last exercise. `chanlings progress` shows the whole "
+                        "path."},
+};
+
+void cl_cmd_print_after_pass(cl_ctx *ctx, int i)
+{
+    bool last = (size_t)i + 1 >= ctx->catalog->n;
+    printf("%s\n", after_pass[ctx->front][last]);
+}
+
 void cl_cmd_print_next_step(cl_ctx *ctx, int i)
 {
     const cl_exercise *e = &ctx->catalog->items[i];

@@ -5,14 +5,18 @@
  * inode, and a watch on the file would go quiet after the first save.
  * Bursts of events (write, then rename, then attribute changes) are
  * debounced into one check.  Passing never moves on by itself: the learner
- * presses n. */
+ * presses n, which checks the next exercise at once (its verdict says what
+ * to do there).  q is how a learner stops: it exits 0, whatever the last
+ * check said.  The watch's own lines are word-wrapped to the terminal. */
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +50,51 @@ static bool names_file(const char *buf, ssize_t n, const char *file)
     return hit;
 }
 
+/* Columns of the terminal (COLUMNS when stdout is not one), at least 20. */
+static int columns(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col < 20 ? 20 : ws.ws_col;
+    const char *env = getenv("COLUMNS");
+    int n = env ? atoi(env) : 0;
+    return n >= 20 ? n : 80;
+}
+
+/* One "[watch] ..." message, wrapped at spaces to the terminal's width,
+ * continuation lines indented under the text. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    static const char lead[] = "[watch] ";
+    int width = columns() - 1, indent = (int)sizeof lead - 1, col = indent;
+    fputs(lead, stdout);
+    for (const char *p = text; *p;) {
+        while (*p == ' ')
+            p++;
+        int len = (int)strcspn(p, " ");
+        if (!len)
+            break;
+        if (col > indent && col + 1 + len > width) {
+            printf("\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            putchar(' ');
+            col++;
+        }
+        fwrite(p, 1, (size_t)len, stdout);
+        col += len;
+        p += len;
+    }
+    putchar('\n');
+    fflush(stdout);
+}
+
 static int check_once(cl_ctx *ctx, int i, int count)
 {
     const cl_exercise *e = &ctx->catalog->items[i];
@@ -54,18 +103,15 @@ static int check_once(cl_ctx *ctx, int i, int count)
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
-    printf("%s[watch] %s checking exercises/%s.c (%d)%s\n", cl_c(ctx, CL_C_DIM), stamp, e->slug,
-           count, cl_c(ctx, CL_C_RESET));
-    fflush(stdout);
+    say("%s checking exercises/%s.c (%d)", stamp, e->slug, count);
     char *args[] = {"check", e->slug, NULL};
     int rc = cl_cmd_check(ctx, 2, args);
     if (rc == CL_EXIT_OK && (size_t)i + 1 < ctx->catalog->n)
-        printf("[watch] passed: press n for next, q to quit (or keep editing).\n");
+        say("passed: press n to check the next exercise, q to quit (or keep editing).");
     else if (rc == CL_EXIT_OK)
-        printf("[watch] passed, and it is the last exercise: press q to quit.\n");
+        say("passed, and it is the last exercise: press q to quit.");
     else
-        printf("[watch] waiting for a save of exercises/%s.c (q quits).\n", e->slug);
-    fflush(stdout);
+        say("waiting for a save of exercises/%s.c (q quits).", e->slug);
     return rc;
 }
 
@@ -98,8 +144,9 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
+    ctx->front = CL_FRONT_WATCH; /* the checks' advice names watch's keys */
     int checks = 0;
-    int last = check_once(ctx, i, ++checks);
+    int last = check_once(ctx, i, ++checks); /* n moves on only after a pass */
     bool stdin_open = true;
     long long due = -1; /* when the pending re-check runs, -1: none */
     while (!stop_watching) {
@@ -128,16 +175,14 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
                 char err[512];
                 if (cl_progress_set_current(ctx->progress, ctx->catalog->items[i].slug, err, sizeof err))
                     fprintf(stderr, "chanlings watch: %s\n", err);
-                printf("[watch] now on %s: `chanlings lesson` in another terminal explains it; "
-                       "watching exercises/%s.c.\n", ctx->catalog->items[i].slug,
-                       ctx->catalog->items[i].slug);
-                fflush(stdout);
-                last = CL_EXIT_FAIL;
+                say("now on %s: `chanlings lesson` in another terminal explains it; "
+                    "watching exercises/%s.c.", ctx->catalog->items[i].slug,
+                    ctx->catalog->items[i].slug);
                 due = -1;
+                last = check_once(ctx, i, ++checks);
             } else if (key == 'n') {
-                printf("[watch] n moves on once exercises/%s.c passes; q quits.\n",
-                       ctx->catalog->items[i].slug);
-                fflush(stdout);
+                say("n moves on once exercises/%s.c passes; q quits.",
+                    ctx->catalog->items[i].slug);
             }
         }
         if (due >= 0 && now_ms() >= due) {
@@ -150,6 +195,6 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     close(fd);
-    printf("[watch] stopped.\n");
-    return last;
+    say("stopped.");
+    return CL_EXIT_OK; /* quitting is not a failure, whatever the last check said */
 }

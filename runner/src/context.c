@@ -33,6 +33,8 @@ cl_ctx_result cl_ctx_open_root(cl_ctx *ctx, const char *root, char *err, size_t 
     }
     ctx->color = cl_ctx_color(stdout);
     ctx->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    const char *front = getenv("CHANLINGS_FRONT");
+    ctx->front = front && strcmp(front, "view") == 0 ? CL_FRONT_VIEW : CL_FRONT_CLI;
     if (cl_catalog_load(ctx->catalog, root, err, errsz) != 0)
         return CL_CTX_BROKEN;
     if (cl_progress_load(ctx->progress, ctx->root, err, errsz) < 0)

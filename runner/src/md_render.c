@@ -1122,38 +1122,87 @@ static int location_len(const char *s, int len, int *start)
     return nums ? d - i : 0;
 }
 
-static void sanitize_line(sb_t *out, const char *s, int len, int role)
+/* The style SGR colour escapes select, kept across lines as a terminal
+ * keeps it.  This is the whole contract between a check and the view: the
+ * report colours its lines (green passed, red failed, yellow other
+ * verdicts, dim asides, bold names) and the view shows those colours as
+ * roles, without knowing any of the report's wording. */
+typedef struct {
+    int role, attrs;
+} sgr_state;
+
+static const struct {
+    int code, role, attrs; /* role -1: keep the role */
+} sgr_codes[] = {
+    {0, CL_ROLE_TEXT, 0},   {1, -1, CL_ATTR_BOLD},  {2, CL_ROLE_DIM, 0},
+    {31, CL_ROLE_FAIL, 0},  {32, CL_ROLE_PASS, 0},  {33, CL_ROLE_WARN, 0},
+    {39, CL_ROLE_TEXT, 0},  {22, -1, 0},
+};
+
+static void sgr_apply(sgr_state *st, int code)
+{
+    for (size_t k = 0; k < sizeof sgr_codes / sizeof *sgr_codes; k++) {
+        if (sgr_codes[k].code != code)
+            continue;
+        if (code == 0 || code == 22)
+            st->attrs = 0;
+        if (sgr_codes[k].role >= 0)
+            st->role = sgr_codes[k].role;
+        st->attrs |= sgr_codes[k].attrs;
+    }
+}
+
+/* Skips one escape sequence at s[i] (ESC), applying it when it is SGR;
+ * other escapes would fight curses and are dropped. */
+static int take_escape(const char *s, int len, int i, sgr_state *st)
+{
+    i++;
+    if (i >= len || s[i] != '[')
+        return i < len ? i + 1 : i;
+    int start = ++i;
+    while (i < len && !(s[i] >= 0x40 && s[i] <= 0x7E))
+        i++;
+    if (i < len && s[i] == 'm') {
+        int code = 0, any = 0;
+        for (int k = start; k <= i; k++) {
+            if (isdigit((unsigned char)s[k])) {
+                code = code * 10 + (s[k] - '0');
+                any = 1;
+            } else {
+                sgr_apply(st, any ? code : 0);
+                code = any = 0;
+            }
+        }
+    }
+    return i < len ? i + 1 : i;
+}
+
+static void sanitize_line(sb_t *out, const char *s, int len, sgr_state *st)
 {
     for (int i = 0; i < len;) {
         unsigned char c = (unsigned char)s[i];
-        if (c == 0x1B) { /* terminal escapes would fight curses: drop them */
-            i++;
-            if (i < len && s[i] == '[') {
-                i++;
-                while (i < len && !(s[i] >= 0x40 && s[i] <= 0x7E))
-                    i++;
-            }
-            i++;
+        if (c == 0x1B) {
+            i = take_escape(s, len, i, st);
         } else if (c == '\t') {
-            sb_puts(out, "    ", role, 0);
+            sb_puts(out, "    ", st->role, st->attrs);
             i++;
         } else if (c < 0x20 || c == 0x7F) {
             if (c != '\r')
-                sb_puts(out, "?", role, 0);
+                sb_puts(out, "?", st->role, st->attrs);
             i++;
         } else {
             int k = i;
             while (k < len && (unsigned char)s[k] >= 0x20 && s[k] != 0x7F && s[k] != 0x1B)
                 k++;
-            sb_put(out, s + i, k - i, role, 0);
+            sb_put(out, s + i, k - i, st->role, st->attrs);
             i = k;
         }
     }
 }
 
-int cl_md_text_layout(const char *text, size_t len, int width, cl_md_classify classify,
-                      cl_md_doc *out)
+int cl_md_text_layout(const char *text, size_t len, int width, cl_md_doc *out)
 {
+    sgr_state st = {CL_ROLE_TEXT, 0};
     layout L = {.doc = out, .width = width < 1 ? 1 : width};
     cl_md_doc_clear(out);
     block b = {.kind = BLK_PRE};
@@ -1162,16 +1211,15 @@ int cl_md_text_layout(const char *text, size_t len, int width, cl_md_classify cl
         size_t e = i;
         while (e < len && text[e] != '\n')
             e++;
-        int role = classify ? (int)classify(text + i, e - i) : CL_ROLE_TEXT;
         int start, loc = location_len(text + i, (int)(e - i), &start);
         sb_free(&b.body);
         sb_free(&b.rest);
         if (loc) {
-            sanitize_line(&b.body, text + i, start, role);
+            sanitize_line(&b.body, text + i, start, &st);
             sb_put(&b.body, text + i + start, loc, CL_ROLE_LOCATION, CL_ATTR_BOLD);
-            sanitize_line(&b.body, text + i + start + loc, (int)(e - i) - start - loc, role);
+            sanitize_line(&b.body, text + i + start + loc, (int)(e - i) - start - loc, &st);
         } else {
-            sanitize_line(&b.body, text + i, (int)(e - i), role);
+            sanitize_line(&b.body, text + i, (int)(e - i), &st);
         }
         /* Wrapped lines hang under the line's own indentation. */
         int indent = 0;

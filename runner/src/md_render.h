@@ -84,12 +84,12 @@ int cl_md_layout(const cl_md *md, int width, cl_md_doc *out);
 /* parse + layout in one call. */
 int cl_md_render(const char *markdown, int width, const cl_md_opts *opts, cl_md_doc *out);
 
-/* Plain text (program output, reports) wrapped to `width`.  classify() picks
- * a role for each source line (may be NULL: all CL_ROLE_TEXT); lines that
- * look like `file:line:` get that prefix as CL_ROLE_LOCATION. */
-typedef cl_md_role (*cl_md_classify)(const char *line, size_t len);
-int cl_md_text_layout(const char *text, size_t len, int width, cl_md_classify classify,
-                      cl_md_doc *out);
+/* Plain text (program output, reports) wrapped to `width`.  SGR colour
+ * escapes pick roles (red CL_ROLE_FAIL, green PASS, yellow WARN, dim DIM,
+ * bold an attribute): a check run with CHANLINGS_COLOR=always hands the
+ * view its report's own colours.  Other escapes and control bytes are
+ * dropped; a leading `file:line:` becomes CL_ROLE_LOCATION. */
+int cl_md_text_layout(const char *text, size_t len, int width, cl_md_doc *out);
 
 void cl_md_doc_clear(cl_md_doc *doc);
 void cl_md_doc_free(cl_md_doc *doc);

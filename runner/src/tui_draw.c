@@ -12,42 +12,6 @@
 #define MIN_ROWS 10
 #define WIDE_COLS 100
 
-/* Verdict lines of the report and compiler output, coloured by what they
- * start with (after indentation) or contain. */
-static const struct {
-    const char *text;
-    int anywhere;
-    cl_md_role role;
-} out_styles[] = {
-    {"\xE2\x9C\x93", 0, CL_ROLE_PASS}, {"ok ", 0, CL_ROLE_PASS},
-    {"\xE2\x9C\x97", 0, CL_ROLE_FAIL}, {"FAIL", 0, CL_ROLE_FAIL},
-    {"panic:", 0, CL_ROLE_FAIL},       {"fatal error:", 0, CL_ROLE_FAIL},
-    {"WARNING: ThreadSanitizer", 0, CL_ROLE_FAIL},
-    {"error:", 1, CL_ROLE_FAIL},       {"warning:", 1, CL_ROLE_WARN},
-    {"note:", 1, CL_ROLE_DIM},         {"tests passed.", 1, CL_ROLE_FAIL},
-    {"tests passed", 1, CL_ROLE_PASS}, {"does not compile", 1, CL_ROLE_FAIL},
-    {"goroutine ", 0, CL_ROLE_WARN},   {"[stopped]", 0, CL_ROLE_WARN},
-};
-
-static cl_md_role classify(const char *line, size_t len)
-{
-    size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    for (size_t k = 0; k < sizeof out_styles / sizeof out_styles[0]; k++) {
-        size_t n = strlen(out_styles[k].text);
-        if (!out_styles[k].anywhere) {
-            if (len - i >= n && memcmp(line + i, out_styles[k].text, n) == 0)
-                return out_styles[k].role;
-        } else if (len >= n) {
-            for (size_t j = i; j + n <= len; j++)
-                if (memcmp(line + j, out_styles[k].text, n) == 0)
-                    return out_styles[k].role;
-        }
-    }
-    return CL_ROLE_TEXT;
-}
-
 static void relayout_pane(cl_tui_pane *p, int width, int (*fill)(cl_tui *, int, cl_md_doc *), cl_tui *t)
 {
     int old_count = p->doc.count, old_top = p->top;
@@ -66,7 +30,7 @@ static int fill_lesson(cl_tui *t, int width, cl_md_doc *doc)
     if (t->lesson)
         return cl_md_layout(t->lesson, width, doc);
     const char *msg = t->lesson_err[0] ? t->lesson_err : "(no lesson)";
-    return cl_md_text_layout(msg, strlen(msg), width, NULL, doc);
+    return cl_md_text_layout(msg, strlen(msg), width, doc);
 }
 
 static int fill_output(cl_tui *t, int width, cl_md_doc *doc)
@@ -76,7 +40,7 @@ static int fill_output(cl_tui *t, int width, cl_md_doc *doc)
         cl_md_opts opts = {.ascii = !t->utf8};
         return cl_md_render(s, width, &opts, doc);
     }
-    return cl_md_text_layout(s, t->out_len, width, classify, doc);
+    return cl_md_text_layout(s, t->out_len, width, doc);
 }
 
 void cl_tui_layout(cl_tui *t)

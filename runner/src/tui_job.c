@@ -1,6 +1,6 @@
 /* Run and check happen in a child: this same program with the CLI verb
- * (`chanlings check 3`), plain output (NO_COLOR, stdout a pipe) read through
- * poll(), so the view keeps reading keys and animating while it works.
+ * (`chanlings check 3`), its report's colours kept (CHANLINGS_COLOR=always)
+ * and read through poll(), so the view keeps reading keys and animating while it works.
  * The child gets its own process group: stop and quit kill all of it. */
 #include "tui.h"
 
@@ -74,8 +74,15 @@ int cl_tui_job_start(cl_tui *t, const char *verb, const char *extra, int exercis
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         signal(SIGHUP, SIG_DFL);
-        setenv("NO_COLOR", "1", 1);
-        setenv("CHANLINGS_PLAIN", "1", 1);
+        /* The report's colours are how the view learns each line's role
+         * (md_render.h, cl_md_text_layout); the view draws them as roles. */
+        if (strcmp(verb, "solution") != 0) { /* that one is shown as code */
+            unsetenv("NO_COLOR");
+            setenv("CHANLINGS_COLOR", "always", 1);
+        } else {
+            setenv("NO_COLOR", "1", 1);
+        }
+        setenv("CHANLINGS_FRONT", "view", 1); /* "Next:" names the view's keys */
         if (t->model.root)
             setenv("CHANLINGS_ROOT", t->model.root, 1);
         execl("/proc/self/exe", "chanlings", verb, num, extra, (char *)NULL);
@@ -110,7 +117,7 @@ static void finish(cl_tui *t, int status)
     snprintf(t->out_title, sizeof t->out_title, "%s", title);
     cl_tui_model_refresh(&t->model);
     if (WIFSIGNALED(status))
-        cl_tui_out_append(t, "\n[stopped]\n", 11);
+        cl_tui_out_append(t, "\n\x1b[33m[stopped]\x1b[0m\n", 20);
     if (strcmp(j->verb, "solution") == 0 && j->exit_code == 0 && t->out) {
         /* Show the code as code: coloured like the lesson's examples. */
         char *code = strdup(t->out);
