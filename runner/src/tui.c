@@ -4,6 +4,8 @@
  * child); idle, it sleeps in poll() and costs nothing. */
 #include "tui.h"
 
+#include "tui_view.h"
+
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>

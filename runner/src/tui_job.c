@@ -2,7 +2,7 @@
  * (`chanlings check 3`), its report's colours kept (CHANLINGS_COLOR=always)
  * and read through poll(), so the view keeps reading keys and animating while it works.
  * The child gets its own process group: stop and quit kill all of it. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,6 +116,8 @@ static void finish(cl_tui *t, int status)
              WIFSIGNALED(status) ? "stopped" : how, secs);
     snprintf(t->out_title, sizeof t->out_title, "%s", title);
     cl_tui_model_refresh(&t->model);
+    if (strcmp(j->verb, "check") == 0 && j->exercise == t->model.current)
+        t->check_failed = j->exit_code != 0;
     if (WIFSIGNALED(status))
         cl_tui_out_append(t, "\n\x1b[33m[stopped]\x1b[0m\n", 20);
     if (strcmp(j->verb, "solution") == 0 && j->exit_code == 0 && t->out) {

@@ -1,6 +1,6 @@
 /* The view's window on the workbook: the only file of the view that talks
  * to catalog, lesson and progress, so the rest only sees cl_tui_model. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Watch mode: inotify on exercises/.  Editors save either in place
  * (close-after-write) or by renaming a temporary file over the old one
  * (moved-to); both count as a save. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <errno.h>
 #include <stdio.h>
