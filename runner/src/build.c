@@ -598,7 +598,8 @@ int cl_build_grader(const cl_build_opts *o, const char *source, const char *grad
                                             "graders/grader.h", &keys[1]));
         if (gobj)
             mobj = (char *)(in[2].obj = compile(&s, "graders/grader_main.c",
-                                                (const char *const *)gf.v, NULL, &keys[2]));
+                                                (const char *const *)gf.v,
+                                                "graders/grader_protocol.h", &keys[2]));
         if (mobj)
             rc = link_exe(&s, in, 3, keys, true);
     }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "grader_protocol.h"
 #include "proc.h"
 #include "report_buf.h"
 #include "verdict.h"
@@ -246,9 +247,9 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
     snprintf(timeout, sizeof timeout, "%d", o->test_timeout > 0 ? o->test_timeout : DEFAULT_TEST_TIMEOUT);
     env_t env = {0};
     env_base(&env, &s);
-    env_add(&env, "CL_RESULTS", results);
-    env_add(&env, "CL_OUTPUT_DIR", outdir);
-    env_add(&env, "CL_TEST_TIMEOUT", timeout);
+    env_add(&env, CL_ENV_RESULTS, results);
+    env_add(&env, CL_ENV_OUTPUT_DIR, outdir);
+    env_add(&env, CL_ENV_TEST_TIMEOUT, timeout);
     /* TSan sleeps a second at every exit by default (atexit_sleep_ms), and
      * Check's fork mode exits once per test. */
     if (race)

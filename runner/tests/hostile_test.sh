@@ -28,7 +28,7 @@ for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a; do
 done
 rm -rf "$out" && mkdir -p "$out" || { bad "cannot create $out"; finish; }
 # shellcheck disable=SC2086
-${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src \
+${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src -Igraders \
     runner/src/fs.c runner/src/proc.c runner/src/build.c runner/src/grade.c runner/src/verdict.c \
     runner/src/report.c runner/src/report_formats.c runner/src/report_buf.c \
     $fx/driver.c -o "$driver" || { bad "the test driver did not build"; finish; }
