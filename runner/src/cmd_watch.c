@@ -1,10 +1,6 @@
 /* chanlings — watch: re-check the exercise every time it is saved.
  *
- * inotify watches the exercises/ directory, not the file: editors that
- * save by writing a new file and renaming it over the old one replace the
- * inode, and a watch on the file would go quiet after the first save.
- * Bursts of events (write, then rename, then attribute changes) are
- * debounced into one check.  Passing never moves on by itself: the learner
+ * Saves come from file_watch.h, the watcher the view uses too.  Passing never moves on by itself: the learner
  * presses n, which checks the next exercise at once (its verdict says what
  * to do there).  q is how a learner stops: it exits 0, whatever the last
  * check said.  The watch's own lines are word-wrapped to the terminal. */
@@ -15,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
@@ -23,32 +18,11 @@
 
 #include "catalog.h"
 #include "cmd.h"
+#include "file_watch.h"
 #include "progress.h"
-
-#define DEBOUNCE_MS 200
 
 static volatile sig_atomic_t stop_watching;
 static void on_signal(int sig) { (void)sig, stop_watching = 1; }
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Whether the inotify events in buf name `file`. */
-static bool names_file(const char *buf, ssize_t n, const char *file)
-{
-    bool hit = false;
-    for (const char *p = buf; p < buf + n;) {
-        const struct inotify_event *ev = (const struct inotify_event *)p;
-        if (ev->len && strcmp(ev->name, file) == 0)
-            hit = true;
-        p += sizeof *ev + ev->len;
-    }
-    return hit;
-}
 
 /* Columns of the terminal (COLUMNS when stdout is not one), at least 20. */
 static int columns(void)
@@ -121,16 +95,13 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
     int i = cl_cmd_args_exercise(ctx, "watch", argc, argv, NULL, 0, &a);
     if (i < 0)
         return -i;
-    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    char *dir = cl_workbook_join(ctx->root, "exercises");
-    if (fd < 0 || !dir ||
-        inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
-        fprintf(stderr, "chanlings watch: cannot watch %s: %s; use `chanlings check` after each "
-                "save instead\n", dir ? dir : "exercises/", strerror(errno));
-        free(dir);
+    cl_file_watch w;
+    char err[512];
+    if (cl_file_watch_open(&w, ctx->root, err, sizeof err) != 0) {
+        fprintf(stderr, "chanlings watch: %s; use `chanlings check` after each save instead\n",
+                err);
         return CL_EXIT_INTERNAL;
     }
-    free(dir);
 
     /* keys without Enter on a terminal; lines otherwise */
     struct termios saved;
@@ -148,21 +119,15 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
     int checks = 0;
     int last = check_once(ctx, i, ++checks); /* n moves on only after a pass */
     bool stdin_open = true;
-    long long due = -1; /* when the pending re-check runs, -1: none */
     while (!stop_watching) {
-        struct pollfd p[2] = {{fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-        int timeout = due < 0 ? -1 : (int)(due - now_ms() > 0 ? due - now_ms() : 0);
-        int n = poll(p, stdin_open ? 2 : 1, timeout);
+        struct pollfd p[2] = {{w.fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+        int n = poll(p, stdin_open ? 2 : 1, cl_file_watch_wait_ms(&w));
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && (p[0].revents & POLLIN)) {
-            char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
             char file[300];
             snprintf(file, sizeof file, "%s.c", ctx->catalog->items[i].slug);
-            ssize_t got;
-            while ((got = read(fd, buf, sizeof buf)) > 0)
-                if (names_file(buf, got, file))
-                    due = now_ms() + DEBOUNCE_MS; /* each event restarts the wait */
+            cl_file_watch_read(&w, file);
         }
         if (n > 0 && stdin_open && (p[1].revents & (POLLIN | POLLHUP))) {
             char key;
@@ -172,29 +137,26 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
                 break;
             } else if (key == 'n' && last == CL_EXIT_OK && (size_t)i + 1 < ctx->catalog->n) {
                 i++;
-                char err[512];
                 if (cl_progress_set_current(ctx->progress, ctx->catalog->items[i].slug, err, sizeof err))
                     fprintf(stderr, "chanlings watch: %s\n", err);
                 say("now on %s: `chanlings lesson` in another terminal explains it; "
                     "watching exercises/%s.c.", ctx->catalog->items[i].slug,
                     ctx->catalog->items[i].slug);
-                due = -1;
+                cl_file_watch_forget(&w);
                 last = check_once(ctx, i, ++checks);
             } else if (key == 'n') {
                 say("n moves on once exercises/%s.c passes; q quits.",
                     ctx->catalog->items[i].slug);
             }
         }
-        if (due >= 0 && now_ms() >= due) {
-            due = -1;
+        if (cl_file_watch_fire(&w))
             last = check_once(ctx, i, ++checks);
-        }
     }
     if (raw)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    close(fd);
+    cl_file_watch_close(&w);
     say("stopped.");
     return CL_EXIT_OK; /* quitting is not a failure, whatever the last check said */
 }

@@ -73,6 +73,7 @@ void cl_tui_open_exercise(cl_tui *t, int index)
     t->left.top = 0;
     t->recheck_pending = 0;
     t->check_failed = 0;
+    cl_file_watch_forget(&t->watch); /* a save of the old exercise is not this one's */
     welcome(t);
     t->dirty_layout = 1;
 }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "file_watch.h"
 #include "md_render.h"
 
 /* ---- model: what the view needs to know about the workbook ---- */
@@ -119,7 +120,7 @@ typedef struct cl_tui {
     int check_failed;    /* the last check of the current exercise failed */
 
     int watch_on;
-    int watch_fd;
+    cl_file_watch watch;
 
     cl_tui_quiz *quiz; /* open quiz overlay, or NULL */
 
@@ -202,7 +203,8 @@ void cl_tui_out_append(cl_tui *t, const char *s, size_t n);
 /* tui_watch.c */
 int cl_tui_watch_start(cl_tui *t);
 void cl_tui_watch_stop(cl_tui *t);
-/* Drains inotify events; returns 1 if the current exercise was saved. */
-int cl_tui_watch_pump(cl_tui *t);
+/* Reads the watcher's events for the current exercise; a save is due
+ * (cl_file_watch_fire) after the debounce. */
+void cl_tui_watch_read(cl_tui *t);
 
 #endif
