@@ -129,15 +129,7 @@ bool cl_cmd_confirm(const char *question)
 
 int cl_cmd_lesson_of(cl_ctx *ctx, int i, cl_lesson *l, char *err, size_t errsz)
 {
-    memset(l, 0, sizeof *l);
-    char *path = cl_workbook_path(ctx->root, ctx->catalog->items[i].slug, CL_FILE_LESSON);
-    if (!path) {
-        snprintf(err, errsz, "out of memory");
-        return -1;
-    }
-    int rc = cl_lesson_load(l, path, err, errsz);
-    free(path);
-    return rc;
+    return cl_catalog_lesson(ctx->catalog, ctx->root, (size_t)i, l, err, errsz);
 }
 
 void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o)

@@ -706,69 +706,21 @@ static void render_block(walker *w, cmark_node *n)
     }
 }
 
-/* `## Hints` and `## Quiz` belong to other screens, not the lesson text. */
-static const char *const hidden_sections[] = {"Hints", "Quiz"};
-
-static int hides_section(cmark_node *n)
-{
-    if (cmark_node_get_type(n) != CMARK_NODE_HEADING || cmark_node_get_heading_level(n) != 2)
-        return 0;
-    cmark_node *t = cmark_node_first_child(n);
-    const char *s = t ? cmark_node_get_literal(t) : NULL;
-    if (!s || cmark_node_next(t))
-        return 0;
-    while (*s == ' ')
-        s++;
-    for (size_t i = 0; i < sizeof hidden_sections / sizeof hidden_sections[0]; i++) {
-        size_t k = strlen(hidden_sections[i]);
-        if (strncasecmp(s, hidden_sections[i], k) == 0 && (s[k] == '\0' || s[k] == ' '))
-            return 1;
-    }
-    return 0;
-}
-
-static int ends_section(cmark_node *n)
-{
-    return cmark_node_get_type(n) == CMARK_NODE_HEADING && cmark_node_get_heading_level(n) <= 2;
-}
-
-static size_t skip_front_matter(const char *s, size_t len)
-{
-    if (len < 4 || strncmp(s, "---", 3) != 0 || (s[3] != '\n' && s[3] != '\r'))
-        return 0;
-    for (size_t i = 3; i + 3 <= len; i++)
-        if (s[i] == '\n' && strncmp(s + i + 1, "---", 3) == 0) {
-            size_t e = i + 4;
-            while (e < len && (s[e] == ' ' || s[e] == '\r'))
-                e++;
-            if (e >= len || s[e] == '\n')
-                return e < len ? e + 1 : len;
-        }
-    return 0;
-}
-
 cl_md *cl_md_parse(const char *markdown, size_t len, const cl_md_opts *opts)
 {
     static const cl_md_opts defaults = {0};
     cl_md *md = calloc(1, sizeof *md);
     if (!md)
         return NULL;
-    size_t skip = skip_front_matter(markdown, len);
-    cmark_node *doc = cmark_parse_document(markdown + skip, len - skip, CMARK_OPT_DEFAULT);
+    cmark_node *doc = cmark_parse_document(markdown, len, CMARK_OPT_DEFAULT);
     if (!doc) {
         free(md);
         return NULL;
     }
-    walker w = {.md = md, .opts = opts ? opts : &defaults, .src = markdown + skip,
-                .srclen = len - skip};
+    walker w = {.md = md, .opts = opts ? opts : &defaults, .src = markdown, .srclen = len};
     md->ascii = w.opts->ascii;
-    int hiding = 0;
-    for (cmark_node *c = cmark_node_first_child(doc); c; c = cmark_node_next(c)) {
-        if (ends_section(c))
-            hiding = hides_section(c);
-        if (!hiding)
-            render_block(&w, c);
-    }
+    for (cmark_node *c = cmark_node_first_child(doc); c; c = cmark_node_next(c))
+        render_block(&w, c);
     cmark_node_free(doc);
     int oom = md->oom;
     for (int i = 0; i < md->n; i++)

@@ -71,9 +71,9 @@ typedef struct {
 
 typedef struct cl_md cl_md; /* parsed, width-independent */
 
-/* Parses Markdown.  A leading front matter block is skipped and the
- * `## Hints` and `## Quiz` sections are dropped, so handing a raw lesson file
- * here is safe.  NULL only when out of memory. */
+/* Parses Markdown (a lesson's body: lesson.c alone knows the lesson file's
+ * format and removes front matter, hints and quiz).  NULL only when out of
+ * memory. */
 cl_md *cl_md_parse(const char *markdown, size_t len, const cl_md_opts *opts);
 void cl_md_free(cl_md *md);
 

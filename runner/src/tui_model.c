@@ -7,10 +7,9 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "context.h"
 #include "lesson.h"
 #include "progress.h"
-#include "context.h"
-#include "workbook.h"
 
 static char *dup_or_empty(const char *s)
 {
@@ -77,15 +76,7 @@ void cl_tui_model_go(cl_tui_model *m, int index)
 
 static int load_lesson(cl_tui_model *m, int index, cl_lesson *l, char *err, size_t errsz)
 {
-    char *path = cl_workbook_path(m->root, m->ex[index].slug, CL_FILE_LESSON);
-    memset(l, 0, sizeof *l);
-    if (!path) {
-        snprintf(err, errsz, "out of memory");
-        return -1;
-    }
-    int rc = cl_lesson_load(l, path, err, errsz);
-    free(path);
-    return rc;
+    return cl_catalog_lesson(m->ctx->catalog, m->ctx->root, (size_t)index, l, err, errsz);
 }
 
 char *cl_tui_model_lesson(cl_tui_model *m, int index, char *err, size_t errsz)
