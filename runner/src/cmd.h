@@ -41,7 +41,7 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_verify(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_new(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_grade(cl_ctx *ctx, int argc, char **argv);
-int cl_cmd_quiz(cl_ctx *ctx, int argc, char **argv); /* cmd_quiz.c (quiz engineer) */
+int cl_cmd_quiz(cl_ctx *ctx, int argc, char **argv);
 
 /* ---- shared by the commands (cmd_common.c) ---- */
 

@@ -126,7 +126,7 @@ int cl_tui_main(struct cl_ctx *ctx)
     cl_md_free(t.lesson);
     cl_md_doc_free(&t.left.doc);
     cl_md_doc_free(&t.right.doc);
-    free(t.out);
+    free(t.out.s);
     cl_tui_model_free(&t.model);
     if (t.quit_signal) { /* end the way the signal meant, now the terminal is back */
         signal(t.quit_signal, SIG_DFL);

@@ -14,9 +14,9 @@
 static void set_output(cl_tui *t, cl_tui_out_kind kind, const char *title, const char *text)
 {
     t->out_kind = kind;
-    t->out_len = 0;
-    if (t->out)
-        t->out[0] = '\0';
+    t->out.len = 0;
+    if (t->out.s)
+        t->out.s[0] = '\0';
     cl_tui_out_append(t, text, strlen(text));
     snprintf(t->out_title, sizeof t->out_title, "%s", title);
     t->right.top = 0;

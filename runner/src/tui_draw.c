@@ -38,12 +38,12 @@ static int fill_lesson(cl_tui *t, int width, cl_md_doc *doc)
 
 static int fill_output(cl_tui *t, int width, cl_md_doc *doc)
 {
-    const char *s = t->out ? t->out : "";
+    const char *s = t->out.s ? t->out.s : "";
     if (t->out_kind == CL_TUI_OUT_MARKDOWN) {
         cl_md_opts opts = {.ascii = !t->utf8};
         return cl_md_render(s, width, &opts, doc);
     }
-    return cl_md_text_layout(s, t->out_len, width, doc);
+    return cl_md_text_layout(s, t->out.len, width, doc);
 }
 
 void cl_tui_layout(cl_tui *t)

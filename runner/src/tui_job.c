@@ -27,21 +27,9 @@ static double now(void)
 
 void cl_tui_out_append(cl_tui *t, const char *s, size_t n)
 {
-    if (t->out_len + n > OUT_CAP)
-        n = t->out_len < OUT_CAP ? OUT_CAP - t->out_len : 0;
-    if (t->out_len + n + 1 > t->out_cap) {
-        size_t cap = t->out_cap ? t->out_cap : 4096;
-        while (cap < t->out_len + n + 1)
-            cap *= 2;
-        char *p = realloc(t->out, cap);
-        if (!p)
-            return;
-        t->out = p;
-        t->out_cap = cap;
-    }
-    memcpy(t->out + t->out_len, s, n);
-    t->out_len += n;
-    t->out[t->out_len] = '\0';
+    if (t->out.len + n > OUT_CAP)
+        n = t->out.len < OUT_CAP ? OUT_CAP - t->out.len : 0;
+    cl_buf_add(&t->out, s, n);
     t->dirty_layout = 1;
 }
 
@@ -120,11 +108,11 @@ static void finish(cl_tui *t, int status)
         t->check_failed = j->exit_code != 0;
     if (WIFSIGNALED(status))
         cl_tui_out_append(t, "\n\x1b[33m[stopped]\x1b[0m\n", 20);
-    if (strcmp(j->verb, "solution") == 0 && j->exit_code == 0 && t->out) {
+    if (strcmp(j->verb, "solution") == 0 && j->exit_code == 0 && t->out.s) {
         /* Show the code as code: coloured like the lesson's examples. */
-        char *code = strdup(t->out);
+        char *code = strdup(t->out.s);
         if (code) {
-            t->out_len = 0;
+            t->out.len = 0;
             t->out_kind = CL_TUI_OUT_MARKDOWN;
             cl_tui_out_append(t, "```c\n", 5);
             cl_tui_out_append(t, code, strlen(code));
@@ -132,7 +120,7 @@ static void finish(cl_tui *t, int status)
             free(code);
         }
     }
-    if (t->out_len == 0) {
+    if (t->out.len == 0) {
         const char *msg = "(no output)\n";
         cl_tui_out_append(t, msg, strlen(msg));
     }

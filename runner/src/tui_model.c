@@ -111,23 +111,18 @@ char *cl_tui_model_next_hint(cl_tui_model *m, int index, char *err, size_t errsz
         cl_lesson_free(&l);
         return NULL;
     }
-    size_t cap = 256;
+    cl_buf md = {0};
     for (int i = 0; i < shown; i++)
-        cap += strlen(l.hints[i]) + 64;
-    char *md = malloc(cap);
-    if (md) {
-        size_t at = 0;
-        for (int i = 0; i < shown; i++)
-            at += (size_t)snprintf(md + at, cap - at, "### Hint %d of %zu\n\n%s\n\n", i + 1, l.nhints,
-                                   l.hints[i]);
-        snprintf(md + at, cap - at, "%s",
-                 shown < (int)l.nhints ? "*h shows the next hint.*\n"
-                                       : "*That was the last hint. The lesson has the rest.*\n");
-    } else {
-        snprintf(err, errsz, "out of memory");
-    }
+        cl_buf_printf(&md, "### Hint %d of %zu\n\n%s\n\n", i + 1, l.nhints, l.hints[i]);
+    cl_buf_puts(&md, shown < (int)l.nhints ? "*h shows the next hint.*\n"
+                                           : "*That was the last hint. The lesson has the rest.*\n");
     cl_lesson_free(&l);
-    return md;
+    if (md.oom) {
+        free(md.s);
+        snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    return cl_buf_take(&md);
 }
 
 char *cl_tui_model_exercise_path(cl_tui_model *m, int index)

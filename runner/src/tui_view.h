@@ -23,6 +23,7 @@
 
 #include "file_watch.h"
 #include "md_render.h"
+#include "report_buf.h"
 
 /* ---- model: what the view needs to know about the workbook ---- */
 
@@ -111,8 +112,7 @@ typedef struct cl_tui {
 
     /* output pane source: raw text of a job, or Markdown (hints) */
     cl_tui_out_kind out_kind;
-    char *out;
-    size_t out_len, out_cap;
+    cl_buf out;
     char out_title[160];
 
     cl_tui_job job;
