@@ -3,8 +3,11 @@
  * Saves come from file_watch.h, the watcher the view uses too.  Passing never moves on by itself: the learner
  * presses n, which checks the next exercise at once (its verdict says what
  * to do there).  q is how a learner stops: it exits 0, whatever the last
- * check said.  The watch's own lines are word-wrapped to the terminal. */
+ * check said.  Each check runs as `chanlings check N` in a child, the way
+ * the view runs it, so all three show the same report; watch word-wraps
+ * it and its own lines to the terminal. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,38 +39,127 @@ static int columns(void)
     return n >= 20 ? n : 80;
 }
 
-/* One "[watch] ..." message, wrapped at spaces to the terminal's width,
- * continuation lines indented under the text. */
+/* Display columns of s[0..n): SGR escapes take none, a UTF-8 character
+ * one. */
+static int visible_cols(const char *s, size_t n)
+{
+    int cols = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\x1b') {
+            while (i < n && s[i] != 'm')
+                i++;
+        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            cols++;
+        }
+    }
+    return cols;
+}
+
+/* Prints one line wrapped at spaces to the terminal's width; continuation
+ * lines hang under the line's own indentation plus `hang`. */
+static void put_wrapped(const char *line, size_t len, int hang)
+{
+    int width = columns() - 1, indent = 0;
+    while ((size_t)indent < len && line[indent] == ' ')
+        indent++;
+    int cont = indent + hang < width / 2 ? indent + hang : width / 2;
+    fwrite(line, 1, (size_t)indent, stdout);
+    int col = indent, first = 1;
+    for (size_t at = (size_t)indent; at < len;) {
+        size_t gap = at; /* the spaces before a word are kept unless it wraps */
+        while (at < len && line[at] == ' ')
+            at++;
+        gap = at - gap;
+        size_t w = at;
+        while (w < len && line[w] != ' ')
+            w++;
+        if (w == at)
+            break;
+        int wc = visible_cols(line + at, w - at);
+        if (!first && col + (int)gap + wc > width) {
+            printf("\n%*s", cont, "");
+            col = cont;
+        } else if (!first) {
+            printf("%*s", (int)gap, "");
+            col += (int)gap;
+        }
+        fwrite(line + at, 1, w - at, stdout);
+        col += wc;
+        first = 0;
+        at = w;
+    }
+    putchar('\n');
+}
+
+/* One "[watch] ..." message, wrapped, continuation lines under the text. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
     char text[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    int n = snprintf(text, sizeof text, "[watch] ");
+    vsnprintf(text + n, sizeof text - (size_t)n, fmt, ap);
     va_end(ap);
-    static const char lead[] = "[watch] ";
-    int width = columns() - 1, indent = (int)sizeof lead - 1, col = indent;
-    fputs(lead, stdout);
-    for (const char *p = text; *p;) {
-        while (*p == ' ')
-            p++;
-        int len = (int)strcspn(p, " ");
-        if (!len)
-            break;
-        if (col > indent && col + 1 + len > width) {
-            printf("\n%*s", indent, "");
-            col = indent;
-        } else if (col > indent) {
-            putchar(' ');
-            col++;
-        }
-        fwrite(p, 1, (size_t)len, stdout);
-        col += len;
-        p += len;
-    }
-    putchar('\n');
+    put_wrapped(text, strlen(text), 8);
     fflush(stdout);
+}
+
+/* Runs `chanlings check SLUG` as a child, exactly as the view does, and
+ * prints its report wrapped; returns its exit code. */
+static int run_check(cl_ctx *ctx, const char *slug)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return CL_EXIT_INTERNAL;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0)
+            dup2(null, STDIN_FILENO);
+        dup2(fds[1], STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        setenv("CHANLINGS_ROOT", ctx->root, 1);
+        setenv("CHANLINGS_FRONT", "watch", 1);
+        if (ctx->color)
+            setenv("CHANLINGS_COLOR", "always", 1);
+        else
+            setenv("NO_COLOR", "1", 1);
+        const char *self = ctx->self ? ctx->self : "/proc/self/exe";
+        execl(self, "chanlings", "check", slug, (char *)NULL);
+        fprintf(stderr, "chanlings watch: cannot run %s check: %s\n", self, strerror(errno));
+        _exit(CL_EXIT_INTERNAL);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return CL_EXIT_INTERNAL;
+    }
+    FILE *in = fdopen(fds[0], "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (in && (n = getline(&line, &cap, in)) >= 0) {
+        if (n && line[n - 1] == '\n')
+            n--;
+        put_wrapped(line, (size_t)n, 4);
+    }
+    free(line);
+    if (in)
+        fclose(in);
+    else
+        close(fds[0]);
+    fflush(stdout);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return CL_EXIT_INTERNAL;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : CL_EXIT_INTERNAL;
 }
 
 static int check_once(cl_ctx *ctx, int i, int count)
@@ -78,8 +171,7 @@ static int check_once(cl_ctx *ctx, int i, int count)
     localtime_r(&t, &tm);
     strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
     say("%s checking exercises/%s.c (%d)", stamp, e->slug, count);
-    char *args[] = {"check", e->slug, NULL};
-    int rc = cl_cmd_check(ctx, 2, args);
+    int rc = run_check(ctx, e->slug);
     if (rc == CL_EXIT_OK && (size_t)i + 1 < ctx->catalog->n)
         say("passed: press n to check the next exercise, q to quit (or keep editing).");
     else if (rc == CL_EXIT_OK)
@@ -115,7 +207,6 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    ctx->front = CL_FRONT_WATCH; /* the checks' advice names watch's keys */
     int checks = 0;
     int last = check_once(ctx, i, ++checks); /* n moves on only after a pass */
     bool stdin_open = true;

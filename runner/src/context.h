@@ -14,8 +14,8 @@
 #include "progress.h"
 
 /* Where the learner reads a command's output, so messages name the keys
- * they have there: a shell, the view (its child sets CHANLINGS_FRONT=view)
- * or watch. */
+ * they have there: a shell, the view or watch (their `chanlings check`
+ * children get CHANLINGS_FRONT=view or watch). */
 typedef enum cl_front { CL_FRONT_CLI, CL_FRONT_VIEW, CL_FRONT_WATCH } cl_front;
 
 /* Owned by main; commands read it and update progress through progress.h
