@@ -83,7 +83,8 @@ bool cl_cmd_confirm(const char *question);
 int cl_cmd_lesson_of(cl_ctx *ctx, int i, cl_lesson *l, char *err, size_t errsz);
 
 /* Grade options for exercise i with `source` (the learner's file by
- * default): race and timeout from its lesson.  Strings borrow ctx. */
+ * default): race, asan, wrap and timeout from its lesson.  Strings
+ * borrow ctx. */
 void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o);
 
 /* What to do after exercise i passed, in the words of where the learner

@@ -142,6 +142,8 @@ void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o)
     char err[512];
     if (cl_cmd_lesson_of(ctx, i, &l, err, sizeof err) == 0) {
         o->race = l.race;
+        o->asan = l.asan;
+        snprintf(o->wrap, sizeof o->wrap, "%s", l.wrap ? l.wrap : "");
         o->test_timeout = l.timeout;
         cl_lesson_free(&l);
     }

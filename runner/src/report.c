@@ -17,6 +17,10 @@ static const char *const verdict_names[CL_VERDICT_COUNT] = {
     [CL_VERDICT_PANIC] = "panicked",
     [CL_VERDICT_CRASHED] = "crashed",
     [CL_VERDICT_EXITED] = "exited",
+    [CL_VERDICT_MEMORY] = "memory error",
+    [CL_VERDICT_MEMLEAK] = "memory leak",
+    [CL_VERDICT_UNDEFINED] = "undefined behaviour",
+    [CL_VERDICT_SANITIZER] = "sanitizer warning",
 };
 
 static const char *const status_names[CL_STATUS_COUNT] = {
@@ -52,6 +56,7 @@ void cl_report_free(cl_report *r)
     free(r->output);
     free(r->error);
     free(r->crash_site);
+    free(r->warnings);
     free(r);
 }
 
@@ -138,6 +143,8 @@ static void print_test(FILE *out, const style *st, const cl_test_verdict *v)
     fprintf(out, " %s%s%s", paint(st, BOLD), v->name, paint(st, RESET));
     if (v->race_pass)
         fputs(" (under ThreadSanitizer)", out);
+    if (v->memory_pass)
+        fputs(" (under AddressSanitizer)", out);
     if (!ok)
         fprintf(out, " — %s%s%s", paint(st, v->kind == CL_VERDICT_FAILED ? RED : YELLOW),
                 cl_verdict_name(v->kind), paint(st, RESET));
@@ -173,6 +180,17 @@ static void print_build_failure(FILE *out, const style *st, const cl_report *r)
     fputs("    Fix the first error first: the ones after it are often caused by it.\n", out);
 }
 
+/* Warnings of a build that succeeded, after the headline: on a failing
+ * check they often name the very line at fault. */
+static void print_warnings(FILE *out, const style *st, const cl_report *r)
+{
+    if (!r->warnings || !*r->warnings)
+        return;
+    fprintf(out, "%sThe compiler warned about %s%s (warnings like these often point at the "
+                 "bug):\n", paint(st, YELLOW), r->source, paint(st, RESET));
+    indented_capped(out, r->warnings, "    ", 40, 8192);
+}
+
 static void print_run(FILE *out, const style *st, const cl_report *r)
 {
     if (r->output && *r->output) {
@@ -197,6 +215,7 @@ static void print_run(FILE *out, const style *st, const cl_report *r)
                 r->exit_code, r->seconds);
     if (r->output_cut)
         fprintf(out, "    (%zu bytes of output were cut from the middle)\n", r->output_cut);
+    print_warnings(out, st, r);
 }
 
 /* Failures by what they teach, most first: a deadlock dump, a race report
@@ -240,6 +259,7 @@ static void print_grade(FILE *out, const style *st, const cl_report *r)
     if (r->status == CL_STATUS_PASSED) {
         fprintf(out, "%s%s: all %zu tests passed%s (%.2f s).\n", paint(st, GREEN),
                 r->slug ? r->slug : r->source, r->ntests, paint(st, RESET), r->seconds);
+        print_warnings(out, st, r);
         return;
     }
     fprintf(out, "%s%s: %zu of %zu tests passed.%s", paint(st, RED), r->slug ? r->slug : r->source,
@@ -249,6 +269,7 @@ static void print_grade(FILE *out, const style *st, const cl_report *r)
                 paint(st, RESET), r->source);
     else
         fputc('\n', out);
+    print_warnings(out, st, r);
     if (r->status == CL_STATUS_TIMEOUT)
         fprintf(out, "The grader ran past its overall time limit and was stopped; tests not "
                      "listed did not get to run. Look for code in %s that never returns.\n",

@@ -17,7 +17,7 @@ bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${out:-}" ] && printf '%s\n'
 finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
 
 [ -x "$bin" ] || { echo "cli_test: $bin is missing: run 'make runner'"; fail=1; finish; }
-for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a; do
+for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a build/lib/asan/libgoc.a; do
     [ -f "$top/$lib" ] || { echo "cli_test: $top/$lib is missing: run 'make lib'"; fail=1; finish; }
 done
 
@@ -33,10 +33,11 @@ trap 'exit 1' INT TERM HUP
 . "$top/runner/tests/shipped.sh"
 (cd "$top" && cp -r lessons solutions graders "$scratch"/) &&
     shipped_exercises "$top" "$scratch" &&
-    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" &&
+    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" "$scratch/build/lib/asan" &&
     cp -r "$top/lib/include" "$scratch/lib/" &&
     cp "$top/build/lib/plain/libgoc.a" "$scratch/build/lib/plain/" &&
-    cp "$top/build/lib/tsan/libgoc.a" "$scratch/build/lib/tsan/" ||
+    cp "$top/build/lib/tsan/libgoc.a" "$scratch/build/lib/tsan/" &&
+    cp "$top/build/lib/asan/libgoc.a" "$scratch/build/lib/asan/" ||
     { echo "cli_test: cannot copy the workbook into $scratch"; fail=1; finish; }
 export CHANLINGS_ROOT="$scratch" NO_COLOR=1
 unset CL_RESULTS CL_OUTPUT_DIR
