@@ -937,7 +937,7 @@ static void finish(step_ctx *s, int rc, const char *grader_rel, const char *src_
 static int refuse_hostile_object(step_ctx *s, const link_input *in, const char *src_rel)
 {
     char lib[PATH_MAX], src_abs[PATH_MAX];
-    snprintf(lib, sizeof lib, "%s/build/lib/%s/libgoc.a", s->o->root, s->o->race ? "tsan" : "plain");
+    snprintf(lib, sizeof lib, "%s/build/lib/%s/libgoc.a", s->o->root, flavour_of(s->o)->lib);
     snprintf(src_abs, sizeof src_abs, "%s/%s", s->o->root, src_rel);
     const char *harness[2 + MAX_CHECK_ARCHIVES + 1] = {in[1].obj, in[2].obj};
     for (size_t i = 0, n = 2; i < MAX_CHECK_ARCHIVES; i++)
@@ -945,7 +945,7 @@ static int refuse_hostile_object(step_ctx *s, const link_input *in, const char *
             harness[n++] = check_archives[i];
     const char *libraries[] = {lib, NULL};
     cl_objcheck_opts oc = {in[0].obj, src_rel[0] == '/' ? src_rel : src_abs, src_rel, harness,
-                           libraries, s->o->race};
+                           libraries, s->o->pass != CL_PASS_PLAIN};
     char *refusal = cl_objcheck(&oc);
     if (!refusal)
         return 0;
@@ -984,7 +984,8 @@ int cl_build_grader(const cl_build_opts *o, const char *source, const char *grad
                                             "graders/grader.h", &keys[1]));
         if (gobj)
             mobj = (char *)(in[2].obj = compile(&s, "graders/grader_main.c",
-                                                (const char *const *)gf.v, NULL, &keys[2]));
+                                                (const char *const *)gf.v,
+                                                "graders/grader_protocol.h", &keys[2]));
         s.jail = &bj.jail;
         if (mobj && refuse_hostile_object(&s, in, src_rel) == 0)
             rc = link_exe(&s, in, 3, keys, true);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "grader_protocol.h"
 #include "proc.h"
 #include "report_buf.h"
 #include "verdict.h"
@@ -420,10 +421,10 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
     snprintf(timeout, sizeof timeout, "%d", o->test_timeout > 0 ? o->test_timeout : DEFAULT_TEST_TIMEOUT);
     env_t env = {0};
     env_base(&env, &s);
-    env_add(&env, "CL_RESULTS_FD", CL_STR(CL_PROC_RESULTS_FD));
-    env_add(&env, "CL_SECRET_FD", CL_STR(CL_PROC_SECRET_FD));
-    env_add(&env, "CL_OUTPUT_DIR", outdir);
-    env_add(&env, "CL_TEST_TIMEOUT", timeout);
+    env_add(&env, CL_ENV_RESULTS_FD, CL_STR(CL_PROC_RESULTS_FD));
+    env_add(&env, CL_ENV_SECRET_FD, CL_STR(CL_PROC_SECRET_FD));
+    env_add(&env, CL_ENV_OUTPUT_DIR, outdir);
+    env_add(&env, CL_ENV_TEST_TIMEOUT, timeout);
     for (size_t i = 0; pass_env[pass][i].name; i++)
         env_add(&env, pass_env[pass][i].name, pass_env[pass][i].value);
 

@@ -16,8 +16,10 @@ static bool grow(cl_buf *b, size_t more)
     while (cap < b->len + more + 1)
         cap *= 2;
     char *s = realloc(b->s, cap);
-    if (!s)
+    if (!s) {
+        b->oom = true;
         return false;
+    }
     b->s = s;
     b->cap = cap;
     return true;
