@@ -653,7 +653,7 @@ static inline void cl_expect_whole_lines(const char *text, const char *const lin
             known = strlen(lines[i]) == l && strncmp(p, lines[i], l) == 0;
         cl_expect(known && nl, "each line printed whole, in one call",
                   "stdio locks the stream for one call at a time: print a whole line with one "
-                  "printf (\"hello, %%s!\\n\"); a line written with several calls can be "
+                  "printf (\"hello, %s!\\n\"); a line written with several calls can be "
                   "split by another goroutine's output",
                   "%s printed the line \"%.*s\"%s, which is not one whole line: another "
                   "goroutine wrote between the pieces of one line. Output:\n%s(%s)",
