@@ -38,6 +38,10 @@
  *   cl_forbid_learner_sleeps()
  *                       (schedule point) a sleep in the learner's file
  *                       fails the test that ran it
+ *   cl_point_hold_every(CL_BEFORE_WG_ADD), cl_point_drive
+ *                       (schedule point) every learner goc_wg_add waits
+ *                       until everything else has stopped: an Add inside
+ *                       the new goroutine always comes too late
  *   cl_point_hold(CL_AFTER_LOCK, nth), cl_point_is_held, cl_point_release
  *                       (schedule point) hold a learner goroutine at the
  *                       nth call from the learner's file: before or right
@@ -655,7 +659,7 @@ static inline void cl_expect_whole_lines(const char *text, const char *const lin
             known = strlen(lines[i]) == l && strncmp(p, lines[i], l) == 0;
         cl_expect(known && nl, "each line printed whole, in one call",
                   "stdio locks the stream for one call at a time: print a whole line with one "
-                  "printf (\"hello, %%s!\\n\"); a line written with several calls can be "
+                  "printf (\"hello, %s!\\n\"); a line written with several calls can be "
                   "split by another goroutine's output",
                   "%s printed the line \"%.*s\"%s, which is not one whole line: another "
                   "goroutine wrote between the pieces of one line. Output:\n%s(%s)",
@@ -682,6 +686,7 @@ typedef enum cl_point {
     CL_BEFORE_LOCK,   /* goc_mutex_lock_at is called: not held yet */
     CL_AFTER_LOCK,    /* goc_mutex_lock_at returned: the lock is held */
     CL_BEFORE_UNLOCK, /* goc_mutex_unlock_at is about to release it */
+    CL_BEFORE_WG_ADD, /* goc_wg_add_at with a positive delta (not Done) */
     CL_N_POINTS
 } cl_point;
 
@@ -691,7 +696,12 @@ typedef struct cl__point_state {
     _Atomic(int) held;
     goc_site site; /* of the held call */
     cl_gate gate;
+    _Atomic(goc_chan *) round; /* hold_nth == CL_EVERY_CALL: this step's gate */
+    _Atomic(int) waiting;
 } cl__point_state;
+
+/* hold_nth for "hold every call, a step at a time" (cl_point_step). */
+#define CL_EVERY_CALL (-1)
 
 static cl__point_state cl__points[CL_N_POINTS];
 
@@ -711,10 +721,61 @@ static inline bool cl_point_is_held(cl_point p) { return atomic_load(&cl__points
 static inline int cl_point_hits(cl_point p) { return atomic_load(&cl__points[p].hits); }
 static inline goc_site cl_point_site(cl_point p) { return cl__points[p].site; }
 
+static inline goc_chan *cl__new_round(void)
+{
+    goc_chan *g = goc_chan_make(char, 0);
+    cl__own(cl__owned.chans, g);
+    return g;
+}
+
+/* Every learner call to the point waits there until the test's next
+ * cl_point_step, which lets all the waiting ones go at once.  Driving a
+ * call step by step (cl_point_drive) lets everything else run to a stop
+ * before each held call goes on: "the parent's Done before the child's
+ * Add" becomes the order of every run. */
+static inline void cl_point_hold_every(cl_point p)
+{
+    cl__point_state *s = &cl__points[p];
+    cl_gate_init(&s->gate);
+    atomic_store(&s->round, cl__new_round());
+    atomic_store(&s->waiting, 0);
+    atomic_store(&s->hits, 0);
+    atomic_store(&s->hold_nth, CL_EVERY_CALL);
+}
+
+static inline int cl_point_waiting(cl_point p) { return atomic_load(&cl__points[p].waiting); }
+
+static inline void cl_point_step(cl_point p)
+{
+    goc_chan *old = atomic_exchange(&cl__points[p].round, cl__new_round());
+    goc_close(old);
+}
+
+/* Settle, let the held calls go, again, until nobody waits at the point
+ * after a settle, or until `watch` (may be NULL) has returned: a call
+ * that returned too early is then looked at before anything else runs
+ * (its goroutines may still use its frame).  Returns the number of steps. */
+static inline int cl_point_drive(cl_point p, cl_call *watch)
+{
+    int steps = 0;
+    for (;;) {
+        cl_settle();
+        if (cl_point_waiting(p) == 0 || (watch && cl_call_returned(watch)))
+            return steps;
+        cl_point_step(p);
+        steps++;
+    }
+}
+
 static inline void cl_point_release(cl_point p)
 {
-    atomic_store(&cl__points[p].hold_nth, 0);
-    cl_gate_open(&cl__points[p].gate);
+    cl__point_state *s = &cl__points[p];
+    atomic_store(&s->hold_nth, 0);
+    cl_gate_open(&s->gate);
+    goc_chan *round = atomic_load(&s->round);
+    if (round)
+        goc_close(round);
+    atomic_store(&s->round, NULL);
 }
 
 static inline void cl__point_pass(cl_point p, goc_site site)
@@ -723,7 +784,14 @@ static inline void cl__point_pass(cl_point p, goc_site site)
         return;
     cl__point_state *s = &cl__points[p];
     int n = atomic_fetch_add(&s->hits, 1) + 1;
-    if (n == atomic_load(&s->hold_nth)) {
+    if (atomic_load(&s->hold_nth) == CL_EVERY_CALL) {
+        goc_chan *round = atomic_load(&s->round);
+        if (round) {
+            atomic_fetch_add(&s->waiting, 1);
+            goc_recv_discard(round);
+            atomic_fetch_sub(&s->waiting, 1);
+        }
+    } else if (n == atomic_load(&s->hold_nth)) {
         s->site = site;
         atomic_store(&s->held, 1);
         cl_gate_pass(&s->gate);
@@ -968,11 +1036,20 @@ static inline Suite *cl_suite_of(const char *name, const TTest *const *tests, si
 __attribute__((used)) static void *const cl__link_anchors[] = {
     (void *)goc_mutex_trylock_at, /* sync_mutex.o: goc_mutex_lock_at, _unlock_at */
     (void *)goc_since,            /* time.o: goc_sleep_at */
+    (void *)goc_wg_wait_at,       /* sync_waitgroup.o: goc_wg_add_at */
 };
 
 void __real_goc_mutex_lock_at(goc_mutex *m, goc_site site) CL__WEAK;
 void __real_goc_mutex_unlock_at(goc_mutex *m, goc_site site) CL__WEAK;
 void __real_goc_sleep_at(goc_duration d, goc_site site) CL__WEAK;
+void __real_goc_wg_add_at(goc_waitgroup *wg, int64_t delta, goc_site site) CL__WEAK;
+
+void __wrap_goc_wg_add_at(goc_waitgroup *wg, int64_t delta, goc_site site)
+{
+    if (delta > 0)
+        cl__point_pass(CL_BEFORE_WG_ADD, site);
+    __real_goc_wg_add_at(wg, delta, site);
+}
 
 void __wrap_goc_mutex_lock_at(goc_mutex *m, goc_site site)
 {
