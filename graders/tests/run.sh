@@ -160,7 +160,10 @@ for grader in graders/[0-9][0-9]-*.c; do
         fi
         expectations=$(expectations_for "$name")
         if [ -z "$expectations" ]; then
-            [ -z "$RACE" ] && fail "$name: no expectation in graders/tests/wrong.tsv"
+            # A race that only ThreadSanitizer sees reliably has only "race"
+            # lines: the plain pass has nothing to check for it.
+            [ -z "$RACE" ] && ! grep -q "^$name	[^	]*	race	" graders/tests/wrong.tsv &&
+                fail "$name: no expectation in graders/tests/wrong.tsv"
             continue
         fi
         prog=$out/$name
