@@ -66,20 +66,39 @@ void chan_lock(goc_chan *c) { pthread_mutex_lock(&c->lock); }
 
 void chan_unlock(void *c) { pthread_mutex_unlock(&((goc_chan *)c)->lock); }
 
+static const char *plural_bytes(size_t n) { return n == 1 ? "byte" : "bytes"; }
+
+GOC_NORETURN static void die_not_live(const goc_chan *c, const char *op, goc_site site)
+{
+    char msg[640];
+    if (c->magic == CHAN_FREED_MAGIC || (c->magic == CHAN_MAGIC && atomic_load(&c->owner_freed)))
+        snprintf(msg, sizeof msg,
+                 "%s on a channel that was already freed (made at %s:%d, freed by goc_chan_free at %s:%d).\n"
+                 "%s", op, c->made_at.file, c->made_at.line, c->freed_at.file ? c->freed_at.file : "?",
+                 c->freed_at.line,
+                 strcmp(op, "goc_chan_free") == 0
+                     ? "It is freed twice: free a channel exactly once, in the code that made it."
+                     : "It was freed too early: free a channel only after every goroutine using it "
+                       "has finished (wait for them first, e.g. with a WaitGroup).");
+    else
+        snprintf(msg, sizeof msg,
+                 "%s on something that is not a live channel: never made (an uninitialised pointer), "
+                 "freed long ago, or a stray pointer.\n"
+                 "Check that the channel was made with goc_chan_make and is not yet freed.", op);
+    sched_die("panic", site, msg);
+}
+
 void chan_validate(const goc_chan *c, size_t elem_size, const char *op, goc_site site)
 {
-    char msg[512];
-    if (c->magic != CHAN_MAGIC) {
-        snprintf(msg, sizeof msg,
-                 "%s on something that is not a live channel (freed, never made, or a stray pointer).\n"
-                 "Check that the channel was made with goc_chan_make and not yet freed.", op);
-        sched_die("panic", site, msg);
-    }
+    if (c->magic != CHAN_MAGIC || atomic_load_explicit(&((goc_chan *)c)->owner_freed, memory_order_relaxed))
+        die_not_live(c, op, site);
     if (elem_size != (size_t)-1 && elem_size != c->elem_size) {
+        char msg[512];
         snprintf(msg, sizeof msg,
-                 "%s of a %zu-byte value on a channel of %s (%zu bytes), made at %s:%d.\n"
+                 "%s of a %zu-byte value on a channel of %s (%zu %s), made at %s:%d.\n"
                  "Pass a pointer to a %s: the value's type must be the channel's element type.",
-                 op, elem_size, c->elem_type, c->elem_size, c->made_at.file, c->made_at.line, c->elem_type);
+                 op, elem_size, c->elem_type, c->elem_size, plural_bytes(c->elem_size), c->made_at.file,
+                 c->made_at.line, c->elem_type);
         sched_die("panic", site, msg);
     }
 }
@@ -108,14 +127,24 @@ goc_chan *goc_chan_make_at(size_t elem_size, size_t cap, const char *elem_type, 
 
 void chan_retain(goc_chan *c) { atomic_fetch_add(&c->refs, 1); }
 
+/* Released channels wait here, marked CHAN_FREED_MAGIC, before their memory
+ * goes back to malloc: a double goc_chan_free or a use after free within
+ * the next QUARANTINE frees reads the mark (not reused memory) and names
+ * the mistake.  The slots are static, so leak checkers still see them. */
+#define QUARANTINE 64
+static goc_chan *_Atomic quarantine[QUARANTINE];
+static _Atomic(unsigned) quarantine_next;
+
 void chan_release(goc_chan *c)
 {
     if (atomic_fetch_sub(&c->refs, 1) != 1)
         return;
-    c->magic = 0;
+    c->magic = CHAN_FREED_MAGIC;
     pthread_mutex_destroy(&c->lock);
     free(c->buf);
-    free(c);
+    c->buf = NULL;
+    unsigned i = atomic_fetch_add(&quarantine_next, 1) % QUARANTINE;
+    free(atomic_exchange(&quarantine[i], c));
 }
 
 void goc_chan_free_at(goc_chan *c, goc_site site)
@@ -123,6 +152,9 @@ void goc_chan_free_at(goc_chan *c, goc_site site)
     if (!c)
         return;
     chan_validate(c, (size_t)-1, "goc_chan_free", site);
+    if (atomic_exchange(&c->owner_freed, true))
+        die_not_live(c, "goc_chan_free", site); /* two goroutines freed it at once */
+    c->freed_at = site;
     chan_lock(c);
     bool waiting = c->recvq.first || c->sendq.first;
     chan_unlock(c);

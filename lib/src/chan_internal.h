@@ -39,16 +39,20 @@ struct goc_chan {
     bool closed;
     chan_waitq recvq, sendq;
     _Atomic(int) refs; /* the maker's reference plus one per pending timer */
+    _Atomic(bool) owner_freed; /* goc_chan_free was called (a timer may still hold it) */
     const char *elem_type;
     goc_site made_at;
+    goc_site freed_at; /* where goc_chan_free was called, for "freed twice" */
 };
 
-#define CHAN_MAGIC 0x676f632d6368616eULL /* "goc-chan" */
+#define CHAN_MAGIC 0x676f632d6368616eULL       /* "goc-chan" */
+#define CHAN_FREED_MAGIC 0x66726565642d6368ULL /* "freed-ch": released, in quarantine */
 
 void chan_lock(goc_chan *c);
 void chan_unlock(void *c);
 
-/* Checks that c is a live channel and the value size fits; panics if not. */
+/* Checks that c is a live channel and the value size fits; panics if not,
+ * naming the likely cause (freed twice, used after free, never made). */
 void chan_validate(const goc_chan *c, size_t elem_size, const char *op, goc_site site);
 
 void chan_retain(goc_chan *c);

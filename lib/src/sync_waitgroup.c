@@ -14,7 +14,7 @@ static uint32_t waiters_of(uint64_t state) { return (uint32_t)state; }
 
 void goc_wg_add_at(goc_waitgroup *wg, int64_t delta, goc_site site)
 {
-    sync_check_self(&wg->self, wg, SYNC_WAITGROUP, site);
+    SYNC_CHECK_SELF(wg, SYNC_WAITGROUP, site);
     uint64_t state = (uint64_t)atomic_fetch_add(&wg->count, (int64_t)((uint64_t)delta << 32)) +
                      ((uint64_t)delta << 32);
     int32_t v = counter_of(state);
@@ -35,7 +35,7 @@ void goc_wg_add_at(goc_waitgroup *wg, int64_t delta, goc_site site)
 
 void goc_wg_wait_at(goc_waitgroup *wg, goc_site site)
 {
-    sync_check_self(&wg->self, wg, SYNC_WAITGROUP, site);
+    SYNC_CHECK_SELF(wg, SYNC_WAITGROUP, site);
     int64_t state = atomic_load(&wg->count);
     for (;;) {
         if (counter_of((uint64_t)state) == 0)

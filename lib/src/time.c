@@ -12,14 +12,14 @@
 #include "goc/time.h"
 #include "sched.h"
 
-goc_time goc_now(void) { return sched_nanotime(); }
+goc_time goc_now(void) { return sched_timer_now(); }
 
-goc_duration goc_since(goc_time t) { return sched_nanotime() - t; }
+goc_duration goc_since(goc_time t) { return sched_timer_now() - t; }
 
 /* now + d without overflowing for absurdly long durations. */
 static int64_t deadline_after(goc_duration d)
 {
-    int64_t now = sched_nanotime();
+    int64_t now = sched_timer_now();
     if (d <= 0)
         return now;
     return d > INT64_MAX - now ? INT64_MAX : now + d;
@@ -68,7 +68,7 @@ static void after_fire(sched_timer *t, void *arg)
 {
     (void)t;
     after_timer *a = arg;
-    goc_time now = sched_nanotime();
+    goc_time now = sched_timer_now();
     chan_try_send_internal(a->c, &now);
     chan_release(a->c);
     free(a);
@@ -98,7 +98,7 @@ static void ticker_fire(sched_timer *t, void *arg)
 {
     (void)t;
     goc_ticker *k = arg;
-    goc_time now = sched_nanotime();
+    goc_time now = sched_timer_now();
     chan_try_send_internal(k->c, &now);
 }
 

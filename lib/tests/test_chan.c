@@ -251,6 +251,49 @@ static void do_wrong_size(void *p)
     goc_send(ch, &d);
 }
 
+static void do_double_free(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(int, 1);
+    goc_chan_free(ch);
+    goc_chan_free(ch);
+}
+
+static void do_send_after_free(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(int, 1);
+    goc_chan_free(ch);
+    goc_send(ch, &(int){1});
+}
+
+static void do_close_after_free(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(int, 1);
+    goc_chan_free(ch);
+    goc_close(ch);
+}
+
+static void do_never_made(void *p)
+{
+    (void)p;
+    union {
+        long words[32];
+        goc_chan *ch;
+    } junk;
+    memset(junk.words, 0x5a, sizeof junk.words);
+    junk.ch = (goc_chan *)&junk.words[1];
+    goc_close(junk.ch);
+}
+
+static void do_wrong_size_one_byte(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(char, 1);
+    goc_send(ch, &(int){1});
+}
+
 typedef struct death_case {
     void (*fn)(void *);
     const char *expect;
@@ -261,6 +304,13 @@ static const death_case deaths[] = {
     {do_close_closed, "panic: close of closed channel"},
     {do_close_nil, "panic: close of nil channel"},
     {do_wrong_size, "8-byte value on a channel of int (4 bytes)"},
+    {do_wrong_size_one_byte, "4-byte value on a channel of char (1 byte), made at "},
+    {do_double_free, "panic: goc_chan_free on a channel that was already freed (made at "},
+    {do_double_free, "It is freed twice"},
+    {do_send_after_free, "panic: send on a channel that was already freed"},
+    {do_send_after_free, "It was freed too early"},
+    {do_close_after_free, "freed by goc_chan_free at "},
+    {do_never_made, "panic: close on something that is not a live channel: never made"},
 };
 
 START_TEST(misuse_panics_like_go)
@@ -271,6 +321,9 @@ START_TEST(misuse_panics_like_go)
     ck_assert_contains(r.out, deaths[_i].expect);
     ck_assert_contains(r.out, "goroutine 1 [running]:");
     ck_assert_contains(r.out, "test_chan.c:");
+    /* The learner's line, not libgoc's. */
+    ck_assert_msg(strstr(r.out, "(at ") && strstr(strstr(r.out, "(at "), "test_chan.c:"),
+                  "the panic must name the caller's file:line:\n%s", r.out);
 }
 END_TEST
 

@@ -378,6 +378,43 @@ static void do_copied_rwmutex(void *p)
     goc_rwmutex_runlock(&copy);
 }
 
+/* Memory that was freed or never initialised, reached through a pointer:
+ * garbage, which is neither a fresh object nor a copy of a used one. */
+typedef union junk {
+    goc_waitgroup wg;
+    goc_mutex mu;
+    unsigned char bytes[sizeof(goc_rwmutex)];
+} junk;
+
+static void do_garbage_waitgroup(void *p)
+{
+    (void)p;
+    junk j;
+    memset(j.bytes, 0x5a, sizeof j.bytes);
+    goc_wg_done(&j.wg);
+}
+
+/* What a freed job array really leaves: `self` points at live memory
+ * (glibc keeps its own pointers in freed blocks), but that memory is no
+ * WaitGroup of ours. */
+static void do_freed_waitgroup(void *p)
+{
+    (void)p;
+    static long other;
+    junk j;
+    memset(j.bytes, 0, sizeof j.bytes);
+    atomic_store(&j.wg.self, (void *)&other);
+    goc_wg_add(&j.wg, 1);
+}
+
+static void do_garbage_mutex(void *p)
+{
+    (void)p;
+    junk j;
+    memset(j.bytes, 0xa5, sizeof j.bytes);
+    goc_mutex_lock(&j.mu);
+}
+
 static void do_rlock_under_writer(void *p)
 {
     (void)p;
@@ -404,6 +441,12 @@ static const struct {
      {"fatal error: sync: Unlock of unlocked RWMutex\n", "do_unlock_unlocked_rw", "test_sync.c:"}},
     {"copied rwmutex", do_copied_rwmutex,
      {"fatal error: sync: RWMutex was copied after first use\n", "Pass &rw, not rw", "test_sync.c:"}},
+    {"garbage waitgroup", do_garbage_waitgroup,
+     {"fatal error: sync: WaitGroup used at 0x", "freed too early", "test_sync.c:"}},
+    {"freed waitgroup", do_freed_waitgroup,
+     {"which holds no live goc_waitgroup\n", "free it only after goc_wg_wait has returned", "test_sync.c:"}},
+    {"garbage mutex", do_garbage_mutex,
+     {"fatal error: sync: Mutex used at 0x", "never initialised", "do_garbage_mutex"}},
     {"rlock under own writer lock", do_rlock_under_writer,
      {"fatal error: all goroutines are asleep - deadlock!", "goroutine 1 [sync.RWMutex.RLock]:",
       "do_rlock_under_writer"}},

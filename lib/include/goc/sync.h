@@ -14,7 +14,10 @@
  *
  * The zero value of each type is ready to use, as in Go.  Like Go's, these
  * must not be copied after first use: pass a pointer.  libgoc checks this at
- * run time and stops the program with a message if a copy is used.
+ * run time and stops the program with a message if a copy is used, and
+ * tells a copy apart from memory that was freed or never initialised
+ * (`self` records the object's address on first use, `self_check` the
+ * same address scrambled: a copy carries both, garbage does not).
  * The fields are private. */
 #ifndef GOC_SYNC_H
 #define GOC_SYNC_H
@@ -26,12 +29,14 @@ typedef struct goc_waitgroup {
     _Atomic(int32_t) waiters;
     _Atomic(uint32_t) sema;
     void *_Atomic self;
+    _Atomic(uintptr_t) self_check;
 } goc_waitgroup;
 
 typedef struct goc_mutex {
     _Atomic(int32_t) state;
     _Atomic(uint32_t) sema;
     void *_Atomic self;
+    _Atomic(uintptr_t) self_check;
 } goc_mutex;
 
 typedef struct goc_rwmutex {
@@ -41,6 +46,7 @@ typedef struct goc_rwmutex {
     _Atomic(uint32_t) reader_sema;
     _Atomic(uint32_t) writer_sema;
     void *_Atomic self;
+    _Atomic(uintptr_t) self_check;
 } goc_rwmutex;
 
 typedef struct goc_once {
