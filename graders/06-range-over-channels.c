@@ -180,6 +180,7 @@ CL_TEST(squares_closes_its_output_after_its_input)
               "make the output with goc_chan_make and return goc_recv_only(out)",
               "squares returned %s (" EX ", squares).",
               s.out.ch ? "its own input" : "a handle to NULL");
+    cl_expect_chan_untouched(s.in, 0, "in", "squares(in)", EX ", squares");
     int got;
     goc_try_result r = goc_try_recv(s.out.ch, &got);
     cl_expect(r != GOC_CLOSED, "the output to stay open while the input is open",
@@ -364,6 +365,41 @@ CL_TEST(produce_consume_closes_once_after_every_producer)
 }
 CL_END_TEST
 
+/* Two calls at once, each with its own sink: shared static state (one
+ * WaitGroup or one channel for every call) mixes their values or makes
+ * one call wait for the other's consumers. */
+static pc_call twins[2];
+
+static void call_one_twin(int caller, void *arg)
+{
+    (void)arg;
+    call_produce_consume(&twins[caller]);
+}
+
+CL_TEST(produce_consume_calls_do_not_share_anything)
+{
+    for (int i = 0; i < 2; i++) {
+        twins[i] = (pc_call){.producers = 2, .per = 10 + 5 * i, .consumers = 2};
+        sink_init(&twins[i].s, false, 0);
+    }
+    cl_expect(cl_call_concurrently(2, call_one_twin, NULL),
+              "two produce_consume calls at once to both return",
+              "everything a call uses (channel, WaitGroups, arrays) is made inside it, never "
+              "static: two callers must not share them",
+              "a call was still waiting with nothing running (" EX ", produce_consume).");
+    for (int i = 0; i < 2; i++) {
+        int n = twins[i].producers * twins[i].per;
+        cl_expect(twins[i].total == n && atomic_load(&twins[i].s.calls) == n,
+                  "each call to consume exactly its own values",
+                  "one channel per call, made inside produce_consume",
+                  "call %d of 2 (%d values) returned %d and its sink got %d values (" EX
+                  ", produce_consume).",
+                  i + 1, n, twins[i].total, atomic_load(&twins[i].s.calls));
+        expect_every_value_once(&twins[i]);
+    }
+}
+CL_END_TEST
+
 /* ---- take ------------------------------------------------------------------------------ */
 
 typedef struct feeder {
@@ -458,6 +494,7 @@ Suite *cl_grader_suite(void)
                     produce_consume_runs_every_consumer_at_once,
                     produce_consume_waits_for_the_consumers,
                     produce_consume_closes_once_after_every_producer,
+                    produce_consume_calls_do_not_share_anything,
                     take_keeps_the_first_k_and_lets_the_producer_finish,
                     take_with_fewer_values_than_k);
 }
