@@ -186,7 +186,7 @@ static const struct {
     {"race", fm_race, false, "true or false"},
     {"asan", fm_asan, false, "true or false"},
     {"wrap", fm_wrap, false, "libgoc function names starting goc_, separated by blanks "
-                             "(a lesson may not wrap C library functions)"},
+                             "(of the C library, only its sleep and stdout calls)"},
     {"timeout", fm_timeout, false, "a whole number of seconds, e.g. 10"},
 };
 #define FM_NKEYS (sizeof fm_keys / sizeof *fm_keys)
