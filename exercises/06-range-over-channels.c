@@ -81,6 +81,9 @@ static void producer_main(void *arg)
     goc_wg_done(p->producing);
 }
 
+/* One per produce_consume call.  It can live on produce_consume's stack:
+ * produce_consume waits for the consumers, who finish only after the
+ * closer's close.  (If you malloc it instead, closer_main frees it.) */
 struct closer {
     goc_sendch out;
     goc_waitgroup *producing;
