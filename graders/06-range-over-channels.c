@@ -348,13 +348,17 @@ CL_TEST(produce_consume_waits_for_the_consumers)
 }
 CL_END_TEST
 
-/* One consumer, held in its first sink call, so every producer is stuck
- * in its send: a producer that closes the shared channel when it is done
- * closes it under the others, and libgoc stops with Go's panic.  The
- * correct program closes once, from the closer, after all producers. */
+/* Three producers of one value each, one consumer held in its first sink
+ * call: the producer whose value it took is done at once, while the two
+ * others cannot be (nobody receives their values until the grader opens
+ * the gate).  A producer that closes when it is done therefore always
+ * closes under the others, before the gate opens: their sends stop with
+ * "send on closed channel" (or, with a buffer large enough for every
+ * value, the second close with "close of closed channel").  The correct
+ * program closes once, from the closer, after all producers. */
 CL_TEST(produce_consume_closes_once_after_every_producer)
 {
-    static pc_call p = {.producers = 3, .per = 2, .consumers = 1};
+    static pc_call p = {.producers = 3, .per = 1, .consumers = 1};
     sink_init(&p.s, true, 0);
     cl_call c;
     cl_spawn_call(&c, call_produce_consume, &p);
