@@ -25,6 +25,7 @@ OBJCOPY ?= objcopy
 
 LIBGOC := $(BUILD)/lib/plain/libgoc.a
 LIBGOC_TSAN := $(BUILD)/lib/tsan/libgoc.a
+LIBGOC_ASAN := $(BUILD)/lib/asan/libgoc.a
 
 define LIB_FLAVOUR_RULES
 $(BUILD)/lib/$(1)/%.o: lib/src/%.c $(LIB_HDR)
@@ -51,7 +52,7 @@ endef
 $(foreach f,$(LIB_FLAVOURS),$(eval $(call LIB_FLAVOUR_RULES,$(f))))
 
 .PHONY: lib lib-all test-lib test-lib-namespace test-lib-goports test-lib-compile test-lib-valgrind test-lib-plain test-lib-tsan test-lib-asan bench-lib
-lib: $(LIBGOC) $(LIBGOC_TSAN)
+lib: $(LIBGOC) $(LIBGOC_TSAN) $(LIBGOC_ASAN)
 
 # Each test program is a Check suite; scripts/run-tests.sh runs a list of
 # them and prints one total line.

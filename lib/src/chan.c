@@ -189,6 +189,8 @@ void goc_chan_free_at(goc_chan *c, goc_site site)
                  "for its users to finish).", c->made_at.file, c->made_at.line);
         sched_die("panic", site, msg);
     }
+    if (c->on_free)
+        c->on_free(c, c->on_free_arg, site);
     chan_release(c);
 }
 

@@ -33,6 +33,11 @@ typedef struct chan_waitq {
 
 struct goc_chan {
     pthread_mutex_t lock;
+    /* Optional, set by time.c on a timer's channel: goc_chan_free calls it
+     * first (a goc_after channel stops its timer, as Go >= 1.23 collects an
+     * unreferenced timer; a ticker's channel refuses to be freed alone). */
+    void (*on_free)(goc_chan *c, void *arg, goc_site freed_at);
+    void *on_free_arg;
     _Atomic(uintptr_t) lock_owner; /* the holder's pthread_self(), for "lock held" checks */
     uint64_t magic;
     size_t elem_size;
@@ -42,7 +47,7 @@ struct goc_chan {
     char *buf;
     bool closed;
     chan_waitq recvq, sendq;
-    _Atomic(int) refs; /* the maker's reference plus one per pending timer */
+    _Atomic(int) refs; /* the maker's (timers take none: freeing stops them first) */
     _Atomic(bool) owner_freed; /* goc_chan_free was called (a timer may still hold it) */
     const char *elem_type;
     goc_site made_at;

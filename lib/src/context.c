@@ -204,13 +204,15 @@ static goc_ctx *deadline_ctx_new(goc_ctx *parent, goc_time deadline, const char 
         return c;
     c->has_deadline = true;
     c->deadline = deadline;
-    if (deadline <= sched_nanotime()) {
+    if (deadline <= sched_timer_now()) {
         ctx_cancel(c, goc_deadline_exceeded);
         return c;
     }
     pthread_mutex_lock(&c->mu);
     if (!atomic_load(&c->err)) {
         sched_timer_init(&c->timer, ctx_timer_fired, c);
+        c->timer.kind = made_by; /* goc_pending_timers names it */
+        c->timer.site = site;
         c->has_timer = true;
         sched_timer_start(&c->timer, deadline, 0);
     }
@@ -225,7 +227,7 @@ goc_ctx *goc_ctx_with_deadline_at(goc_ctx *parent, goc_time deadline, goc_site s
 
 goc_ctx *goc_ctx_with_timeout_at(goc_ctx *parent, goc_duration timeout, goc_site site)
 {
-    goc_time now = sched_nanotime();
+    goc_time now = sched_timer_now();
     goc_time deadline = timeout > INT64_MAX - now ? INT64_MAX : now + timeout;
     return deadline_ctx_new(parent, deadline, "goc_ctx_with_timeout", site);
 }

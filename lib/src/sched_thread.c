@@ -345,8 +345,9 @@ static void *worker_main(void *p)
 
 int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
 {
-    goc_g *parent = sched_current();
-    gthread *g = gthread_new(name, site, parent->id);
+    /* No sched_current(): a timer callback (goc_after_func) spawns from the
+     * timer thread, which must not become a goroutine (see goc_go_at). */
+    gthread *g = gthread_new(name, site, tls_g ? tls_g->pub.id : 0);
     g->fn = fn;
     g->arg = arg;
     int64_t id = g->pub.id;
@@ -394,6 +395,7 @@ int64_t goc_go_at(goc_func fn, void *arg, const char *name, goc_site site)
 {
     if (!fn)
         sched_die("panic", site, "goc_go: the function to run is NULL");
+    sched_current(); /* a thread's first goc_go makes it a goroutine */
     return sched_spawn(fn, arg, name ? name : "goroutine", site);
 }
 
@@ -447,14 +449,19 @@ void sched_ready(goc_g *pg)
 
 void sched_note_timer(int delta)
 {
-    if (atomic_fetch_add(&S.ntimers, delta) + delta == 0 && delta < 0 && atomic_load(&S.nrunning) == 0)
+    atomic_fetch_add(&S.ntimers, delta);
+    if (delta <= 0 && atomic_load(&S.nrunning) == 0)
         check_dead();
 }
 
 static void check_dead(void)
 {
-    if (atomic_load(&S.nrunning) != 0 || atomic_load(&S.ntimers) != 0)
+    if (atomic_load(&S.nrunning) != 0)
         return;
+    if (atomic_load(&S.ntimers) != 0) {
+        sched_timers_all_parked(); /* the fake clock moves on, if on */
+        return;
+    }
     sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
 }
 
@@ -610,7 +617,9 @@ typedef struct leak_census {
     int settled;  /* of those, parked with no timer that could wake them */
 } leak_census;
 
-static leak_census census(int64_t since_id, gthread *self)
+/* With the fake clock on and no timer due, a sleeper is durably blocked:
+ * `timers_quiet` (a sched_timers_quiet stamp) counts it as settled. */
+static leak_census census(int64_t since_id, gthread *self, uint64_t timers_quiet)
 {
     leak_census c = {0, 0};
     pthread_mutex_lock(&S.lock);
@@ -618,7 +627,7 @@ static leak_census census(int64_t since_id, gthread *self)
         if (g == self || g->pub.id <= since_id)
             continue;
         c.alive++;
-        if (atomic_load(&g->state) == G_WAITING && atomic_load(&g->wait_reason) != WAIT_SLEEP)
+        if (atomic_load(&g->state) == G_WAITING && (timers_quiet || atomic_load(&g->wait_reason) != WAIT_SLEEP))
             c.settled++;
     }
     pthread_mutex_unlock(&S.lock);
@@ -631,12 +640,14 @@ int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
     int64_t deadline = sched_nanotime() + timeout;
     leak_census c;
     for (;;) {
-        c = census(since_id, self);
+        uint64_t quiet = sched_timers_quiet();
+        c = census(since_id, self, quiet);
         if (c.alive == 0)
             return 0;
-        /* Everyone left is parked and no timer will fire: nothing can
-         * change any more, so the answer is final now. */
-        if (c.settled == c.alive && atomic_load(&S.ntimers) == 0)
+        /* Everyone left is parked and no timer will fire (none pending, or
+         * fake time that only moves when told): the answer is final now. */
+        bool timers_idle = atomic_load(&S.ntimers) == 0 || (quiet && quiet == sched_timers_quiet());
+        if (c.settled == c.alive && timers_idle)
             break;
         if (sched_nanotime() >= deadline)
             break;

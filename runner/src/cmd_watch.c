@@ -126,7 +126,7 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
             } else if (key == 'n' && last == CL_EXIT_OK && (size_t)i + 1 < ctx->catalog->n) {
                 i++;
                 char err[512];
-                if (cl_progress_set_current(ctx, ctx->catalog->items[i].slug, err, sizeof err))
+                if (cl_progress_set_current(ctx->progress, ctx->catalog->items[i].slug, err, sizeof err))
                     fprintf(stderr, "chanlings watch: %s\n", err);
                 printf("[watch] now on %s: `chanlings lesson` in another terminal explains it; "
                        "watching exercises/%s.c.\n", ctx->catalog->items[i].slug,

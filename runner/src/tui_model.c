@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "lesson.h"
 #include "progress.h"
+#include "context.h"
 #include "workbook.h"
 
 static char *dup_or_empty(const char *s)
@@ -22,10 +23,10 @@ void cl_tui_model_refresh(cl_tui_model *m)
     cl_ctx *ctx = m->ctx;
     /* Another runner (a check child, `chanlings` in another terminal) may
      * have written the state; a damaged file still leaves what was read. */
-    if (cl_progress_load(ctx, err, sizeof err) < 0)
+    if (cl_progress_load(ctx->progress, ctx->root, err, sizeof err) < 0)
         return;
     for (int i = 0; i < m->count; i++)
-        m->ex[i].done = cl_progress_done(ctx, m->ex[i].slug);
+        m->ex[i].done = cl_progress_done(ctx->progress, m->ex[i].slug);
 }
 
 int cl_tui_model_load(cl_tui_model *m, struct cl_ctx *ctx, char *err, size_t errsz)
@@ -48,7 +49,7 @@ int cl_tui_model_load(cl_tui_model *m, struct cl_ctx *ctx, char *err, size_t err
         m->count++;
     }
     cl_tui_model_refresh(m);
-    m->current = cl_progress_current_index(ctx);
+    m->current = cl_ctx_current_index(ctx);
     if (m->current < 0 || m->current >= m->count)
         m->current = 0;
     return 0;
@@ -71,7 +72,7 @@ void cl_tui_model_go(cl_tui_model *m, int index)
     m->current = index;
     /* Failing to save where the learner is costs nothing now; the next
      * save tries again. */
-    cl_progress_set_current(m->ctx, m->ex[index].slug, err, sizeof err);
+    cl_progress_set_current(m->ctx->progress, m->ex[index].slug, err, sizeof err);
 }
 
 static int load_lesson(cl_tui_model *m, int index, cl_lesson *l, char *err, size_t errsz)
@@ -114,7 +115,7 @@ char *cl_tui_model_next_hint(cl_tui_model *m, int index, char *err, size_t errsz
         cl_lesson_free(&l);
         return NULL;
     }
-    int shown = cl_progress_reveal_hint(m->ctx, slug, (int)l.nhints, err, errsz);
+    int shown = cl_progress_reveal_hint(m->ctx->progress, slug, (int)l.nhints, err, errsz);
     if (shown < 0) {
         cl_lesson_free(&l);
         return NULL;
@@ -166,5 +167,5 @@ int cl_tui_model_quiz(cl_tui_model *m, int index, char **text, char **path, int 
 
 void cl_tui_model_quiz_score(cl_tui_model *m, int index, int correct, int total)
 {
-    cl_progress_record_quiz(m->ctx, m->ex[index].slug, correct, total);
+    cl_progress_record_quiz(m->ctx->progress, m->ex[index].slug, correct, total);
 }

@@ -74,9 +74,11 @@ check_not() { if wait_gone "$2" 10; then ok "$1"; else bad "$1 (found /$2/)"; fi
 keys() { T send-keys -t tui "$@"; }
 
 # ---- the scratch workbook ----
-for d in lessons exercises solutions graders; do
+. "$top/runner/tests/shipped.sh"
+for d in lessons solutions graders; do
     [ -d "$top/$d" ] && cp -R "$top/$d" "$scratch/$d"
 done
+shipped_exercises "$top" "$scratch"
 mkdir -p "$scratch/lib" "$scratch/build"
 cp -R "$top/lib/include" "$scratch/lib/include"
 [ -d "$top/build/lib" ] && cp -R "$top/build/lib" "$scratch/build/lib"
