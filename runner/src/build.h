@@ -66,6 +66,12 @@ bool cl_build_wrap_allowed(const char *name, size_t len);
  * its source excerpt; NULL when there are none.  Newly allocated. */
 char *cl_build_bug_warnings(const char *diagnostics, const char *learner_file);
 
+/* The link failed on the `wrap:` contract: the grader lacks a __wrap_
+ * the lesson asks for, or calls a __real_ the lesson does not list.  What
+ * to fix, naming the grader, or NULL for any other failure.  Newly
+ * allocated. */
+char *cl_build_wrap_link_error(const char *diagnostics, const char *grader_rel);
+
 /* Path of `path` relative to root when it lies inside it, else path as is
  * (newly allocated). */
 char *cl_build_relative(const char *root, const char *path);

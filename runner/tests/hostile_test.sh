@@ -29,7 +29,7 @@ done
 rm -rf "$out" && mkdir -p "$out" || { bad "cannot create $out"; finish; }
 # shellcheck disable=SC2086
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src \
-    runner/src/fs.c runner/src/proc.c runner/src/build.c runner/src/grade.c runner/src/verdict.c runner/src/sanitizer.c \
+    runner/src/fs.c runner/src/proc.c runner/src/build.c runner/src/build_diag.c runner/src/grade.c runner/src/verdict.c runner/src/sanitizer.c \
     runner/src/report.c runner/src/report_formats.c runner/src/report_buf.c \
     $fx/driver.c -o "$driver" || { bad "the test driver did not build"; finish; }
 
