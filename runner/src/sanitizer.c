@@ -273,8 +273,12 @@ static void add_headline(cl_buf *b, const char *t, size_t tl, int fam)
 char *cl_sanitizer_trim(const char *report, const char *learner_file)
 {
     cl_buf b = {0};
-    cl_san_report rep;
-    if (!cl_sanitizer_find(report, false, &rep) && !cl_sanitizer_find(report, true, &rep))
+    /* The report that starts first: the one `report` points at. */
+    cl_san_report rep, at_exit;
+    bool now = cl_sanitizer_find(report, false, &rep);
+    if (cl_sanitizer_find(report, true, &at_exit) && (!now || at_exit.start < rep.start))
+        rep = at_exit;
+    else if (!now)
         return strdup("");
     const struct family *fam = &families[rep.family];
     bool learner_frames_seen = false, frames_seen = false;
