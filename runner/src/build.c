@@ -3,7 +3,6 @@
 #include "fs.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "objcheck.h"
 #include "proc.h"
 #include "report_buf.h"
 
@@ -56,7 +56,7 @@ static const struct flavour *flavour_of(const cl_build_opts *o)
 /* grader_main.c's wraps: see its header comment for why. */
 static const char *const grader_ldflags[] = {
     "-Wl,--wrap=exit,--wrap=_exit,--wrap=quick_exit,--wrap=tcase_fn_start,"
-    "--wrap=check_get_clockid",
+    "--wrap=check_get_clockid,--wrap=fork",
     NULL};
 static const char *const tail_libs[] = {"-pthread", "-lm", NULL};
 
@@ -111,6 +111,8 @@ static void arg_free(argv_t *a)
     free(a->v);
 }
 
+static void compiler(argv_t *a);
+
 /* ---- Check's flags, asked of pkg-config once per process ---- */
 
 static char check_cflags[512], check_libs[512];
@@ -128,11 +130,40 @@ static void ask_pkg_config(const char *what, char *out, size_t size, const char 
     cl_proc_result_free(&pr);
 }
 
+/* Where the compiler finds the static archives of Check's -l flags, for
+ * the object check (objcheck.h): the learner may neither redefine nor call
+ * anything they define. */
+#define MAX_CHECK_ARCHIVES 8
+static char check_archives[MAX_CHECK_ARCHIVES][512];
+
+static void find_check_archives(void)
+{
+    size_t n = 0;
+    for (const char *p = strstr(check_libs, "-l"); p && n < MAX_CHECK_ARCHIVES;
+         p = strstr(p + 2, "-l")) {
+        size_t len = strcspn(p + 2, " \t\n");
+        char arg[160];
+        snprintf(arg, sizeof arg, "-print-file-name=lib%.*s.a", (int)len, p + 2);
+        argv_t cmd = {0};
+        compiler(&cmd);
+        arg_push(&cmd, arg);
+        cl_proc_opts po = {.argv = cmd.v, .deadline_ms = 10000, .output_cap = 4096};
+        cl_proc_result pr;
+        if (cl_proc_run(&po, &pr) == 0 && pr.exit_code == 0 && pr.out && pr.out[0] == '/') {
+            pr.out[strcspn(pr.out, "\n")] = '\0';
+            snprintf(check_archives[n++], sizeof check_archives[0], "%s", pr.out);
+        }
+        cl_proc_result_free(&pr);
+        arg_free(&cmd);
+    }
+}
+
 static void load_check_flags(void)
 {
     ask_pkg_config("--cflags", check_cflags, sizeof check_cflags, "");
     ask_pkg_config("--libs", check_libs, sizeof check_libs,
                    "-pthread -lcheck_pic -lrt -lm -lsubunit");
+    find_check_archives();
 }
 
 /* ---- hashing ---- */
@@ -202,30 +233,6 @@ char *cl_build_relative(const char *root, const char *path)
 }
 
 /* ---- wrapped libgoc functions (the lesson's `wrap:`) ---- */
-
-/* The C library functions a grader may watch: sleeping (a learner who
- * sleeps to synchronise) and writing to stdout (whole lines).  The
- * grader's wrapper only observes and calls the real one; nothing here
- * allocates, exits, forks or opens, which the sandbox and grader_main
- * must keep to themselves. */
-static const char *const libc_watchable[] = {
-    "sleep", "usleep", "nanosleep", "clock_nanosleep",
-    "printf", "vprintf", "fprintf", "vfprintf", "puts", "fputs", "fwrite", "putchar", "fputc",
-    "putc",
-};
-
-bool cl_build_wrap_allowed(const char *name, size_t len)
-{
-    for (size_t i = 0; i < sizeof libc_watchable / sizeof libc_watchable[0]; i++)
-        if (strlen(libc_watchable[i]) == len && strncmp(name, libc_watchable[i], len) == 0)
-            return true;
-    if (len <= 4 || len > 100 || strncmp(name, "goc_", 4) != 0)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!isalnum((unsigned char)name[i]) && name[i] != '_')
-            return false;
-    return true;
-}
 
 /* Calls fn(name, len, arg) for each blank-separated name; stops at the
  * first nonzero return and returns it. */
@@ -357,6 +364,7 @@ typedef struct step_ctx {
     const cl_build_opts *o;
     cl_build_result *res;
     bool all_cached;
+    const cl_jail *jail;      /* set while a step reads learner input */
 } step_ctx;
 
 /* The object's warnings into the diagnostics, as if it was compiled. */
@@ -396,7 +404,7 @@ static void warnings_to_cache(const char *obj, const char *text)
 
 static int refuse_wrap(const char *name, size_t len, void *arg)
 {
-    if (cl_build_wrap_allowed(name, len))
+    if (cl_wrap_allowed(name, len))
         return 0;
     step_ctx *s = arg;
     cl_buf b = {0};
@@ -412,10 +420,52 @@ static int check_wraps(step_ctx *s)
     return each_wrap(s->o->wrap, refuse_wrap, s);
 }
 
+/* The compiler and linker of learner code: jailed (sandbox.h) with the
+ * workbook's headers and libgoc, the learner's own directory, and the
+ * cache it writes to; nothing else of the workbook (no solutions/, no
+ * graders/), and bounded in memory so a macro bomb stops. */
+#define BUILD_MEM_MB 2048
+#define BUILD_FILE_MB 512
+
+typedef struct build_jail {
+    cl_jail jail;
+    char include[PATH_MAX], lib[PATH_MAX], src_dir[PATH_MAX];
+} build_jail;
+
+static void build_jail_init(build_jail *bj, const cl_build_opts *o, const char *src_rel)
+{
+    memset(bj, 0, sizeof *bj);
+    snprintf(bj->include, sizeof bj->include, "%s/lib/include", o->root);
+    snprintf(bj->lib, sizeof bj->lib, "%s/build/lib", o->root);
+    if (src_rel[0] == '/')
+        snprintf(bj->src_dir, sizeof bj->src_dir, "%s", src_rel);
+    else
+        snprintf(bj->src_dir, sizeof bj->src_dir, "%s/%s", o->root, src_rel);
+    char *slash = strrchr(bj->src_dir, '/');
+    if (slash && slash != bj->src_dir)
+        *slash = '\0';
+    bj->jail = (cl_jail){.ro = {bj->include, bj->lib, bj->src_dir}, .rw = {o->cache_dir},
+                         .cwd = o->root};
+}
+
 static void compiler(argv_t *a)
 {
     const char *cc = getenv("CC");
     arg_push_words(a, cc && *cc ? cc : "cc");
+}
+
+/* A compiler that failed because the cache's disk is full has not found
+ * an error in the learner's code: say what happened and where, as the
+ * runner's problem rather than a compile error. */
+static void report_full_disk(step_ctx *s, const char *output)
+{
+    if (!output || !strstr(output, "No space left on device"))
+        return;
+    cl_buf b = {0};
+    cl_buf_printf(&b, "the disk holding the build cache (%s) is full: the compiler could not "
+                      "write its output (No space left on device). Free some space there; "
+                      "removing the cache directory is safe.", s->o->cache_dir);
+    s->res->error = cl_buf_take(&b);
 }
 
 /* Runs a compiler command; on failure its output becomes the
@@ -423,7 +473,9 @@ static void compiler(argv_t *a)
 static int run_tool(step_ctx *s, argv_t *cmd, const char *tmp, const char *final)
 {
     cl_proc_opts po = {.argv = cmd->v, .cwd = s->o->root, .deadline_ms = BUILD_DEADLINE_MS,
-                       .output_cap = 256 * 1024, .cancel = s->o->cancel};
+                       .output_cap = 256 * 1024, .cancel = s->o->cancel, .jail = s->jail,
+                       .sandbox = s->jail != NULL, .same_user = true,
+                       .max_mem_mb = BUILD_MEM_MB, .max_file_mb = BUILD_FILE_MB};
     cl_proc_result pr;
     s->all_cached = false;
     if (cl_proc_run(&po, &pr) < 0) {
@@ -444,6 +496,8 @@ static int run_tool(step_ctx *s, argv_t *cmd, const char *tmp, const char *final
     }
     if (pr.timed_out && !s->res->diagnostics)
         s->res->diagnostics = strdup("the compiler did not finish within its time limit.");
+    if (!ok && !s->res->error)
+        report_full_disk(s, pr.out);
     cl_proc_result_free(&pr);
     if (ok && rename(tmp, final) < 0)
         ok = 0;
@@ -546,6 +600,7 @@ static int link_exe(step_ctx *s, const link_input *in, size_t n, const hash_t *k
     h = hash_stat(hash_str(h, flavour_of(s->o)->lib), lib);
     h = hash_str(h, grader ? check_libs : "");
     h = hash_str(h, grader ? s->o->wrap : "");
+    h = hash_str(h, grader ? grader_ldflags[0] : "");
 
     cl_buf exe = {0}, tmp = {0};
     cl_buf_printf(&exe, "%s/bin/%016llx", s->o->cache_dir, (unsigned long long)h);
@@ -594,7 +649,7 @@ static int link_exe(step_ctx *s, const link_input *in, size_t n, const hash_t *k
 static int prepare(const cl_build_opts *o, cl_build_result *res, step_ctx *s)
 {
     memset(res, 0, sizeof *res);
-    *s = (step_ctx){o, res, true};
+    *s = (step_ctx){o, res, true, NULL};
     cl_buf d = {0};
     cl_buf_printf(&d, "%s/obj", o->cache_dir);
     int rc = cl_mkdirs(d.s);
@@ -638,6 +693,29 @@ static void finish(step_ctx *s, int rc, const char *grader_rel, const char *src_
     }
 }
 
+/* The learner's object against the harness it is about to join
+ * (objcheck.h); a refusal becomes the diagnostics, as a compile error
+ * would.  in[0] is the learner's object, in[1..2] the grader's. */
+static int refuse_hostile_object(step_ctx *s, const link_input *in, const char *src_rel)
+{
+    char lib[PATH_MAX], src_abs[PATH_MAX];
+    snprintf(lib, sizeof lib, "%s/build/lib/%s/libgoc.a", s->o->root, flavour_of(s->o)->lib);
+    snprintf(src_abs, sizeof src_abs, "%s/%s", s->o->root, src_rel);
+    const char *harness[2 + MAX_CHECK_ARCHIVES + 1] = {in[1].obj, in[2].obj};
+    for (size_t i = 0, n = 2; i < MAX_CHECK_ARCHIVES; i++)
+        if (check_archives[i][0])
+            harness[n++] = check_archives[i];
+    const char *libraries[] = {lib, NULL};
+    cl_objcheck_opts oc = {in[0].obj, src_rel[0] == '/' ? src_rel : src_abs, src_rel, harness,
+                           libraries, s->o->pass != CL_PASS_PLAIN};
+    char *refusal = cl_objcheck(&oc);
+    if (!refusal)
+        return 0;
+    free(s->res->diagnostics);
+    s->res->diagnostics = refusal;
+    return -1;
+}
+
 int cl_build_grader(const cl_build_opts *o, const char *source, const char *grader,
                     cl_build_result *res)
 {
@@ -652,7 +730,11 @@ int cl_build_grader(const cl_build_opts *o, const char *source, const char *grad
     char *grader_rel = cl_build_relative(o->root, grader);
     hash_t keys[3];
     link_input in[3] = {{NULL, src_rel}, {NULL, grader_rel}, {NULL, "graders/grader_main.c"}};
+    build_jail bj;
+    build_jail_init(&bj, o, src_rel);
+    s.jail = &bj.jail;
     char *learner = (char *)(in[0].obj = compile(&s, src_rel, learner_flags, NULL, &keys[0]));
+    s.jail = NULL; /* the grader's own sources are the workbook's */
     char *gobj = NULL, *mobj = NULL;
     int rc = -1;
     /* Check's cflags may be several words; split them for the compiler. */
@@ -664,8 +746,10 @@ int cl_build_grader(const cl_build_opts *o, const char *source, const char *grad
                                             "graders/grader.h", &keys[1]));
         if (gobj)
             mobj = (char *)(in[2].obj = compile(&s, "graders/grader_main.c",
-                                                (const char *const *)gf.v, NULL, &keys[2]));
-        if (mobj)
+                                                (const char *const *)gf.v,
+                                                "graders/grader_protocol.h", &keys[2]));
+        s.jail = &bj.jail;
+        if (mobj && refuse_hostile_object(&s, in, src_rel) == 0)
             rc = link_exe(&s, in, 3, keys, true);
     }
     arg_free(&gf);
@@ -681,8 +765,12 @@ int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result
         return -1;
     char *src_rel = cl_build_relative(o->root, source);
     hash_t keys[2];
+    build_jail bj;
+    build_jail_init(&bj, o, src_rel);
+    s.jail = &bj.jail;
     link_input in[2] = {{compile(&s, src_rel, NULL, NULL, &keys[0]), src_rel},
                         {NULL, "graders/grader_main.c"}};
+    s.jail = NULL;
     size_t n = 1;
     /* grader_main's crash handler alone, so a crash in `run` says where;
      * a workbook without it still runs, just without that. */
@@ -692,6 +780,7 @@ int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result
     if (in[0].obj && access(main_path, R_OK) == 0 &&
         (in[1].obj = compile(&s, "graders/grader_main.c", crash_only, NULL, &keys[1])))
         n = 2;
+    s.jail = &bj.jail;
     int rc = in[0].obj && !res->error ? link_exe(&s, in, n, keys, false) : -1;
     finish(&s, rc, NULL, src_rel);
     free((char *)in[0].obj);

@@ -41,7 +41,7 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_verify(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_new(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_grade(cl_ctx *ctx, int argc, char **argv);
-int cl_cmd_quiz(cl_ctx *ctx, int argc, char **argv); /* cmd_quiz.c (quiz engineer) */
+int cl_cmd_quiz(cl_ctx *ctx, int argc, char **argv);
 
 /* ---- shared by the commands (cmd_common.c) ---- */
 
@@ -86,6 +86,10 @@ int cl_cmd_lesson_of(cl_ctx *ctx, int i, cl_lesson *l, char *err, size_t errsz);
  * default): race, asan, wrap and timeout from its lesson.  Strings
  * borrow ctx. */
 void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o);
+
+/* What to do after exercise i passed, in the words of where the learner
+ * reads it (ctx->front: the shell's commands, the view's keys, watch). */
+void cl_cmd_print_after_pass(cl_ctx *ctx, int i);
 
 /* Says where the learner is and what to do next (status, next, go...). */
 void cl_cmd_print_next_step(cl_ctx *ctx, int i);

@@ -129,15 +129,7 @@ bool cl_cmd_confirm(const char *question)
 
 int cl_cmd_lesson_of(cl_ctx *ctx, int i, cl_lesson *l, char *err, size_t errsz)
 {
-    memset(l, 0, sizeof *l);
-    char *path = cl_workbook_path(ctx->root, ctx->catalog->items[i].slug, CL_FILE_LESSON);
-    if (!path) {
-        snprintf(err, errsz, "out of memory");
-        return -1;
-    }
-    int rc = cl_lesson_load(l, path, err, errsz);
-    free(path);
-    return rc;
+    return cl_catalog_lesson(ctx->catalog, ctx->root, (size_t)i, l, err, errsz);
 }
 
 /* Said once per run, however many submissions are graded. */
@@ -165,6 +157,26 @@ void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o)
         fprintf(stderr, "chanlings: %s\nchanlings: grading without the lesson's settings (race, "
                         "asan, wrap, timeout) until it is fixed.\n", err);
     }
+}
+
+/* After a pass, by where the learner reads it: [front][is the last one]. */
+static const char *const after_pass[][2] = {
+    [CL_FRONT_CLI] = {"Next: `chanlings next` (then `chanlings lesson`); the quiz (`chanlings "
+                      "quiz`) checks what you learned.",
+                      "That was the last exercise. `chanlings progress` shows the whole path."},
+    [CL_FRONT_VIEW] = {"Next: press > for the next exercise; z takes the quiz on what you "
+                       "learned.",
+                       "That was the last exercise. Press z for its quiz, l for the whole list."},
+    [CL_FRONT_WATCH] = {"The quiz (`chanlings quiz` in another terminal) checks what you "
+                        "learned.",
+                        "That was the last exercise. `chanlings progress` shows the whole "
+                        "path."},
+};
+
+void cl_cmd_print_after_pass(cl_ctx *ctx, int i)
+{
+    bool last = (size_t)i + 1 >= ctx->catalog->n;
+    printf("%s\n", after_pass[ctx->front][last]);
 }
 
 void cl_cmd_print_next_step(cl_ctx *ctx, int i)

@@ -91,11 +91,7 @@ int cl_cmd_check(cl_ctx *ctx, int argc, char **argv)
             fprintf(stderr, "chanlings check: passed, but %s\n", err);
         else if (!was)
             printf("%s%s is done.%s ", cl_c(ctx, CL_C_GREEN), e->slug, cl_c(ctx, CL_C_RESET));
-        if ((size_t)i + 1 < ctx->catalog->n)
-            printf("Next: `chanlings next` (then `chanlings lesson`); the quiz (`chanlings quiz`) "
-                   "checks what you learned.\n");
-        else
-            printf("That was the last exercise. `chanlings progress` shows the whole path.\n");
+        cl_cmd_print_after_pass(ctx, i);
     }
     cl_report_free(r);
     return rc;

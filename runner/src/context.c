@@ -33,6 +33,12 @@ cl_ctx_result cl_ctx_open_root(cl_ctx *ctx, const char *root, char *err, size_t 
     }
     ctx->color = cl_ctx_color(stdout);
     ctx->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    static const char *const fronts[] = {[CL_FRONT_VIEW] = "view", [CL_FRONT_WATCH] = "watch"};
+    const char *front = getenv("CHANLINGS_FRONT");
+    ctx->front = CL_FRONT_CLI;
+    for (size_t i = 0; front && i < sizeof fronts / sizeof *fronts; i++)
+        if (fronts[i] && strcmp(front, fronts[i]) == 0)
+            ctx->front = (cl_front)i;
     if (cl_catalog_load(ctx->catalog, root, err, errsz) != 0)
         return CL_CTX_BROKEN;
     if (cl_progress_load(ctx->progress, ctx->root, err, errsz) < 0)

@@ -13,6 +13,11 @@
 #include "catalog.h"
 #include "progress.h"
 
+/* Where the learner reads a command's output, so messages name the keys
+ * they have there: a shell, the view or watch (their `chanlings check`
+ * children get CHANLINGS_FRONT=view or watch). */
+typedef enum cl_front { CL_FRONT_CLI, CL_FRONT_VIEW, CL_FRONT_WATCH } cl_front;
+
 /* Owned by main; commands read it and update progress through progress.h
  * (which keeps *ctx->progress current). */
 typedef struct cl_ctx {
@@ -22,6 +27,7 @@ typedef struct cl_ctx {
     bool color;              /* stdout gets colour escapes */
     bool tty;                /* stdin and stdout are terminals */
     const char *self;        /* path of this executable (for children) */
+    cl_front front;          /* where the output is read */
 } cl_ctx;
 
 /* How opening went; main turns this into an exit code. */

@@ -39,7 +39,7 @@ static const cl_command commands[] = {
      cl_cmd_solution, CL_FOR_LEARNER},
     {"progress", "", "what you have done: exercises, hints, quiz scores", cl_cmd_progress,
      CL_FOR_LEARNER},
-    {"watch", "[N]", "re-check every time you save; n: next, q: quit", cl_cmd_watch, CL_FOR_LEARNER},
+    {"watch", "[N]", "re-check every time you save; n: check the next one (after a pass), q: quit (exit 0)", cl_cmd_watch, CL_FOR_LEARNER},
     {"verify", "[N...] [-j N] [--shipped]",
      "every solution passes, every exercise stub fails, lessons and quizzes parse; --shipped: "
      "the stubs as shipped (git HEAD), not anyone's edits", cl_cmd_verify,

@@ -1,16 +1,15 @@
 /* The view's window on the workbook: the only file of the view that talks
  * to catalog, lesson and progress, so the rest only sees cl_tui_model. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
+#include "context.h"
 #include "lesson.h"
 #include "progress.h"
-#include "context.h"
-#include "workbook.h"
 
 static char *dup_or_empty(const char *s)
 {
@@ -77,15 +76,7 @@ void cl_tui_model_go(cl_tui_model *m, int index)
 
 static int load_lesson(cl_tui_model *m, int index, cl_lesson *l, char *err, size_t errsz)
 {
-    char *path = cl_workbook_path(m->root, m->ex[index].slug, CL_FILE_LESSON);
-    memset(l, 0, sizeof *l);
-    if (!path) {
-        snprintf(err, errsz, "out of memory");
-        return -1;
-    }
-    int rc = cl_lesson_load(l, path, err, errsz);
-    free(path);
-    return rc;
+    return cl_catalog_lesson(m->ctx->catalog, m->ctx->root, (size_t)index, l, err, errsz);
 }
 
 char *cl_tui_model_lesson(cl_tui_model *m, int index, char *err, size_t errsz)
@@ -120,23 +111,18 @@ char *cl_tui_model_next_hint(cl_tui_model *m, int index, char *err, size_t errsz
         cl_lesson_free(&l);
         return NULL;
     }
-    size_t cap = 256;
+    cl_buf md = {0};
     for (int i = 0; i < shown; i++)
-        cap += strlen(l.hints[i]) + 64;
-    char *md = malloc(cap);
-    if (md) {
-        size_t at = 0;
-        for (int i = 0; i < shown; i++)
-            at += (size_t)snprintf(md + at, cap - at, "### Hint %d of %zu\n\n%s\n\n", i + 1, l.nhints,
-                                   l.hints[i]);
-        snprintf(md + at, cap - at, "%s",
-                 shown < (int)l.nhints ? "*h shows the next hint.*\n"
-                                       : "*That was the last hint. The lesson has the rest.*\n");
-    } else {
-        snprintf(err, errsz, "out of memory");
-    }
+        cl_buf_printf(&md, "### Hint %d of %zu\n\n%s\n\n", i + 1, l.nhints, l.hints[i]);
+    cl_buf_puts(&md, shown < (int)l.nhints ? "*h shows the next hint.*\n"
+                                           : "*That was the last hint. The lesson has the rest.*\n");
     cl_lesson_free(&l);
-    return md;
+    if (md.oom) {
+        free(md.s);
+        snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    return cl_buf_take(&md);
 }
 
 char *cl_tui_model_exercise_path(cl_tui_model *m, int index)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grader_protocol.h"
 #include "report_buf.h"
 #include "sanitizer.h"
 
@@ -105,14 +106,14 @@ static const struct rule {
 } rules[] = {
     {NULL, IN_REPORT, NULL, CL_VERDICT_COUNT},
     {"pass", IN_NONE, NULL, CL_VERDICT_PASSED},
-    {"fail", IN_MESSAGE, "leaked goroutines:", CL_VERDICT_LEAKED},
+    {"fail", IN_MESSAGE, CL_MARK_LEAKED, CL_VERDICT_LEAKED},
     {"fail", IN_NONE, NULL, CL_VERDICT_FAILED},
     {"error", IN_MESSAGE, "Test timeout expired", CL_VERDICT_TIMEOUT},
     {"error", IN_OUTPUT, "all goroutines are asleep - deadlock!", CL_VERDICT_DEADLOCK},
     {"error", IN_OUTPUT, "panic: ", CL_VERDICT_PANIC},
     {"error", IN_OUTPUT, "fatal error: ", CL_VERDICT_PANIC},
     {"error", IN_MESSAGE, "Received signal", CL_VERDICT_CRASHED},
-    {"error", IN_OUTPUT, "chanlings: exit(", CL_VERDICT_EXITED},
+    {"error", IN_OUTPUT, CL_MARK_EXIT, CL_VERDICT_EXITED},
     {"error", IN_REPORT_AT_EXIT, NULL, CL_VERDICT_COUNT},
     {"error", IN_MESSAGE, "Early exit with return value", CL_VERDICT_EXITED},
     {"error", IN_NONE, NULL, CL_VERDICT_CRASHED},
@@ -206,9 +207,9 @@ static void explain(cl_test_verdict *v, const cl_result_line *l, const char *out
         break;
     }
     case CL_VERDICT_EXITED: {
-        char *mark = line_with(output, "chanlings: exit(");
+        char *mark = line_with(output, CL_MARK_EXIT);
         int code = -1;
-        if (!mark || sscanf(mark, "chanlings: exit(%d)", &code) != 1)
+        if (!mark || sscanf(mark, CL_MARK_EXIT "%d)", &code) != 1)
             sscanf(l->message, "Early exit with return value %d", &code);
         free(mark);
         cl_buf_printf(&b, "your code called exit(%d) inside a graded function, which ends "
@@ -246,7 +247,7 @@ void cl_verdict_decide(const cl_result_line *l, const char *output,
 
 /* ---- where a crash happened ---- */
 
-#define FRAME_MARK "chanlings-frame: "
+#define FRAME_MARK CL_MARK_FRAME
 
 size_t cl_verdict_crash_frames(const char *output, unsigned long *offsets, size_t max)
 {

@@ -46,7 +46,10 @@ median() {
 plain=$(median false false) || exit 1
 race=$(median true false) || exit 1
 both=$(median true true) || exit 1
+# The same plain check without the jail (bwrap, seccomp): what it costs.
+unjailed=$(CHANLINGS_SANDBOX=off median false false) || exit 1
 printf 'chanlings check %s, median of %d (cache warm):\n' "$ex" "$runs"
 printf '  plain:                    %5d ms   (target 500 ms)\n' "$plain"
 printf '  with race pass:           %5d ms   (target 1500 ms)\n' "$race"
 printf '  with race + memory pass:  %5d ms   (target 2000 ms)\n' "$both"
+printf '  plain, no sandbox (CHANLINGS_SANDBOX=off): %5d ms\n' "$unjailed"

@@ -33,8 +33,7 @@ trap 'exit 1' INT TERM HUP
 . "$top/runner/tests/shipped.sh"
 (cd "$top" && cp -r lessons solutions graders "$scratch"/) &&
     shipped_exercises "$top" "$scratch" &&
-    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" \
-        "$scratch/build/lib/asan" &&
+    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" "$scratch/build/lib/asan" &&
     cp -r "$top/lib/include" "$scratch/lib/" &&
     cp "$top/build/lib/plain/libgoc.a" "$scratch/build/lib/plain/" &&
     cp "$top/build/lib/tsan/libgoc.a" "$scratch/build/lib/tsan/" &&
@@ -59,7 +58,7 @@ state() { cat .chanlings/state 2>/dev/null; }
 ex1=$(basename "$(ls exercises/01-*.c | head -n 1)" .c)
 ex2=$(basename "$(ls exercises/02-*.c | head -n 1)" .c)
 [ -n "$ex1" ] && [ -n "$ex2" ] || { echo "cli_test: the workbook needs exercises 01 and 02"; fail=1; finish; }
-mkdir -p "$scratch/as-shipped" && cp "exercises/$ex2.c" "$scratch/as-shipped/"
+mkdir -p "$scratch/as-shipped" && cp "exercises/$ex1.c" "exercises/$ex2.c" "$scratch/as-shipped/"
 
 # ---- help, version, usage errors, workbook errors
 run "--help" 0 --help
@@ -228,7 +227,7 @@ run "new refuses a bad name" 2 new Bad_Name
 # ---- grade: one passing and one failing submission, four formats
 mkdir -p subs/alice subs/bob
 cp "solutions/$ex1.c" subs/alice/
-cp "$top/exercises/$ex1.c" subs/bob/
+cp "as-shipped/$ex1.c" subs/bob/
 run "grade finds a failure" 1 grade subs --out results -j 2
 has "grade lists alice" "alice"
 for f in grade.tap grade.junit.xml grade.json results.json; do
@@ -246,7 +245,7 @@ grep -q "^ok" results/grade.tap && ok "TAP has alice's passes" || bad "TAP has n
 # ---- watch: one re-check after a save by rename; moves on only on `n`
 "$bin" go 2 >/dev/null 2>&1
 mkfifo keys && exec 3<>keys   # a keyboard the test types on
-timeout 120 "$bin" watch <keys >watch.out 2>&1 &
+COLUMNS=100 timeout 120 "$bin" watch <keys >watch.out 2>&1 &
 watch_pid=$!
 await() { # await TEXT COUNT: until watch.out holds TEXT COUNT times (bound: 90 s)
     i=0
@@ -255,7 +254,7 @@ await() { # await TEXT COUNT: until watch.out holds TEXT COUNT times (bound: 90 
 }
 if await "waiting for a save" 1; then ok "watch checks once at start"; else out=$(cat watch.out); bad "watch never finished its first check"; fi
 cp "solutions/$ex2.c" "exercises/.save.tmp" && mv "exercises/.save.tmp" "exercises/$ex2.c"
-if await "press n for next" 1; then ok "watch re-checked after a save by rename"; else out=$(cat watch.out); bad "watch missed the rename"; fi
+if await "passed: press n to check the next" 1; then ok "watch re-checked after a save by rename"; else out=$(cat watch.out); bad "watch missed the rename"; fi
 n=$(grep -c "checking exercises/$ex2.c" watch.out)
 [ "$n" -eq 2 ] && ok "watch checked exactly twice (start, one save)" || { out=$(cat watch.out); bad "watch checked $n times, wanted 2"; }
 out=$(cat watch.out)
@@ -263,14 +262,22 @@ lacks "watch does not move on by itself" "now on"
 state | grep -q "^current	$ex2\$" && ok "watch stays on 02 until n" || bad "state: $(state)"
 printf n >&3
 if await "now on" 1; then ok "n moves on after a pass"; else out=$(cat watch.out); bad "n did not move on"; fi
+ex3=$(sed -n 's/^current	//p' .chanlings/state)
+if await "checking exercises/$ex3.c" 1 && await "waiting for a save of" 2; then ok "n checks the next exercise at once"
+else out=$(cat watch.out); bad "n did not check $ex3"; fi
 state | grep -q "^current	$ex2\$" && bad "n did not save the new current exercise" || ok "n saved the new current exercise"
 printf q >&3
 i=0; while kill -0 "$watch_pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 if kill -0 "$watch_pid" 2>/dev/null; then bad "q did not stop watch"; else ok "q stops watch"; fi
-wait "$watch_pid" 2>/dev/null; watch_pid=
+wait "$watch_pid" 2>/dev/null; rc=$?; watch_pid=
 exec 3>&-
 out=$(cat watch.out)
+[ "$rc" -eq 0 ] && ok "q exits 0 (quitting is no failure, even after a failing check)" || bad "q: watch exited $rc, wanted 0"
 has "watch says it stopped" "[watch] stopped."
+long=$(awk 'length($0) > 99 && /[^ ] [^ ]/' watch.out | head -n 3)
+[ -z "$long" ] && ok "watch wraps every line with a space in it to the terminal (COLUMNS=100), the report's too" || bad "watch lines past 40 columns: $long"
+if grep -q '^        [^ ]' watch.out; then ok "watch's wrapped lines hang under the text"; else bad "no wrapped watch line"; fi
+has "watch's checks say what to do in watch's words" "The quiz (\`chanlings quiz\` in another terminal)"
 
 # ---- without the library, run and check say how to build it
 rm build/lib/plain/libgoc.a
