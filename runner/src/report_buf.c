@@ -69,17 +69,19 @@ char *cl_strdup_or_null(const char *s)
 
 char *cl_read_text_ends(const char *path, size_t cap)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* The same care as cl_read_text: no symlink, no FIFO or device. */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
     if (fd < 0)
         return NULL;
-    bool whole = fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size <= cap;
-    close(fd);
-    if (whole)
-        return cl_read_text(path, cap);
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         return NULL;
+    }
+    if ((size_t)st.st_size <= cap) {
+        close(fd);
+        return cl_read_text(path, cap);
+    }
     size_t half = cap / 2, size = (size_t)st.st_size;
     char *head = malloc(half), *tail = malloc(half);
     ssize_t h = head ? pread(fd, head, half, 0) : -1;
