@@ -303,9 +303,10 @@ static void probe(void)
     fprintf(stderr,
             "chanlings: learner code runs WITHOUT a sandbox: %s%s%s%s.  It still runs with "
             "time, memory, process and file-size limits, in its own process group%s, but it "
-            "can read and write whatever this user can.\n",
+            "can read and write whatever %s can.\n",
             why, *detail ? " (bwrap said: " : "", detail, *detail ? ")" : "",
-            geteuid() == 0 ? " and as an unprivileged user" : "");
+            geteuid() == 0 ? " and as an unprivileged user" : "",
+            geteuid() == 0 ? "that user" : "you");
 }
 
 const char *cl_sandbox_bwrap(void)
