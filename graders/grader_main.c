@@ -53,6 +53,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "grader_protocol.h"
+
 /* A crash in a test prints where it happened before the process dies:
  * the offsets of the program's own frames, which the runner turns into
  * file:line with addr2line ("chanlings-frame: 0x..." lines in the test's
@@ -61,7 +63,7 @@
 static void print_frame(const Dl_info *self, void *addr, unsigned long back)
 {
     char line[64];
-    int len = snprintf(line, sizeof line, "chanlings-frame: %#lx\n",
+    int len = snprintf(line, sizeof line, CL_MARK_FRAME "%#lx\n",
                        (unsigned long)((char *)addr - (char *)self->dli_fbase) - back);
     ssize_t w = write(2, line, (size_t)len);
     (void)w;
@@ -129,9 +131,9 @@ __attribute__((constructor)) static void install_crash_handler(void)
 
 Suite *cl_grader_suite(void);
 
-/* Check reports "Early exit with return value 86" for an exit(0) inside a
- * test body; the marker line below tells the runner the real status. */
-#define CL_EXIT_IN_BODY_STATUS 86
+/* Check reports "Early exit with return value 86" (CL_EXIT_IN_BODY_STATUS)
+ * for an exit(0) inside a test body; the marker line tells the runner the
+ * real status. */
 
 static volatile bool in_body;
 
@@ -249,10 +251,10 @@ static int env_fd(const char *name)
  * pipe, and no way in through /proc. */
 static void proof_start(void)
 {
-    proof.results_fd = env_fd("CL_RESULTS_FD");
-    proof.secret_fd = env_fd("CL_SECRET_FD");
-    unsetenv("CL_RESULTS_FD");
-    unsetenv("CL_SECRET_FD");
+    proof.results_fd = env_fd(CL_ENV_RESULTS_FD);
+    proof.secret_fd = env_fd(CL_ENV_SECRET_FD);
+    unsetenv(CL_ENV_RESULTS_FD);
+    unsetenv(CL_ENV_SECRET_FD);
     if (proof.results_fd < 0 || proof.secret_fd < 0)
         return;
     int p[2];
@@ -288,7 +290,7 @@ static int body_exit_status(int status)
      * (grader.h), so the marker lands beside the test it belongs to. */
     if (status != 0)
         return status;
-    fprintf(stderr, "\nchanlings: exit(0) was called inside a graded function\n");
+    fprintf(stderr, "\n" CL_MARK_EXIT "0) was called inside a graded function\n");
     fflush(NULL);
     return CL_EXIT_IN_BODY_STATUS;
 }
@@ -341,7 +343,7 @@ static const char *test_verdict(int i, int rtype, const char **msg)
 
 int main(void)
 {
-    const char *timeout = getenv("CL_TEST_TIMEOUT");
+    const char *timeout = getenv(CL_ENV_TEST_TIMEOUT);
     /* Check reads its default timeout when each TCase is created, so this
      * must be set before the grader builds its suite. */
     setenv("CK_DEFAULT_TIMEOUT", timeout && *timeout ? timeout : "10", 1);
@@ -360,7 +362,7 @@ int main(void)
         read_secret(secret, sizeof secret);
         out = fdopen(proof.results_fd, "w");
     } else {
-        const char *path = getenv("CL_RESULTS");
+        const char *path = getenv(CL_ENV_RESULTS);
         out = path ? fopen(path, "w") : stdout;
         if (!out) {
             fprintf(stderr, "grader: cannot write results to %s: %s\n", path, strerror(errno));

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "grader_protocol.h"
 #include "proc.h"
 #include "report_buf.h"
 #include "verdict.h"
@@ -26,7 +27,29 @@
 /* A grader runs its tests one after another, each bounded by its own
  * timeout; the whole program gets this long before it is stopped. */
 #define DEFAULT_GRADE_DEADLINE 120
-#define TSAN_EXIT 66
+
+/* What each pass tells the sanitizer in the grader's environment.
+ * TSan sleeps a second at every exit by default (atexit_sleep_ms), and
+ * Check's fork mode exits once per test.  ASan stops at the first error
+ * (the test's verdict is that error); LeakSanitizer runs when a test's
+ * process exits normally, after the test passed — libgoc's own deliberate
+ * exits (panics, the deadlock report) use _exit, which skips it, so only
+ * a clean ending is checked for leaks.  Stack use after return is on: a
+ * goroutine still using its spawner's local is the C-specific bug the
+ * memory pass is for (measured: no cost worth naming).  UBSan prints the
+ * stack so the report names the learner's line. */
+static const struct pass_env {
+    const char *name, *value;
+} pass_env[][3] = {
+    [CL_PASS_PLAIN] = {{NULL, NULL}},
+    [CL_PASS_RACE] = {{"TSAN_OPTIONS",
+                       "exitcode=66 halt_on_error=0 report_signal_unsafe=0 atexit_sleep_ms=0"}},
+    [CL_PASS_MEMORY] = {{"ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:exitcode=23:"
+                                         "abort_on_error=0:color=never:print_summary=1:"
+                                         "detect_stack_use_after_return=1"},
+                        {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:exitcode=23:"
+                                          "color=never"}},
+};
 
 /* ---- the scratch directory a run lives in ---- */
 
@@ -359,12 +382,12 @@ static void locate_crashes(cl_report *r, size_t first, const char *exe, const ch
     free(start);
 }
 
-/* One pass of the grader (plain or race): build, run, read verdicts.
- * Returns false when the pass could not produce verdicts. */
-static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *grader, bool race,
+/* One pass of the grader (plain, race or memory): build, run, read
+ * verdicts.  Returns false when the pass could not produce verdicts. */
+static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *grader, cl_pass pass,
                        cl_report *r)
 {
-    cl_build_opts bo = {o->root, cache, race, o->cancel};
+    cl_build_opts bo = {o->root, cache, pass, o->cancel, o->wrap};
     cl_build_result b;
     if (cl_build_grader(&bo, o->source, grader, &b) < 0) {
         take_build_failure(r, &b);
@@ -373,6 +396,12 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
     }
     r->compiled = true;
     r->cached = b.cached;
+    /* Warnings of the plain build: the optimiser's view of the code the
+     * learner wrote, without instrumentation's own false alarms. */
+    if (pass == CL_PASS_PLAIN) {
+        r->warnings = b.warnings;
+        b.warnings = NULL;
+    }
     scratch s;
     char *error = NULL;
     if (scratch_make(&s, cache, b.exe, &error) < 0) {
@@ -392,21 +421,20 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
     snprintf(timeout, sizeof timeout, "%d", o->test_timeout > 0 ? o->test_timeout : DEFAULT_TEST_TIMEOUT);
     env_t env = {0};
     env_base(&env, &s);
-    env_add(&env, "CL_RESULTS_FD", CL_STR(CL_PROC_RESULTS_FD));
-    env_add(&env, "CL_SECRET_FD", CL_STR(CL_PROC_SECRET_FD));
-    env_add(&env, "CL_OUTPUT_DIR", outdir);
-    env_add(&env, "CL_TEST_TIMEOUT", timeout);
-    /* TSan sleeps a second at every exit by default (atexit_sleep_ms), and
-     * Check's fork mode exits once per test. */
-    if (race)
-        env_add(&env, "TSAN_OPTIONS",
-                "exitcode=66 halt_on_error=0 report_signal_unsafe=0 atexit_sleep_ms=0");
+    env_add(&env, CL_ENV_RESULTS_FD, CL_STR(CL_PROC_RESULTS_FD));
+    env_add(&env, CL_ENV_SECRET_FD, CL_STR(CL_PROC_SECRET_FD));
+    env_add(&env, CL_ENV_OUTPUT_DIR, outdir);
+    env_add(&env, CL_ENV_TEST_TIMEOUT, timeout);
+    for (size_t i = 0; pass_env[pass][i].name; i++)
+        env_add(&env, pass_env[pass][i].name, pass_env[pass][i].value);
 
     char *argv[] = {s.exe, NULL};
+    /* Both sanitizers reserve terabytes of shadow address space, so
+     * neither can run under the sandbox's address-space limit. */
     cl_jail jail;
     scratch_jail(&s, &jail);
     cl_proc_opts po = {.argv = argv, .envp = env.v, .cwd = s.dir, .sandbox = true, .jail = &jail,
-                       .race = race, .cancel = o->cancel, .secret = secret,
+                       .race = pass != CL_PASS_PLAIN, .cancel = o->cancel, .secret = secret,
                        .deadline_ms = 1000 * (o->deadline > 0 ? o->deadline : DEFAULT_GRADE_DEADLINE)};
     cl_proc_result pr;
     bool ran = cl_proc_run(&po, &pr) == 0;
@@ -414,7 +442,7 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
     size_t before = r->ntests;
     if (ran) {
         char *text = vouched_results(pr.results, secret);
-        cl_verdict_read_results(text, outdir, src_rel, race, &r->tests, &r->ntests);
+        cl_verdict_read_results(text, outdir, src_rel, pass, &r->tests, &r->ntests);
         free(text);
         locate_crashes(r, before, b.exe, o->root, src_rel);
         if (pr.out && *pr.out && !r->output) {
@@ -442,32 +470,40 @@ static bool grade_pass(const cl_grade_opts *o, const char *cache, const char *gr
     return ran && r->ntests > before;
 }
 
-/* The race pass runs beside the plain one (two cores halve the wait) and
- * is stopped as soon as the plain pass turns out not to be clean: a
- * failing or stuck program is fixed first. */
-typedef struct race_job {
+/* ---- the sanitizer passes ----
+ *
+ * The race and memory passes run beside the plain one (two cores halve
+ * the wait) and are stopped as soon as the plain pass turns out not to be
+ * clean: a failing or stuck program is fixed first. */
+typedef struct extra_pass {
     cl_grade_opts opts;       /* the caller's, with our own cancel flag */
     const char *cache, *grader;
+    cl_pass pass;
     cl_report *r;
+    pthread_t thread;
+    bool threaded;
     volatile int cancel;
-} race_job;
+} extra_pass;
 
-static void *race_main(void *arg)
+static void *extra_main(void *arg)
 {
-    race_job *job = arg;
-    grade_pass(&job->opts, job->cache, job->grader, true, job->r);
+    extra_pass *job = arg;
+    grade_pass(&job->opts, job->cache, job->grader, job->pass, job->r);
     return NULL;
 }
 
-/* Adds what the race pass found that the plain pass did not say: its
+/* Adds what an extra pass found that the plain pass did not say: its
  * failures, or why it could not give verdicts. */
-static void merge_race(cl_report *r, cl_report *race)
+static void merge_pass(cl_report *r, cl_report *extra, cl_pass pass)
 {
-    r->cached = r->cached && race->cached;
-    if (race->ntests) {
-        r->race_checked = true;
-        for (size_t i = 0; i < race->ntests; i++) {
-            cl_test_verdict *v = &race->tests[i];
+    r->cached = r->cached && extra->cached;
+    if (extra->ntests) {
+        if (pass == CL_PASS_RACE)
+            r->race_checked = true;
+        else
+            r->memory_checked = true;
+        for (size_t i = 0; i < extra->ntests; i++) {
+            cl_test_verdict *v = &extra->tests[i];
             cl_test_verdict *grown = v->kind == CL_VERDICT_PASSED
                                          ? NULL
                                          : realloc(r->tests, (r->ntests + 1) * sizeof *r->tests);
@@ -478,14 +514,15 @@ static void merge_race(cl_report *r, cl_report *race)
                 cl_test_verdict_clear(v);
             }
         }
-        race->ntests = 0;
+        extra->ntests = 0;
     }
-    if (race->status == CL_STATUS_PASSED)
+    if (extra->status == CL_STATUS_PASSED)
         return;
-    r->status = race->status;
+    r->status = extra->status;
     /* Take over whatever explains it. */
     char **mine[] = {&r->error, &r->diagnostics, &r->missing_function, &r->output};
-    char **theirs[] = {&race->error, &race->diagnostics, &race->missing_function, &race->output};
+    char **theirs[] = {&extra->error, &extra->diagnostics, &extra->missing_function,
+                       &extra->output};
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++) {
         if (*theirs[i]) {
             free(*mine[i]);
@@ -493,7 +530,7 @@ static void merge_race(cl_report *r, cl_report *race)
             *theirs[i] = NULL;
         }
     }
-    if (race->status == CL_STATUS_COMPILE_ERROR)
+    if (extra->status == CL_STATUS_COMPILE_ERROR)
         r->compiled = false;
 }
 
@@ -504,27 +541,46 @@ static void settle_status(cl_report *r)
     r->status = cl_report_passed(r) == r->ntests ? CL_STATUS_PASSED : CL_STATUS_FAILED;
 }
 
-static void grade_both(const cl_grade_opts *o, const char *cache, const char *grader, cl_report *r)
+/* Plain pass here, the sanitizer passes the lesson asks for on threads
+ * beside it; their verdicts are merged in pass order (race, then memory)
+ * only when the plain pass is clean. */
+static void grade_passes(const cl_grade_opts *o, const char *cache, const char *grader,
+                         cl_report *r)
 {
-    race_job job = {.opts = *o, .cache = cache, .grader = grader, .r = calloc(1, sizeof *job.r)};
-    job.opts.cancel = &job.cancel;
-    pthread_t t;
-    bool threaded = job.r && pthread_create(&t, NULL, race_main, &job) == 0;
-    bool clean = grade_pass(o, cache, grader, false, r);
+    extra_pass extra[2];
+    size_t n = 0;
+    const bool wanted[] = {[CL_PASS_RACE] = o->race, [CL_PASS_MEMORY] = o->asan};
+    for (cl_pass p = CL_PASS_RACE; p <= CL_PASS_MEMORY; p++) {
+        if (!wanted[p])
+            continue;
+        extra_pass *e = &extra[n++];
+        *e = (extra_pass){.opts = *o, .cache = cache, .grader = grader, .pass = p,
+                          .r = calloc(1, sizeof *e->r)};
+        e->opts.cancel = &e->cancel;
+        e->threaded = e->r && pthread_create(&e->thread, NULL, extra_main, e) == 0;
+    }
+    bool clean = grade_pass(o, cache, grader, CL_PASS_PLAIN, r);
     settle_status(r);
     clean = clean && r->status == CL_STATUS_PASSED && !(o->cancel && *o->cancel);
-    if (threaded) {
-        if (!clean)
-            job.cancel = 1;
-        pthread_join(t, NULL);
-    } else if (clean && job.r) {
-        race_main(&job);
+    for (size_t i = 0; i < n; i++) {
+        extra_pass *e = &extra[i];
+        if (e->threaded) {
+            if (!clean)
+                e->cancel = 1;
+        } else if (clean && e->r) {
+            extra_main(e);
+        }
     }
-    if (clean && job.r) {
-        merge_race(r, job.r);
-        settle_status(r);
+    for (size_t i = 0; i < n; i++) {
+        extra_pass *e = &extra[i];
+        if (e->threaded)
+            pthread_join(e->thread, NULL);
+        if (clean && e->r) {
+            merge_pass(r, e->r, e->pass);
+            settle_status(r);
+        }
+        cl_report_free(e->r);
     }
-    cl_report_free(job.r);
 }
 
 cl_report *cl_grade(const cl_grade_opts *o)
@@ -545,12 +601,7 @@ cl_report *cl_grade(const cl_grade_opts *o)
     if (require(r, o->source, "The exercise file", "Did you move or delete it? `chanlings reset` restores it.") &&
         require(r, g.s, "The grader", "The workbook is incomplete: check out graders/ again.") &&
         require(r, main_path, "The grader driver", "The workbook is incomplete: check out graders/ again.")) {
-        if (o->race) {
-            grade_both(o, cache, g.s, r);
-        } else {
-            grade_pass(o, cache, g.s, false, r);
-            settle_status(r);
-        }
+        grade_passes(o, cache, g.s, r);
     }
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -571,7 +622,7 @@ cl_report *cl_run(const cl_grade_opts *o)
         return NULL;
     r->ran_main = true;
     char *cache = default_cache(o);
-    cl_build_opts bo = {o->root, cache, false, o->cancel};
+    cl_build_opts bo = {o->root, cache, CL_PASS_PLAIN, o->cancel, NULL};
     cl_build_result b = {0};
     if (!require(r, o->source, "The exercise file", "Did you move or delete it? `chanlings reset` restores it.")) {
         /* reported */
@@ -580,6 +631,8 @@ cl_report *cl_run(const cl_grade_opts *o)
     } else {
         r->compiled = true;
         r->cached = b.cached;
+        r->warnings = b.warnings;
+        b.warnings = NULL;
         scratch s;
         char *error = NULL;
         if (scratch_make(&s, cache, b.exe, &error) < 0) {

@@ -7,7 +7,7 @@
 # is wrapped in timeout(1), so a protection that fails cannot take the
 # machine down.
 #
-# Needs libgoc built (build/lib/plain and build/lib/tsan).  Last line:
+# Needs libgoc built (build/lib/plain, tsan and asan).  Last line:
 # "N passed, M failed"; exit status 1 on any failure.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,16 +23,16 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
 
-for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a; do
+for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a build/lib/asan/libgoc.a; do
     [ -f "$lib" ] || { bad "$lib is missing: run 'make lib' first"; finish; }
 done
 rm -rf "$out" && mkdir -p "$out" || { bad "cannot create $out"; finish; }
 # shellcheck disable=SC2086
 seccomp_cflags=$(pkg-config --exists libseccomp 2>/dev/null && echo -DCL_HAVE_SECCOMP)
 seccomp_libs=$(pkg-config --libs libseccomp 2>/dev/null)
-${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src $seccomp_cflags \
+${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src -Igraders $seccomp_cflags \
     runner/src/fs.c runner/src/proc.c runner/src/sandbox.c runner/src/build.c runner/src/objcheck.c \
-    runner/src/grade.c runner/src/verdict.c runner/src/report.c runner/src/report_formats.c \
+    runner/src/grade.c runner/src/verdict.c runner/src/sanitizer.c runner/src/report.c runner/src/report_formats.c \
     runner/src/report_buf.c $fx/driver.c -o "$driver" $seccomp_libs -pthread \
     || { bad "the test driver did not build"; finish; }
 
@@ -119,6 +119,57 @@ expect missing '"status": "compile error"' '"missing_function": "hostile"'
 
 grade race $fx/race.c $fx/grader.c 5 60 race
 expect race '"race_checked": true' '"verdict": "data race"' 'hostile/race.c:' 'SUMMARY: ThreadSanitizer: data race'
+
+# The memory pass (asan: true): a leak and a use after free that the plain
+# pass cannot see fail with their own verdict naming the learner's lines;
+# a clean program passes it, also beside the race pass.
+mfx=runner/tests/fixtures/memory
+grade mem_good $mfx/good.c $fx/grader.c 5 60 race asan
+expect mem_good '"status": "passed"' '"race_checked": true' '"passed": 2, "total": 2'
+grade mem_leak $mfx/leak.c $fx/grader.c 5 60 asan
+# The plain pass passes both tests; the memory pass adds its one failure.
+expect mem_leak '"verdict": "memory leak"' '"passed": 2, "total": 3' \
+    'The memory was allocated at runner/tests/fixtures/memory/leak.c:14, in hostile() and never freed.' \
+    '#1 hostile runner/tests/fixtures/memory/leak.c:14'
+grade mem_uaf $mfx/use_after_free.c $fx/grader.c 5 60 asan
+expect mem_uaf '"verdict": "memory error"' '"passed": 2, "total": 3' \
+    'It happened at runner/tests/fixtures/memory/use_after_free.c:19, in work(). It was freed at runner/tests/fixtures/memory/use_after_free.c:29, in hostile().'
+if grep -qF 'calls_hostile (under AddressSanitizer) — memory error' "$out/mem_uaf.txt"; then ok; else
+    bad "mem_uaf: the human view does not name the memory pass:"; cat "$out/mem_uaf.txt"; fi
+grade mem_dead_local $mfx/dead_local.c $fx/grader.c 5 60 asan
+expect mem_dead_local '"verdict": "memory error"' 'use of a dead local' \
+    'It happened at runner/tests/fixtures/memory/dead_local.c:12, in work().'
+# ThreadSanitizer's own heap-use-after-free report is a memory error too,
+# not the exit(66) TSan ends the test with.
+grade race_uaf $mfx/use_after_free.c $fx/grader.c 5 60 race
+expect race_uaf '"verdict": "memory error"' 'It was freed at runner/tests/fixtures/memory/use_after_free.c:29'
+if grep -qF 'exited' "$out/race_uaf.json"; then bad "race_uaf: blamed on exit(66)"; else ok; fi
+grade mem_plain_only $mfx/use_after_free.c
+expect mem_plain_only '"status": "passed"'
+# A build that succeeds still shows the warnings that point at bugs, after
+# the headline, naming the learner's lines (and not the grader's).
+grade warns $mfx/warns.c
+# (gcc warns of the use after free, clang of the uninitialised variable)
+if sed -n '/tests passed/,$p' "$out/warns.txt" | grep -qE "warns.c:1[46]:[0-9]+: warning: " &&
+    ! grep -qF 'grader.c' "$out/warns.txt"; then ok; else
+    bad "warns: no warning block after the headline:"; cat "$out/warns.txt"; fi
+grade warns_again $mfx/warns.c
+if grep -qE "warns.c:1[46]:[0-9]+: warning: " "$out/warns_again.txt"; then ok; else
+    bad "warns_again: the warnings were lost when the object came from the cache"; fi
+
+# A lesson's `wrap:` names reach the grader's link (the wrapper counts the
+# learner's lock); without them the grader's __real_ call is named; names
+# outside libgoc (but for the C library's sleeps and stdout writers) are
+# refused before anything is built.
+wfx=runner/tests/fixtures/wrap
+grade wrap $wfx/locks.c $wfx/grader.c 5 60 wrap=goc_mutex_lock_at
+expect wrap '"status": "passed"'
+grade wrap_missing $wfx/locks.c $wfx/grader.c 5 60
+expect wrap_missing '"status": "error"' 'calls __real_goc_mutex_lock_at, but the lesson'
+grade wrap_libc $wfx/locks.c $wfx/grader.c 5 60 wrap=goc_mutex_lock_at,malloc
+expect wrap_libc '"status": "error"' 'wrap `malloc`, but only libgoc functions'
+grade wrap_watch $wfx/locks.c $wfx/grader.c 5 60 wrap=goc_mutex_lock_at,usleep
+expect wrap_watch '"status": "passed"'
 
 # Running the learner's own main is held to the same limits.
 grade run_good $fx/good.c -
