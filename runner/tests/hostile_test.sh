@@ -288,6 +288,11 @@ if [ "$jailed" = yes ]; then
         if [ -e "$f" ]; then bad "snoop: wrote $f"; rm -f "$f"; else ok; fi
     done
 
+    # The seccomp filter: ptrace, unshare and a clone into a new mount
+    # namespace all fail with EPERM.
+    grade seccomp_probe $fx/seccomp_probe.c
+    expect seccomp_probe 'ptrace=-1 unshare=-1 clone-newns=-1' "$CARRIES_ON"
+
     # kill(-1): only its own job dies; the runner reports and carries on.
     grade kill_all $fx/kill_all.c
     expect kill_all '"status": "crashed"'
