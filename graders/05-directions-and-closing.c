@@ -289,6 +289,7 @@ CL_TEST(split_closes_its_outputs_only_after_in_closes)
               "with in still open, split had %s (evens %s, odds %s) (" EX ", split).",
               cl_call_returned(&c) ? "returned" : "not returned",
               e == GOC_CLOSED ? "closed" : "open", o == GOC_CLOSED ? "closed" : "open");
+    cl_expect_chan_untouched(s.in, 0, "in", "split(in, evens, odds)", EX ", split");
     goc_close(s.in);
     cl_expect(cl_call_await(&c, 5), "split to return once in is closed",
               "loop until goc_recv returns false", "split was still running (" EX ", split).");

@@ -38,6 +38,10 @@
  *   cl_forbid_learner_sleeps()
  *                       (schedule point) a sleep in the learner's file
  *                       fails the test that ran it
+ *   cl_point_hold_every(CL_BEFORE_WG_ADD), cl_point_drive
+ *                       (schedule point) every learner goc_wg_add waits
+ *                       until everything else has stopped: an Add inside
+ *                       the new goroutine always comes too late
  *   cl_point_hold(CL_AFTER_LOCK, nth), cl_point_is_held, cl_point_release
  *                       (schedule point) hold a learner goroutine at the
  *                       nth call from the learner's file: before or right
@@ -65,6 +69,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <goc.h>
+#include <goc/fakeclock.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -179,6 +184,11 @@ static inline void cl__free_owned(void)
     }
 }
 
+/* The grader's own time limits run on the real clock: with the fake clock
+ * on (goc/fakeclock.h), goc_now() stands still while the test polls, and a
+ * limit measured with it would never expire. */
+static inline goc_time cl__now(void) { return goc_real_now(); }
+
 /* ---- latches, gates, barriers ------------------------------------------------ */
 
 /* A count-down latch: waiters pass once count_down has been called `n`
@@ -223,9 +233,9 @@ static inline int cl_latch_arrived(cl_latch *l, int n) { return n - atomic_load(
  * Returns false if the latch is still closed after `seconds`. */
 static inline bool cl_latch_await(cl_latch *l, int seconds)
 {
-    goc_time end = goc_now() + seconds * GOC_SECOND;
+    goc_time end = cl__now() + seconds * GOC_SECOND;
     while (!cl_latch_is_open(l)) {
-        if (goc_now() >= end)
+        if (cl__now() >= end)
             return false;
         cl_pause_ms(1);
     }
@@ -268,9 +278,9 @@ static int64_t cl_since_id;
  * outlasts it). */
 static inline bool cl_settle(void)
 {
-    goc_time start = goc_now();
+    goc_time start = cl__now();
     cl__leak_check(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND, NULL);
-    return goc_since(start) < CL_SETTLE_SECONDS * GOC_SECOND;
+    return (cl__now() - start) < CL_SETTLE_SECONDS * GOC_SECOND;
 }
 
 /* A learner function running in its own goroutine, so the test can watch
@@ -335,12 +345,12 @@ static inline void cl_dump(char *buf, size_t size)
 static inline bool cl__send_within(goc_chan *ch, const void *val, size_t size, int seconds,
                                    cl_call *peer)
 {
-    goc_time end = goc_now() + seconds * GOC_SECOND;
+    goc_time end = cl__now() + seconds * GOC_SECOND;
     for (;;) {
         bool gone = peer && cl_call_returned(peer);
         if (goc_chan_try_send_at(ch, val, size, GOC_SITE))
             return true;
-        if (gone || goc_now() >= end)
+        if (gone || cl__now() >= end)
             return false;
         cl_pause_ms(1);
     }
@@ -353,11 +363,11 @@ static inline bool cl__send_within(goc_chan *ch, const void *val, size_t size, i
 static inline goc_try_result cl__recv_within(goc_chan *ch, void *val, size_t size, int seconds,
                                              cl_call *peer)
 {
-    goc_time end = goc_now() + seconds * GOC_SECOND;
+    goc_time end = cl__now() + seconds * GOC_SECOND;
     for (;;) {
         bool gone = peer && cl_call_returned(peer);
         goc_try_result r = goc_chan_try_recv_at(ch, val, size, GOC_SITE);
-        if (r != GOC_WOULD_BLOCK || gone || goc_now() >= end)
+        if (r != GOC_WOULD_BLOCK || gone || cl__now() >= end)
             return r;
         cl_pause_ms(1);
     }
@@ -655,7 +665,7 @@ static inline void cl_expect_whole_lines(const char *text, const char *const lin
             known = strlen(lines[i]) == l && strncmp(p, lines[i], l) == 0;
         cl_expect(known && nl, "each line printed whole, in one call",
                   "stdio locks the stream for one call at a time: print a whole line with one "
-                  "printf (\"hello, %%s!\\n\"); a line written with several calls can be "
+                  "printf (\"hello, %s!\\n\"); a line written with several calls can be "
                   "split by another goroutine's output",
                   "%s printed the line \"%.*s\"%s, which is not one whole line: another "
                   "goroutine wrote between the pieces of one line. Output:\n%s(%s)",
@@ -682,6 +692,7 @@ typedef enum cl_point {
     CL_BEFORE_LOCK,   /* goc_mutex_lock_at is called: not held yet */
     CL_AFTER_LOCK,    /* goc_mutex_lock_at returned: the lock is held */
     CL_BEFORE_UNLOCK, /* goc_mutex_unlock_at is about to release it */
+    CL_BEFORE_WG_ADD, /* goc_wg_add_at with a positive delta (not Done) */
     CL_N_POINTS
 } cl_point;
 
@@ -691,7 +702,12 @@ typedef struct cl__point_state {
     _Atomic(int) held;
     goc_site site; /* of the held call */
     cl_gate gate;
+    _Atomic(goc_chan *) round; /* hold_nth == CL_EVERY_CALL: this step's gate */
+    _Atomic(int) waiting;
 } cl__point_state;
+
+/* hold_nth for "hold every call, a step at a time" (cl_point_step). */
+#define CL_EVERY_CALL (-1)
 
 static cl__point_state cl__points[CL_N_POINTS];
 
@@ -711,10 +727,61 @@ static inline bool cl_point_is_held(cl_point p) { return atomic_load(&cl__points
 static inline int cl_point_hits(cl_point p) { return atomic_load(&cl__points[p].hits); }
 static inline goc_site cl_point_site(cl_point p) { return cl__points[p].site; }
 
+static inline goc_chan *cl__new_round(void)
+{
+    goc_chan *g = goc_chan_make(char, 0);
+    cl__own(cl__owned.chans, g);
+    return g;
+}
+
+/* Every learner call to the point waits there until the test's next
+ * cl_point_step, which lets all the waiting ones go at once.  Driving a
+ * call step by step (cl_point_drive) lets everything else run to a stop
+ * before each held call goes on: "the parent's Done before the child's
+ * Add" becomes the order of every run. */
+static inline void cl_point_hold_every(cl_point p)
+{
+    cl__point_state *s = &cl__points[p];
+    cl_gate_init(&s->gate);
+    atomic_store(&s->round, cl__new_round());
+    atomic_store(&s->waiting, 0);
+    atomic_store(&s->hits, 0);
+    atomic_store(&s->hold_nth, CL_EVERY_CALL);
+}
+
+static inline int cl_point_waiting(cl_point p) { return atomic_load(&cl__points[p].waiting); }
+
+static inline void cl_point_step(cl_point p)
+{
+    goc_chan *old = atomic_exchange(&cl__points[p].round, cl__new_round());
+    goc_close(old);
+}
+
+/* Settle, let the held calls go, again, until nobody waits at the point
+ * after a settle, or until `watch` (may be NULL) has returned: a call
+ * that returned too early is then looked at before anything else runs
+ * (its goroutines may still use its frame).  Returns the number of steps. */
+static inline int cl_point_drive(cl_point p, cl_call *watch)
+{
+    int steps = 0;
+    for (;;) {
+        cl_settle();
+        if (cl_point_waiting(p) == 0 || (watch && cl_call_returned(watch)))
+            return steps;
+        cl_point_step(p);
+        steps++;
+    }
+}
+
 static inline void cl_point_release(cl_point p)
 {
-    atomic_store(&cl__points[p].hold_nth, 0);
-    cl_gate_open(&cl__points[p].gate);
+    cl__point_state *s = &cl__points[p];
+    atomic_store(&s->hold_nth, 0);
+    cl_gate_open(&s->gate);
+    goc_chan *round = atomic_load(&s->round);
+    if (round)
+        goc_close(round);
+    atomic_store(&s->round, NULL);
 }
 
 static inline void cl__point_pass(cl_point p, goc_site site)
@@ -723,7 +790,14 @@ static inline void cl__point_pass(cl_point p, goc_site site)
         return;
     cl__point_state *s = &cl__points[p];
     int n = atomic_fetch_add(&s->hits, 1) + 1;
-    if (n == atomic_load(&s->hold_nth)) {
+    if (atomic_load(&s->hold_nth) == CL_EVERY_CALL) {
+        goc_chan *round = atomic_load(&s->round);
+        if (round) {
+            atomic_fetch_add(&s->waiting, 1);
+            goc_recv_discard(round);
+            atomic_fetch_sub(&s->waiting, 1);
+        }
+    } else if (n == atomic_load(&s->hold_nth)) {
         s->site = site;
         atomic_store(&s->held, 1);
         cl_gate_pass(&s->gate);
@@ -814,11 +888,11 @@ static inline void cl_stdout_interleave_end(void) { atomic_store(&cl__tear.on, 0
  * parked or gone (then nobody will open it). */
 static inline void cl__wait_unless_alone(cl_latch *l)
 {
-    goc_time give_up = goc_now() + CL_SETTLE_SECONDS * GOC_SECOND;
-    while (!cl_latch_is_open(l) && goc_now() < give_up) {
-        goc_time t = goc_now();
+    goc_time give_up = cl__now() + CL_SETTLE_SECONDS * GOC_SECOND;
+    while (!cl_latch_is_open(l) && cl__now() < give_up) {
+        goc_time t = cl__now();
         cl__leak_check(cl_since_id, 2 * GOC_MILLISECOND, NULL);
-        if (!cl_latch_is_open(l) && goc_since(t) < 2 * GOC_MILLISECOND)
+        if (!cl_latch_is_open(l) && (cl__now() - t) < 2 * GOC_MILLISECOND)
             return; /* everybody else is parked: the latch stays shut */
     }
 }
@@ -968,11 +1042,20 @@ static inline Suite *cl_suite_of(const char *name, const TTest *const *tests, si
 __attribute__((used)) static void *const cl__link_anchors[] = {
     (void *)goc_mutex_trylock_at, /* sync_mutex.o: goc_mutex_lock_at, _unlock_at */
     (void *)goc_since,            /* time.o: goc_sleep_at */
+    (void *)goc_wg_wait_at,       /* sync_waitgroup.o: goc_wg_add_at */
 };
 
 void __real_goc_mutex_lock_at(goc_mutex *m, goc_site site) CL__WEAK;
 void __real_goc_mutex_unlock_at(goc_mutex *m, goc_site site) CL__WEAK;
 void __real_goc_sleep_at(goc_duration d, goc_site site) CL__WEAK;
+void __real_goc_wg_add_at(goc_waitgroup *wg, int64_t delta, goc_site site) CL__WEAK;
+
+void __wrap_goc_wg_add_at(goc_waitgroup *wg, int64_t delta, goc_site site)
+{
+    if (delta > 0)
+        cl__point_pass(CL_BEFORE_WG_ADD, site);
+    __real_goc_wg_add_at(wg, delta, site);
+}
 
 void __wrap_goc_mutex_lock_at(goc_mutex *m, goc_site site)
 {

@@ -9,6 +9,11 @@
 #define CL_ENV_RESULTS "CL_RESULTS"          /* file for the result lines */
 #define CL_ENV_OUTPUT_DIR "CL_OUTPUT_DIR"    /* <test>.out per test */
 #define CL_ENV_TEST_TIMEOUT "CL_TEST_TIMEOUT" /* seconds per test */
+/* When the runner grades: inherited descriptors for the result lines and
+ * the per-run secret that vouches for them (docs/ARCHITECTURE.md, "The
+ * threat model"). */
+#define CL_ENV_RESULTS_FD "CL_RESULTS_FD"
+#define CL_ENV_SECRET_FD "CL_SECRET_FD"
 
 /* A crash: one line per frame of the program, "chanlings-frame: 0x<offset>". */
 #define CL_MARK_FRAME "chanlings-frame: "

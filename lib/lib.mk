@@ -51,7 +51,7 @@ LIB_TESTS_$(1) := $(LIB_TEST_SRC:lib/tests/%.c=$(BUILD)/lib/$(1)/tests/%)
 endef
 $(foreach f,$(LIB_FLAVOURS),$(eval $(call LIB_FLAVOUR_RULES,$(f))))
 
-.PHONY: lib lib-all test-lib test-lib-namespace test-lib-compile test-lib-valgrind test-lib-plain test-lib-tsan test-lib-asan bench-lib
+.PHONY: lib lib-all test-lib test-lib-namespace test-lib-goports test-lib-compile test-lib-valgrind test-lib-plain test-lib-tsan test-lib-asan bench-lib
 lib: $(LIBGOC) $(LIBGOC_TSAN) $(LIBGOC_ASAN)
 
 # Each test program is a Check suite; scripts/run-tests.sh runs a list of
@@ -78,7 +78,11 @@ test-lib-valgrind: $(filter-out %/test_stress,$(LIB_TESTS_plain))
 # name links and runs (each flavour).
 test-lib-namespace: $(LIB_FLAVOURS:%=$(BUILD)/lib/%/libgoc.a) $(LIB_FLAVOURS:%=$(BUILD)/lib/%/libgoc-internal.a)
 	@CC="$(CC)" BUILD="$(BUILD)" sh lib/tests/namespace_test.sh $(foreach f,$(LIB_FLAVOURS),$(f):"$(LIB_FLAGS_$(f))")
-test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind test-lib-namespace
-TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind test-lib-namespace
+# Go programs ported to C match Go's recorded stdout, first stderr line
+# and exit status (lib/tests/goports/), in the plain and TSan builds.
+test-lib-goports: $(LIBGOC) $(LIBGOC_TSAN)
+	@CC="$(CC)" BUILD="$(BUILD)" sh lib/tests/goports_test.sh plain:"$(LIB_FLAGS_plain)" tsan:"$(LIB_FLAGS_tsan)"
+test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind test-lib-namespace test-lib-goports
+TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind test-lib-namespace test-lib-goports
 
 include lib/bench/bench.mk

@@ -11,6 +11,12 @@ RUNNER_OBJ := $(RUNNER_SRC:runner/src/%.c=$(BUILD)/runner/%.o)
 RUNNER_LIB_OBJ := $(filter-out $(BUILD)/runner/main.o,$(RUNNER_OBJ))
 RUNNER_PKG_CFLAGS := $(shell pkg-config --cflags ncursesw libcmark 2>/dev/null)
 RUNNER_PKG_LIBS := $(shell pkg-config --libs ncursesw libcmark 2>/dev/null || echo -lncursesw -lcmark)
+# libseccomp is optional: without it the sandbox has namespaces but no
+# system-call filter (sandbox.h).
+RUNNER_SECCOMP_CFLAGS := $(shell pkg-config --exists libseccomp 2>/dev/null && echo -DCL_HAVE_SECCOMP $$(pkg-config --cflags libseccomp))
+RUNNER_SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null)
+RUNNER_PKG_CFLAGS += $(RUNNER_SECCOMP_CFLAGS)
+RUNNER_PKG_LIBS += $(RUNNER_SECCOMP_LIBS)
 RUNNER_CFLAGS := $(CSTD) $(WARN) $(OPT) -Irunner/src -Igraders $(RUNNER_PKG_CFLAGS)
 CHANLINGS := $(BUILD)/chanlings
 

@@ -202,7 +202,9 @@ prove() {
         fi
         expectations=$(expectations_for "$name")
         if [ -z "$expectations" ]; then
-            [ -z "$RACE$ASAN" ] && fail "$name: no expectation in graders/tests/wrong.tsv"
+            # Checked by another pass (a race, a memory fault), or forgotten.
+            grep -q "^$name	" graders/tests/wrong.tsv ||
+                fail "$name: no expectation in graders/tests/wrong.tsv"
             continue
         fi
         if ! build "$out/$name" "$wrong" "$grader_o"; then

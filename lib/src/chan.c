@@ -15,8 +15,18 @@
 
 /* ---- wait queues ---------------------------------------------------------- */
 
+/* The links around w agree with the queue's ends (Go's "G waiting list
+ * is corrupted"). */
+static void waitq_check_links(const chan_waitq *q, const chan_waiter *w)
+{
+    invariant(w->prev ? w->prev->next == w : q->first == w, "a channel's waiter queue is corrupted");
+    invariant(w->next ? w->next->prev == w : q->last == w, "a channel's waiter queue is corrupted");
+}
+
 void waitq_enqueue(chan_waitq *q, chan_waiter *w)
 {
+    invariant(!w->queued, "a waiter was queued twice on a channel");
+    invariant((q->first == NULL) == (q->last == NULL), "a channel's waiter queue is corrupted");
     w->next = NULL;
     w->prev = q->last;
     if (q->last)
@@ -31,6 +41,7 @@ void waitq_remove(chan_waitq *q, chan_waiter *w)
 {
     if (!w->queued)
         return;
+    waitq_check_links(q, w);
     if (w->prev)
         w->prev->next = w->next;
     else
@@ -62,9 +73,21 @@ chan_waiter *waitq_dequeue(chan_waitq *q)
 
 /* ---- checks ------------------------------------------------------------------ */
 
-void chan_lock(goc_chan *c) { pthread_mutex_lock(&c->lock); }
+void chan_lock(goc_chan *c)
+{
+    pthread_mutex_lock(&c->lock);
+    invariant(atomic_load_explicit(&c->lock_owner, memory_order_relaxed) == 0,
+              "a channel's lock was taken while another holder was recorded");
+    atomic_store_explicit(&c->lock_owner, (uintptr_t)pthread_self(), memory_order_relaxed);
+}
 
-void chan_unlock(void *c) { pthread_mutex_unlock(&((goc_chan *)c)->lock); }
+void chan_unlock(void *p)
+{
+    goc_chan *c = p;
+    chan_assert_locked(c);
+    atomic_store_explicit(&c->lock_owner, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&c->lock);
+}
 
 static const char *plural_bytes(size_t n) { return n == 1 ? "byte" : "bytes"; }
 
@@ -166,6 +189,8 @@ void goc_chan_free_at(goc_chan *c, goc_site site)
                  "for its users to finish).", c->made_at.file, c->made_at.line);
         sched_die("panic", site, msg);
     }
+    if (c->on_free)
+        c->on_free(c, c->on_free_arg, site);
     chan_release(c);
 }
 
@@ -181,6 +206,8 @@ void chan_zero(const goc_chan *c, void *elem)
 
 void chan_buf_put(goc_chan *c, const void *elem)
 {
+    chan_assert_locked(c);
+    invariant(c->count < c->cap, "a value was put into a full channel buffer");
     memcpy(slot(c, c->sendx), elem, c->elem_size);
     if (++c->sendx == c->cap)
         c->sendx = 0;
@@ -189,6 +216,8 @@ void chan_buf_put(goc_chan *c, const void *elem)
 
 void chan_buf_take(goc_chan *c, void *elem)
 {
+    chan_assert_locked(c);
+    invariant(c->count > 0 && c->count <= c->cap, "a value was taken from an empty channel buffer");
     if (elem)
         memcpy(elem, slot(c, c->recvx), c->elem_size);
     memset(slot(c, c->recvx), 0, c->elem_size);
@@ -199,6 +228,8 @@ void chan_buf_take(goc_chan *c, void *elem)
 
 void chan_send_to_waiter(goc_chan *c, chan_waiter *w, const void *elem)
 {
+    chan_assert_locked(c);
+    invariant(!w->queued && w->c == c, "a receiver was handed a value while still queued");
     if (w->elem)
         memcpy(w->elem, elem, c->elem_size);
     w->success = true;
@@ -206,6 +237,9 @@ void chan_send_to_waiter(goc_chan *c, chan_waiter *w, const void *elem)
 
 void chan_recv_from_waiter(goc_chan *c, chan_waiter *w, void *elem)
 {
+    chan_assert_locked(c);
+    invariant(!w->queued && w->c == c, "a sender's value was taken while it was still queued");
+    invariant(c->cap == 0 || c->count == c->cap, "a sender waited although the buffer had room");
     if (c->cap == 0) {
         if (elem)
             memcpy(elem, w->elem, c->elem_size);
@@ -277,6 +311,7 @@ void goc_chan_send_at(goc_chan *c, const void *elem, size_t elem_size, goc_site 
     waitq_enqueue(&c->sendq, &w);
     g->param = NULL;
     sched_park(WAIT_CHAN_SEND, site, chan_unlock, c);
+    invariant(g->param == &w && !w.queued, "spurious wakeup of a goroutine blocked in send");
     if (!w.success)
         sched_die("panic", site, "send on closed channel");
 }
@@ -348,6 +383,7 @@ bool goc_chan_recv_at(goc_chan *c, void *elem, size_t elem_size, goc_site site)
     waitq_enqueue(&c->recvq, &w);
     g->param = NULL;
     sched_park(WAIT_CHAN_RECV, site, chan_unlock, c);
+    invariant(g->param == &w && !w.queued, "spurious wakeup of a goroutine blocked in receive");
     return w.success;
 }
 

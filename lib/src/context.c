@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "chan_internal.h"
+#include "context_internal.h"
 #include "sched.h"
 
 static goc_error canceled_error = GOC_ERROR_SENTINEL("context canceled");
@@ -54,6 +55,7 @@ struct goc_ctx {
     bool linked;          /* in owner->children (under owner->mu) */
     bool has_timer;
     sched_timer timer;
+    ctx_release_hook on_release; /* e.g. context_signal.c's: stop watching */
 };
 
 static goc_ctx background_ctx = {.kind = CTX_ROOT, .made_by = "goc_ctx_background"};
@@ -257,6 +259,10 @@ static void ctx_drop_hold(goc_ctx *c)
     }
 }
 
+void ctx_cancel_internal(goc_ctx *c) { ctx_cancel(c, goc_canceled); }
+
+void ctx_set_release_hook(goc_ctx *c, ctx_release_hook hook) { c->on_release = hook; }
+
 void goc_ctx_release_at(goc_ctx *c, goc_site site)
 {
     if (!c)
@@ -267,6 +273,8 @@ void goc_ctx_release_at(goc_ctx *c, goc_site site)
         ctx_panic(site, c, "goc_ctx_release called twice on",
                   "Release each context exactly once, in the code that made it "
                   "(where Go would write defer cancel()).");
+    if (c->on_release)
+        c->on_release(c);
     if (c->kind == CTX_CANCEL) {
         ctx_cancel(c, goc_canceled);
         unlink_child(c);

@@ -43,9 +43,12 @@ struct goc_g {
  * plain pthread) is registered as a goroutine on first use. */
 goc_g *sched_current(void);
 
+/* `name` (the goroutine's function, as dumps show it) is copied: the
+ * caller's string may be a buffer that goes away. */
 int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site);
 
-/* Wait reasons, printed in dumps as Go prints them: [chan send]. */
+/* Wait reasons, printed in dumps as Go 1.24 prints them: [chan send]
+ * (the wording is in sched_common.c). */
 typedef enum sched_wait_reason {
     WAIT_NONE = 0,
     WAIT_CHAN_SEND,
@@ -61,6 +64,7 @@ typedef enum sched_wait_reason {
     WAIT_RWMUTEX_W,
     WAIT_SEMACQUIRE,
     WAIT_ONCE,
+    WAIT_COND,
     WAIT_REASON_COUNT
 } sched_wait_reason;
 
@@ -128,6 +132,9 @@ uint64_t sched_timers_quiet(void);
 
 /* ---- diagnostics ----------------------------------------------------------- */
 
+/* Stops the program the way Go does: every other goroutine is frozen,
+ * stdout is flushed once, "<kind>: <msg>" and a dump of every goroutine go
+ * to stderr, exit 2.  Built from sched_common.h's pieces. */
 GOC_NORETURN void sched_die(const char *kind, goc_site site, const char *msg);
 void sched_dump(FILE *out);
 

@@ -20,7 +20,7 @@ typedef enum sync_misuse {
 /* Stops the program with Go's words for the misuse and a hint. */
 GOC_NORETURN void sync_die(sync_misuse what, goc_site site);
 
-typedef enum sync_kind { SYNC_WAITGROUP, SYNC_MUTEX, SYNC_RWMUTEX, SYNC_ONCE, SYNC_KIND_COUNT } sync_kind;
+typedef enum sync_kind { SYNC_WAITGROUP, SYNC_MUTEX, SYNC_RWMUTEX, SYNC_ONCE, SYNC_COND, SYNC_KIND_COUNT } sync_kind;
 
 /* Records obj's address in *self (and scrambled in *check) on first use; a
  * later use through a copy (a different address, both fields consistent)

@@ -43,6 +43,7 @@ static const struct {
     [SYNC_MUTEX] = {"Mutex", "goc_mutex", "mu", "every goroutine that locks it has finished"},
     [SYNC_RWMUTEX] = {"RWMutex", "goc_rwmutex", "rw", "every goroutine that locks it has finished"},
     [SYNC_ONCE] = {"Once", "goc_once", "once", "every goroutine that calls goc_once_do has finished"},
+    [SYNC_COND] = {"Cond", "goc_cond", "c", "every goroutine that waits on it has returned"},
 };
 
 /* XORed into the address kept in self_check, so garbage that happens to

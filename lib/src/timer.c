@@ -270,15 +270,12 @@ static sched_timer *next_due_fake(void)
         release_waiters(now);
         return NULL;
     }
-    if (T.all_parked || T.forcing) {
+    if ((T.all_parked || T.forcing) && (T.len > 0 || T.waiters)) {
         int64_t timer_at = T.len > 0 ? T.heap[0]->when : INT64_MAX;
         int64_t waiter_at = earliest_waiter();
-        int64_t to = timer_at < waiter_at ? timer_at : waiter_at;
-        if (to != INT64_MAX) {
-            T.stall_at = sched_nanotime() + STALL_NS;
-            move_to(to); /* the loop fires or releases what is due there */
-            return NULL;
-        }
+        T.stall_at = sched_nanotime() + STALL_NS;
+        move_to(timer_at < waiter_at ? timer_at : waiter_at); /* the loop fires or releases what is due */
+        return NULL;
     }
     if (T.waiters && !T.forcing) {
         struct timespec ts = {.tv_sec = T.stall_at / 1000000000, .tv_nsec = T.stall_at % 1000000000};
@@ -574,7 +571,8 @@ int timer_list_pending(FILE *out)
     }
     pthread_mutex_unlock(&T.lock);
     /* Printed without the lock: `out` may be anything, even slow. */
-    qsort(list, (size_t)n, sizeof *list, by_deadline);
+    if (n > 0)
+        qsort(list, (size_t)n, sizeof *list, by_deadline);
     int64_t now = sched_timer_now();
     for (int i = 0; out && i < n; i++) {
         const pending_info *p = &list[i];

@@ -4,6 +4,7 @@
  * real time to synchronise.  Check forks each test, so each test switches
  * the clock on for itself. */
 #include <goc/fakeclock.h>
+#include <time.h>
 
 #include "testing.h"
 #include "tsan_options.h"
@@ -180,6 +181,46 @@ START_TEST(next_jumps_to_the_earliest_deadline)
     ck_assert(!goc_fakeclock_next());
     goc_chan_free(later);
     goc_chan_free(s.done);
+}
+END_TEST
+
+
+/* A grader that polls with nanosleep is running, not parked: however long
+ * it polls, a sleeping goroutine is not woken. */
+START_TEST(polling_thread_keeps_time_still)
+{
+    goc_fakeclock_enable();
+    goc_time t0 = goc_now();
+    sleeper s = {.d = MS, .done = goc_chan_make(int, 1)};
+    goc_go(sleep_then_report, &s);
+    goc_time real0 = goc_real_now();
+    while (goc_real_now() - real0 < 20 * MS) {
+        struct timespec ts = {0, MS};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_int_eq(goc_len(s.done), 0);
+    ck_assert_int_eq(goc_since(t0), 0);
+    goc_fakeclock_advance(MS);
+    ck_assert_int_eq(goc_len(s.done), 1);
+    ck_assert_int_eq(s.woke - t0, MS);
+    goc_chan_free(s.done);
+}
+END_TEST
+
+START_TEST(next_steps_a_ticker_one_period_at_a_time)
+{
+    goc_fakeclock_enable();
+    goc_time t0 = goc_now();
+    goc_ticker *k = goc_ticker_new(7 * MS);
+    for (int i = 1; i <= 5; i++) {
+        ck_assert(goc_fakeclock_next());
+        ck_assert_int_eq(goc_since(t0), i * 7 * MS);
+        goc_time when;
+        ck_assert_int_eq(goc_try_recv(goc_ticker_chan(k), &when), GOC_RECEIVED);
+        ck_assert_int_eq(when - t0, i * 7 * MS);
+    }
+    goc_ticker_stop(k);
+    ck_assert(!goc_fakeclock_next());
 }
 END_TEST
 
@@ -373,6 +414,8 @@ static Suite *fakeclock_suite(void)
     tcase_add_test(tc, sleeping_test_lets_a_ticker_tick_exactly);
     tcase_add_test(tc, advance_zero_waits_for_everyone_to_park);
     tcase_add_test(tc, next_jumps_to_the_earliest_deadline);
+    tcase_add_test(tc, polling_thread_keeps_time_still);
+    tcase_add_test(tc, next_steps_a_ticker_one_period_at_a_time);
     tcase_add_test(tc, select_timeout_fires_exactly_at_its_deadline);
     tcase_add_test(tc, context_timeout_fires_exactly_at_its_deadline);
     tcase_add_test(tc, pending_timer_does_not_stall_the_leak_check);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "objcheck.h"
 #include "proc.h"
 #include "report_buf.h"
 
@@ -56,7 +57,7 @@ static const struct flavour *flavour_of(const cl_build_opts *o)
 /* grader_main.c's wraps: see its header comment for why. */
 static const char *const grader_ldflags[] = {
     "-Wl,--wrap=exit,--wrap=_exit,--wrap=quick_exit,--wrap=tcase_fn_start,"
-    "--wrap=check_get_clockid",
+    "--wrap=check_get_clockid,--wrap=fork",
     NULL};
 static const char *const tail_libs[] = {"-pthread", "-lm", NULL};
 
@@ -111,6 +112,8 @@ static void arg_free(argv_t *a)
     free(a->v);
 }
 
+static void compiler(argv_t *a);
+
 /* ---- Check's flags, asked of pkg-config once per process ---- */
 
 static char check_cflags[512], check_libs[512];
@@ -128,11 +131,40 @@ static void ask_pkg_config(const char *what, char *out, size_t size, const char 
     cl_proc_result_free(&pr);
 }
 
+/* Where the compiler finds the static archives of Check's -l flags, for
+ * the object check (objcheck.h): the learner may neither redefine nor call
+ * anything they define. */
+#define MAX_CHECK_ARCHIVES 8
+static char check_archives[MAX_CHECK_ARCHIVES][512];
+
+static void find_check_archives(void)
+{
+    size_t n = 0;
+    for (const char *p = strstr(check_libs, "-l"); p && n < MAX_CHECK_ARCHIVES;
+         p = strstr(p + 2, "-l")) {
+        size_t len = strcspn(p + 2, " \t\n");
+        char arg[160];
+        snprintf(arg, sizeof arg, "-print-file-name=lib%.*s.a", (int)len, p + 2);
+        argv_t cmd = {0};
+        compiler(&cmd);
+        arg_push(&cmd, arg);
+        cl_proc_opts po = {.argv = cmd.v, .deadline_ms = 10000, .output_cap = 4096};
+        cl_proc_result pr;
+        if (cl_proc_run(&po, &pr) == 0 && pr.exit_code == 0 && pr.out && pr.out[0] == '/') {
+            pr.out[strcspn(pr.out, "\n")] = '\0';
+            snprintf(check_archives[n++], sizeof check_archives[0], "%s", pr.out);
+        }
+        cl_proc_result_free(&pr);
+        arg_free(&cmd);
+    }
+}
+
 static void load_check_flags(void)
 {
     ask_pkg_config("--cflags", check_cflags, sizeof check_cflags, "");
     ask_pkg_config("--libs", check_libs, sizeof check_libs,
                    "-pthread -lcheck_pic -lrt -lm -lsubunit");
+    find_check_archives();
 }
 
 /* ---- hashing ---- */
@@ -382,18 +414,21 @@ char *cl_build_bug_warnings(const char *d, const char *file)
 
 /* ---- wrapped libgoc functions (the lesson's `wrap:`) ---- */
 
-/* The C library calls a grader may watch besides libgoc's: sleeps (a sleep
- * used to synchronise) and writes to stdout (lines torn by concurrent
- * printing).  Anything else in libc stays out of reach of a lesson. */
-static const char *const libc_wrappable[] = {
+/* The C library functions a grader may watch: sleeping (a learner who
+ * sleeps to synchronise) and writing to stdout (whole lines).  The
+ * grader's wrapper only observes and calls the real one; nothing here
+ * allocates, exits, forks or opens, which the sandbox and grader_main
+ * must keep to themselves. */
+static const char *const libc_watchable[] = {
     "sleep", "usleep", "nanosleep", "clock_nanosleep",
-    "printf", "vprintf", "fprintf", "vfprintf", "puts", "fputs", "fwrite",
-    "putchar", "fputc", "putc", NULL};
+    "printf", "vprintf", "fprintf", "vfprintf", "puts", "fputs", "fwrite", "putchar", "fputc",
+    "putc",
+};
 
 bool cl_build_wrap_allowed(const char *name, size_t len)
 {
-    for (const char *const *w = libc_wrappable; *w; w++)
-        if (strlen(*w) == len && strncmp(*w, name, len) == 0)
+    for (size_t i = 0; i < sizeof libc_watchable / sizeof libc_watchable[0]; i++)
+        if (strlen(libc_watchable[i]) == len && strncmp(name, libc_watchable[i], len) == 0)
             return true;
     if (len <= 4 || len > 100 || strncmp(name, "goc_", 4) != 0)
         return false;
@@ -434,22 +469,38 @@ static void push_wraps(argv_t *cmd, const char *wrap)
     each_wrap(wrap, push_wrap, cmd);
 }
 
-/* The link failed because the grader lacks a __wrap_ the lesson asked
- * for: the workbook's fault, said so; else NULL. */
+/* The link failed on the `wrap:` contract between lesson and grader: the
+ * grader lacks a __wrap_ the lesson asks for, or calls a __real_ the
+ * lesson does not list.  The workbook's fault, said so; else NULL. */
 static char *missing_wrapper(const char *d, const char *grader_rel)
 {
-    const char *hit = strstr(d, "undefined reference to `__wrap_goc_");
-    if (!hit)
-        hit = strstr(d, "undefined symbol: __wrap_goc_");
-    if (!hit)
-        return NULL;
-    const char *name = strstr(hit, "__wrap_") + 7;
-    size_t len = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-    cl_buf b = {0};
-    cl_buf_printf(&b, "%s does not define __wrap_%.*s, which the lesson's `wrap:` line needs: "
-                      "define it there and call __real_%.*s from it (docs/authoring.md).",
-                  grader_rel ? grader_rel : "the grader", (int)len, name, (int)len, name);
-    return cl_buf_take(&b);
+    static const struct {
+        const char *prefix, *fix;
+    } forms[] = {
+        {"__wrap_", "%s does not define __wrap_%.*s, which the lesson's `wrap:` line asks for: "
+                    "define it there and call __real_%.*s from it (docs/authoring.md)."},
+        {"__real_", "%s calls __real_%.*s, but the lesson's `wrap:` line does not list "
+                    "%.*s: add it there (docs/authoring.md)."},
+    };
+    static const char *const leads[] = {"undefined reference to `", "undefined symbol: "};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        for (size_t l = 0; l < sizeof leads / sizeof leads[0]; l++) {
+            cl_buf needle = {0};
+            cl_buf_printf(&needle, "%s%s", leads[l], forms[f].prefix);
+            const char *hit = strstr(d, needle.s);
+            free(needle.s);
+            if (!hit)
+                continue;
+            const char *name = strstr(hit, forms[f].prefix) + strlen(forms[f].prefix);
+            int len = (int)strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+            cl_buf b = {0};
+            cl_buf_printf(&b, forms[f].fix, grader_rel ? grader_rel : "the grader", len, name,
+                          len, name);
+            return cl_buf_take(&b);
+        }
+    }
+    return NULL;
 }
 
 /* Cache object paths in link errors mean nothing to a learner. */
@@ -551,6 +602,7 @@ typedef struct step_ctx {
     const cl_build_opts *o;
     cl_build_result *res;
     bool all_cached;
+    const cl_jail *jail;      /* set while a step reads learner input */
 } step_ctx;
 
 /* The object's warnings into the diagnostics, as if it was compiled. */
@@ -595,7 +647,7 @@ static int refuse_wrap(const char *name, size_t len, void *arg)
     step_ctx *s = arg;
     cl_buf b = {0};
     cl_buf_printf(&b, "the lesson asks to wrap `%.*s`, but only libgoc functions (names starting "
-                      "goc_) and the C library's sleep and stdout calls may be wrapped: fix "
+                      "goc_) and the C library's sleeps and stdout writers may be wrapped: fix "
                       "the lesson's `wrap:` line.", (int)len, name);
     s->res->error = cl_buf_take(&b);
     return -1;
@@ -606,10 +658,52 @@ static int check_wraps(step_ctx *s)
     return each_wrap(s->o->wrap, refuse_wrap, s);
 }
 
+/* The compiler and linker of learner code: jailed (sandbox.h) with the
+ * workbook's headers and libgoc, the learner's own directory, and the
+ * cache it writes to; nothing else of the workbook (no solutions/, no
+ * graders/), and bounded in memory so a macro bomb stops. */
+#define BUILD_MEM_MB 2048
+#define BUILD_FILE_MB 512
+
+typedef struct build_jail {
+    cl_jail jail;
+    char include[PATH_MAX], lib[PATH_MAX], src_dir[PATH_MAX];
+} build_jail;
+
+static void build_jail_init(build_jail *bj, const cl_build_opts *o, const char *src_rel)
+{
+    memset(bj, 0, sizeof *bj);
+    snprintf(bj->include, sizeof bj->include, "%s/lib/include", o->root);
+    snprintf(bj->lib, sizeof bj->lib, "%s/build/lib", o->root);
+    if (src_rel[0] == '/')
+        snprintf(bj->src_dir, sizeof bj->src_dir, "%s", src_rel);
+    else
+        snprintf(bj->src_dir, sizeof bj->src_dir, "%s/%s", o->root, src_rel);
+    char *slash = strrchr(bj->src_dir, '/');
+    if (slash && slash != bj->src_dir)
+        *slash = '\0';
+    bj->jail = (cl_jail){.ro = {bj->include, bj->lib, bj->src_dir}, .rw = {o->cache_dir},
+                         .cwd = o->root};
+}
+
 static void compiler(argv_t *a)
 {
     const char *cc = getenv("CC");
     arg_push_words(a, cc && *cc ? cc : "cc");
+}
+
+/* A compiler that failed because the cache's disk is full has not found
+ * an error in the learner's code: say what happened and where, as the
+ * runner's problem rather than a compile error. */
+static void report_full_disk(step_ctx *s, const char *output)
+{
+    if (!output || !strstr(output, "No space left on device"))
+        return;
+    cl_buf b = {0};
+    cl_buf_printf(&b, "the disk holding the build cache (%s) is full: the compiler could not "
+                      "write its output (No space left on device). Free some space there; "
+                      "removing the cache directory is safe.", s->o->cache_dir);
+    s->res->error = cl_buf_take(&b);
 }
 
 /* Runs a compiler command; on failure its output becomes the
@@ -617,7 +711,9 @@ static void compiler(argv_t *a)
 static int run_tool(step_ctx *s, argv_t *cmd, const char *tmp, const char *final)
 {
     cl_proc_opts po = {.argv = cmd->v, .cwd = s->o->root, .deadline_ms = BUILD_DEADLINE_MS,
-                       .output_cap = 256 * 1024, .cancel = s->o->cancel};
+                       .output_cap = 256 * 1024, .cancel = s->o->cancel, .jail = s->jail,
+                       .sandbox = s->jail != NULL, .same_user = true,
+                       .max_mem_mb = BUILD_MEM_MB, .max_file_mb = BUILD_FILE_MB};
     cl_proc_result pr;
     s->all_cached = false;
     if (cl_proc_run(&po, &pr) < 0) {
@@ -638,6 +734,8 @@ static int run_tool(step_ctx *s, argv_t *cmd, const char *tmp, const char *final
     }
     if (pr.timed_out && !s->res->diagnostics)
         s->res->diagnostics = strdup("the compiler did not finish within its time limit.");
+    if (!ok && !s->res->error)
+        report_full_disk(s, pr.out);
     cl_proc_result_free(&pr);
     if (ok && rename(tmp, final) < 0)
         ok = 0;
@@ -740,6 +838,7 @@ static int link_exe(step_ctx *s, const link_input *in, size_t n, const hash_t *k
     h = hash_stat(hash_str(h, flavour_of(s->o)->lib), lib);
     h = hash_str(h, grader ? check_libs : "");
     h = hash_str(h, grader ? s->o->wrap : "");
+    h = hash_str(h, grader ? grader_ldflags[0] : "");
 
     cl_buf exe = {0}, tmp = {0};
     cl_buf_printf(&exe, "%s/bin/%016llx", s->o->cache_dir, (unsigned long long)h);
@@ -788,7 +887,7 @@ static int link_exe(step_ctx *s, const link_input *in, size_t n, const hash_t *k
 static int prepare(const cl_build_opts *o, cl_build_result *res, step_ctx *s)
 {
     memset(res, 0, sizeof *res);
-    *s = (step_ctx){o, res, true};
+    *s = (step_ctx){o, res, true, NULL};
     cl_buf d = {0};
     cl_buf_printf(&d, "%s/obj", o->cache_dir);
     int rc = cl_mkdirs(d.s);
@@ -832,6 +931,29 @@ static void finish(step_ctx *s, int rc, const char *grader_rel, const char *src_
     }
 }
 
+/* The learner's object against the harness it is about to join
+ * (objcheck.h); a refusal becomes the diagnostics, as a compile error
+ * would.  in[0] is the learner's object, in[1..2] the grader's. */
+static int refuse_hostile_object(step_ctx *s, const link_input *in, const char *src_rel)
+{
+    char lib[PATH_MAX], src_abs[PATH_MAX];
+    snprintf(lib, sizeof lib, "%s/build/lib/%s/libgoc.a", s->o->root, flavour_of(s->o)->lib);
+    snprintf(src_abs, sizeof src_abs, "%s/%s", s->o->root, src_rel);
+    const char *harness[2 + MAX_CHECK_ARCHIVES + 1] = {in[1].obj, in[2].obj};
+    for (size_t i = 0, n = 2; i < MAX_CHECK_ARCHIVES; i++)
+        if (check_archives[i][0])
+            harness[n++] = check_archives[i];
+    const char *libraries[] = {lib, NULL};
+    cl_objcheck_opts oc = {in[0].obj, src_rel[0] == '/' ? src_rel : src_abs, src_rel, harness,
+                           libraries, s->o->pass != CL_PASS_PLAIN};
+    char *refusal = cl_objcheck(&oc);
+    if (!refusal)
+        return 0;
+    free(s->res->diagnostics);
+    s->res->diagnostics = refusal;
+    return -1;
+}
+
 int cl_build_grader(const cl_build_opts *o, const char *source, const char *grader,
                     cl_build_result *res)
 {
@@ -846,7 +968,11 @@ int cl_build_grader(const cl_build_opts *o, const char *source, const char *grad
     char *grader_rel = cl_build_relative(o->root, grader);
     hash_t keys[3];
     link_input in[3] = {{NULL, src_rel}, {NULL, grader_rel}, {NULL, "graders/grader_main.c"}};
+    build_jail bj;
+    build_jail_init(&bj, o, src_rel);
+    s.jail = &bj.jail;
     char *learner = (char *)(in[0].obj = compile(&s, src_rel, learner_flags, NULL, &keys[0]));
+    s.jail = NULL; /* the grader's own sources are the workbook's */
     char *gobj = NULL, *mobj = NULL;
     int rc = -1;
     /* Check's cflags may be several words; split them for the compiler. */
@@ -860,7 +986,8 @@ int cl_build_grader(const cl_build_opts *o, const char *source, const char *grad
             mobj = (char *)(in[2].obj = compile(&s, "graders/grader_main.c",
                                                 (const char *const *)gf.v,
                                                 "graders/grader_protocol.h", &keys[2]));
-        if (mobj)
+        s.jail = &bj.jail;
+        if (mobj && refuse_hostile_object(&s, in, src_rel) == 0)
             rc = link_exe(&s, in, 3, keys, true);
     }
     arg_free(&gf);
@@ -876,8 +1003,12 @@ int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result
         return -1;
     char *src_rel = cl_build_relative(o->root, source);
     hash_t keys[2];
+    build_jail bj;
+    build_jail_init(&bj, o, src_rel);
+    s.jail = &bj.jail;
     link_input in[2] = {{compile(&s, src_rel, NULL, NULL, &keys[0]), src_rel},
                         {NULL, "graders/grader_main.c"}};
+    s.jail = NULL;
     size_t n = 1;
     /* grader_main's crash handler alone, so a crash in `run` says where;
      * a workbook without it still runs, just without that. */
@@ -887,6 +1018,7 @@ int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result
     if (in[0].obj && access(main_path, R_OK) == 0 &&
         (in[1].obj = compile(&s, "graders/grader_main.c", crash_only, NULL, &keys[1])))
         n = 2;
+    s.jail = &bj.jail;
     int rc = in[0].obj && !res->error ? link_exe(&s, in, n, keys, false) : -1;
     finish(&s, rc, NULL, src_rel);
     free((char *)in[0].obj);

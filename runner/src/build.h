@@ -51,9 +51,13 @@ int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result
 
 void cl_build_result_free(cl_build_result *res);
 
-/* May a lesson's `wrap:` name this function?  Only libgoc's own entry
- * points (`goc_` and a C identifier): a lesson must not reroute the C
- * library under the learner's code. */
+/* Room for a lesson's `wrap:` names, one blank between them. */
+#define CL_BUILD_WRAP_MAX 512
+
+/* May a lesson's `wrap:` name this function?  libgoc's own entry points
+ * (`goc_` and a C identifier), and from the C library only the sleeps and
+ * the stdout writers a grader watches (a table in build.c): a lesson must
+ * not reroute the rest of the C library under the learner's code. */
 bool cl_build_wrap_allowed(const char *name, size_t len);
 
 /* The warnings in `diagnostics` that are about `learner_file` and point at

@@ -14,7 +14,6 @@
 
 #include "build.h"
 #include "fs.h"
-#include "grade.h"
 
 typedef struct {
     char *text;     /* owned copy, split in place */
@@ -154,11 +153,12 @@ static int parse_bool(const char *v, bool *out)
 static int fm_race(cl_lesson *l, char *v) { return parse_bool(v, &l->race); }
 static int fm_asan(cl_lesson *l, char *v) { return parse_bool(v, &l->asan); }
 
-/* Only libgoc's own functions (build.h says why); the grader link gets
+/* libgoc's functions and a few watchable C library ones (build.h says
+ * which and why); the grader link gets
  * one -Wl,--wrap= per name.  Stored with one blank between names. */
 static int fm_wrap(cl_lesson *l, char *v)
 {
-    char norm[CL_GRADE_WRAP_MAX];
+    char norm[CL_BUILD_WRAP_MAX];
     size_t n = 0;
     for (char *p = v; *p;) {
         p += strspn(p, " \t");
@@ -185,8 +185,9 @@ static const struct {
     {"concepts", fm_concepts, true, "a comma-separated list of concepts"},
     {"race", fm_race, false, "true or false"},
     {"asan", fm_asan, false, "true or false"},
-    {"wrap", fm_wrap, false, "libgoc function names starting goc_, separated by blanks "
-                             "(of the C library, only its sleep and stdout calls)"},
+    {"wrap", fm_wrap, false, "libgoc function names starting goc_, or the C library's "
+                             "sleeps and stdout writers (sleep, printf, fputs...), separated "
+                             "by blanks; no other C library function"},
     {"timeout", fm_timeout, false, "a whole number of seconds, e.g. 10"},
 };
 #define FM_NKEYS (sizeof fm_keys / sizeof *fm_keys)

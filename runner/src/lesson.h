@@ -9,8 +9,9 @@
  *   asan: false          (true: check also runs under AddressSanitizer,
  *                         LeakSanitizer and UBSan: the memory pass)
  *   wrap: goc_mutex_lock_at goc_mutex_unlock_at
- *                        (optional: libgoc functions the grader wraps with
- *                         -Wl,--wrap=; only goc_ names)
+ *                        (optional: functions the grader wraps with
+ *                         -Wl,--wrap=: goc_ names and the C library's sleeps
+ *                         and stdout writers, cl_build_wrap_allowed)
  *   timeout: 10          (optional: seconds per test)
  *   ---
  *   # Goroutines ... (body: Markdown)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog.h"
@@ -18,6 +19,10 @@
 #define STATE_HEADER "chanlings-state 1"
 #define STATE_DIR ".chanlings"
 
+/* A state file bigger than this is not progress (a workbook has tens of
+ * exercises, each a few short lines). */
+#define STATE_MAX_BYTES (4u << 20)
+
 void cl_progress_free(cl_progress *p)
 {
     free(p->root);
@@ -25,26 +30,70 @@ void cl_progress_free(cl_progress *p)
     for (size_t i = 0; i < p->n; i++)
         free(p->entries[i].slug);
     free(p->entries);
+    free(p->index);
     memset(p, 0, sizeof *p);
+}
+
+static size_t slug_hash(const char *s)
+{
+    size_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 ^ (unsigned char)*s;
+    return h;
+}
+
+/* The index slot for slug: its entry's, or the empty one it would take. */
+static size_t *index_slot(const cl_progress *p, const char *slug)
+{
+    size_t mask = p->index_cap - 1;
+    for (size_t i = slug_hash(slug) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &p->index[i];
+        if (!*slot || strcmp(p->entries[*slot - 1].slug, slug) == 0)
+            return slot;
+    }
+}
+
+/* Keeps the index at most half full; false when out of memory. */
+static bool index_room(cl_progress *p)
+{
+    if (2 * (p->n + 1) <= p->index_cap)
+        return true;
+    size_t cap = p->index_cap ? 2 * p->index_cap : 64;
+    size_t *index = calloc(cap, sizeof *index);
+    if (!index)
+        return false;
+    free(p->index);
+    p->index = index;
+    p->index_cap = cap;
+    for (size_t i = 0; i < p->n; i++)
+        *index_slot(p, p->entries[i].slug) = i + 1;
+    return true;
 }
 
 static cl_progress_entry *entry(cl_progress *p, const char *slug, bool create)
 {
-    for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->entries[i].slug, slug) == 0)
-            return &p->entries[i];
+    size_t *slot = p->index_cap ? index_slot(p, slug) : NULL;
+    if (slot && *slot)
+        return &p->entries[*slot - 1];
     if (!create)
         return NULL;
-    cl_progress_entry *ne = realloc(p->entries, (p->n + 1) * sizeof *ne);
-    if (!ne)
-        return NULL;
-    p->entries = ne;
-    cl_progress_entry *e = &ne[p->n];
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        cl_progress_entry *ne = realloc(p->entries, cap * sizeof *ne);
+        if (!ne)
+            return NULL;
+        p->entries = ne;
+        p->cap = cap;
+    }
+    cl_progress_entry *e = &p->entries[p->n];
     memset(e, 0, sizeof *e);
     e->quiz_best = e->quiz_last = -1;
-    if (!(e->slug = strdup(slug)))
+    if (!(e->slug = strdup(slug)) || !index_room(p)) {
+        free(e->slug);
         return NULL;
+    }
     p->n++;
+    *index_slot(p, slug) = p->n;
     return e;
 }
 
@@ -234,9 +283,14 @@ static int write_state(const char *root, const cl_progress *p, char *err, size_t
     return rc;
 }
 
-/* Keeps a copy of a damaged state file and says so in p->warning. */
+/* What is wrong with the state file as a file, before any line of it. */
+typedef enum state_fault { FAULT_NONE, FAULT_NOT_REGULAR, FAULT_TOO_BIG } state_fault;
+
+/* Keeps a copy of a damaged state file and says so in p->warning.  A
+ * file that cannot be copied as text (not a regular file, too big) is
+ * moved aside instead. */
 static void keep_corrupt(const char *root, cl_progress *p, const char *text, size_t len,
-                         size_t line)
+                         size_t line, state_fault fault, const char *what)
 {
     char stamp[64], name[96];
     time_t now = time(NULL);
@@ -245,12 +299,85 @@ static void keep_corrupt(const char *root, cl_progress *p, const char *text, siz
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     snprintf(name, sizeof name, "state.corrupt-%s-%ld", stamp, (long)getpid());
     char *copy = state_path(root, name);
-    bool kept = copy && cl_write_file_atomic(copy, text, len) == 0;
-    snprintf(p->warning, sizeof p->warning,
-             "%s/" STATE_DIR "/state:%zu: progress file damaged (this line cannot be read); %s "
-             STATE_DIR "/%s and continued with what could be read",
-             root, line, kept ? "kept a copy as" : "could not keep a copy as", name);
+    char *path = state_path(root, "state");
+    bool kept = copy && path &&
+                (fault == FAULT_NONE ? cl_write_file_atomic(copy, text, len) == 0
+                                     : rename(path, copy) == 0);
+    if (fault == FAULT_NONE)
+        snprintf(p->warning, sizeof p->warning,
+                 "%s/" STATE_DIR "/state:%zu: progress file damaged (this line cannot be read); "
+                 "%s " STATE_DIR "/%s and continued with what could be read",
+                 root, line, kept ? "kept a copy as" : "could not keep a copy as", name);
+    else
+        snprintf(p->warning, sizeof p->warning,
+                 "%s/" STATE_DIR "/state: progress file damaged (%s); %s " STATE_DIR "/%s and "
+                 "continued with %s",
+                 root, what, kept ? "moved it aside as" : "could not move it aside to",
+                 name, fault == FAULT_TOO_BIG ? "what could be read" : "no progress");
     free(copy);
+    free(path);
+}
+
+/* Reads the state without waiting on it or reading more than any real
+ * state holds.  NULL with errno when it cannot be read at all (ENOENT:
+ * there is none); otherwise the text and, in *fault and *what, what is
+ * wrong with it as a file. */
+static char *read_state_file(const char *path, size_t *len, state_fault *fault, char *what,
+                             size_t what_size)
+{
+    *fault = FAULT_NONE;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 && errno == ELOOP) {
+        *fault = FAULT_NOT_REGULAR;
+        snprintf(what, what_size, "it is a symbolic link");
+        return strdup("");
+    }
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        /* A directory opens read-only but is not a file either. */
+        errno = e;
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        *fault = FAULT_NOT_REGULAR;
+        snprintf(what, what_size, "it is %s, not a file",
+                 S_ISDIR(st.st_mode)    ? "a directory"
+                 : S_ISFIFO(st.st_mode) ? "a FIFO"
+                 : S_ISSOCK(st.st_mode) ? "a socket"
+                                        : "a device");
+        return strdup("");
+    }
+    size_t want = (size_t)st.st_size < STATE_MAX_BYTES ? (size_t)st.st_size : STATE_MAX_BYTES;
+    char *text = malloc(want + 1);
+    size_t got = 0;
+    while (text && got < want) {
+        ssize_t n = read(fd, text + got, want - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (!text)
+        return NULL;
+    text[got] = '\0';
+    if ((size_t)st.st_size > STATE_MAX_BYTES) {
+        *fault = FAULT_TOO_BIG;
+        snprintf(what, what_size, "%lld bytes, more than any progress file holds",
+                 (long long)st.st_size);
+        /* Only whole lines: the cut one is not progress. */
+        char *nl = strrchr(text, '\n');
+        got = nl ? (size_t)(nl - text) + 1 : 0;
+        text[got] = '\0';
+    }
+    *len = got;
+    return text;
 }
 
 /* Reads the state file into p (under the caller's lock).  Returns 0, 1
@@ -262,7 +389,9 @@ static int read_state(const char *root, cl_progress *p, char *err, size_t errsz)
     if (!path)
         return -1;
     size_t len = 0;
-    char *text = cl_read_file(path, &len);
+    state_fault fault;
+    char what[128] = "";
+    char *text = read_state_file(path, &len, &fault, what, sizeof what);
     if (!text) {
         int e = errno;
         free(path);
@@ -279,11 +408,11 @@ static int read_state(const char *root, cl_progress *p, char *err, size_t errsz)
     }
     /* NUL bytes inside would hide the rest from the parser: treat as damage */
     size_t bad = strlen(text) != len ? 1 : parse_state(p, work);
-    if (bad)
-        keep_corrupt(root, p, text, len, bad);
+    if (bad || fault != FAULT_NONE)
+        keep_corrupt(root, p, text, len, bad, fault, what);
     free(work);
     free(text);
-    return bad ? 1 : 0;
+    return bad || fault != FAULT_NONE ? 1 : 0;
 }
 
 /* Replaces p's records with fresh's; p keeps its root. */

@@ -10,7 +10,10 @@
  * runners at once never lose each other's updates, and the file is
  * replaced atomically (temp + fsync + rename).  A line that cannot be read
  * is reported (which line; the file is kept as state.corrupt-<time>) and
- * the rest is used.
+ * the rest is used.  A state that is not a regular file (a FIFO, a
+ * directory, a device) or is larger than any real progress (4 MiB) is
+ * damage too: reported, moved aside as state.corrupt-<time>, never waited
+ * on or read whole.
  *
  * Every function keeps *p equal to what was last read or written; the
  * getters only read *p.  Progress knows nothing of the catalog or the
@@ -36,7 +39,12 @@ typedef struct cl_progress {
     char *root;                 /* the workbook whose state this is */
     char *current;              /* slug, or NULL: the first exercise */
     cl_progress_entry *entries;
-    size_t n;
+    size_t n, cap;
+    size_t *index;              /* open addressing over entries by slug
+                                   (entry i stored as i + 1; 0 is empty),
+                                   so a state of any size reads in linear
+                                   time */
+    size_t index_cap;
     char warning[512];          /* set when the last read found damage */
 } cl_progress;
 

@@ -218,13 +218,16 @@ static void print_run(FILE *out, const style *st, const cl_report *r)
     print_warnings(out, st, r);
 }
 
-/* Failures by what they teach, most first: a deadlock dump, a race report
- * or a panic names the learner's line; an assertion says what was wrong;
- * a crash or a timeout is often only a consequence, and which test hits
- * it can depend on scheduling.  Kinds not listed rank with FAILED. */
+/* Failures by what they teach, most first: a sanitizer's report (memory
+ * error, race, undefined behaviour) names the bug itself and its line, a
+ * deadlock dump or a panic names the learner's line; an assertion says
+ * what was wrong; a crash or a timeout is often only a consequence, and
+ * which test hits it can depend on scheduling.  Kinds not listed rank
+ * with FAILED. */
 static const cl_verdict_kind teaching_order[] = {
-    CL_VERDICT_DEADLOCK, CL_VERDICT_RACE,    CL_VERDICT_PANIC,   CL_VERDICT_LEAKED,
-    CL_VERDICT_FAILED,   CL_VERDICT_EXITED,  CL_VERDICT_TIMEOUT, CL_VERDICT_CRASHED,
+    CL_VERDICT_MEMORY,   CL_VERDICT_RACE,    CL_VERDICT_UNDEFINED, CL_VERDICT_SANITIZER,
+    CL_VERDICT_DEADLOCK, CL_VERDICT_PANIC,   CL_VERDICT_LEAKED,    CL_VERDICT_MEMLEAK,
+    CL_VERDICT_FAILED,   CL_VERDICT_EXITED,  CL_VERDICT_TIMEOUT,   CL_VERDICT_CRASHED,
 };
 
 static size_t teaching_rank(cl_verdict_kind kind)

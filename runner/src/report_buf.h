@@ -25,4 +25,9 @@ char *cl_strdup_or_null(const char *s);
  * was there); NULL when it cannot be read. */
 char *cl_read_text(const char *path, size_t cap);
 
+/* Like cl_read_text, but a longer file keeps its head and its tail (half
+ * of `cap` each) around a note of what was cut: a test's output, whose
+ * last lines (a sanitizer's report, a dump) matter most. */
+char *cl_read_text_ends(const char *path, size_t cap);
+
 #endif

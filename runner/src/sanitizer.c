@@ -11,7 +11,7 @@
 
 /* ---- who wrote it ---- */
 
-enum { FAM_TSAN, FAM_ASAN, FAM_LSAN, FAM_UBSAN };
+enum { FAM_TSAN, FAM_ASAN, FAM_LSAN, FAM_LSAN_BROKEN, FAM_UBSAN };
 
 static const struct family {
     const char *mark;   /* in the report's first line */
@@ -25,6 +25,8 @@ static const struct family {
     [FAM_ASAN] = {"ERROR: AddressSanitizer:", false, true,
                   "Threads T1, T2... are goroutines; T0 is the test itself."},
     [FAM_LSAN] = {"ERROR: LeakSanitizer:", true, true, NULL},
+    /* It stops the process with ptrace; some containers forbid that. */
+    [FAM_LSAN_BROKEN] = {"LeakSanitizer has encountered a fatal error", true, false, NULL},
     [FAM_UBSAN] = {": runtime error: ", false, false, NULL},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
@@ -35,6 +37,11 @@ static const char USE_AFTER_FREE[] =
     "use after free: memory was read or written after free() had given it back. Often a "
     "goroutine still uses a job, buffer or channel that its caller has already freed: free "
     "only after every goroutine using it is done (wait for them first).";
+
+static const char DEAD_LOCAL[] =
+    "use of a dead local: a pointer to a local variable was used after the function or block "
+    "it lives in had ended. A goroutine given &local must be done with it before then (wait "
+    "for it), or get its own copy (a value argument, or malloc and let it free).";
 
 static const struct kind_row {
     int family;
@@ -76,13 +83,11 @@ static const struct kind_row {
     {FAM_ASAN, "global-buffer-overflow", CL_VERDICT_MEMORY,
      "buffer overflow: code read or wrote past the end of a global or static array. Check "
      "every index against the array's length."},
-    {FAM_ASAN, "stack-use-after-return", CL_VERDICT_MEMORY,
-     "use of a dead local: a pointer to a local variable was used after its function had "
-     "returned. A goroutine given &local must finish before that function returns, or get "
-     "its own copy."},
-    {FAM_ASAN, "stack-use-after-scope", CL_VERDICT_MEMORY,
-     "use of a dead local: a pointer to a variable was used after the block it lives in had "
-     "ended."},
+    {FAM_ASAN, "stack-use-after-return", CL_VERDICT_MEMORY, DEAD_LOCAL},
+    {FAM_ASAN, "stack-use-after-scope", CL_VERDICT_MEMORY, DEAD_LOCAL},
+    {FAM_ASAN, "requested allocation size", CL_VERDICT_MEMORY,
+     "impossible allocation: malloc was asked for more memory than can exist; is the size "
+     "negative, uninitialised, or a count multiplied twice?"},
     {FAM_ASAN, "attempting free on address which was not malloc", CL_VERDICT_MEMORY,
      "bad free: free() was given memory malloc did not hand out (a local or global "
      "variable, or a pointer into the middle of a block)."},
@@ -94,6 +99,10 @@ static const struct kind_row {
     {FAM_LSAN, NULL, CL_VERDICT_MEMLEAK,
      "memory leak: memory allocated during the test was never freed. Free every block, "
      "channel (goc_chan_free) and object once nothing uses it any more."},
+    {FAM_LSAN_BROKEN, NULL, CL_VERDICT_SANITIZER,
+     "the leak check could not run on this machine (LeakSanitizer needs ptrace, which this "
+     "system or container forbids): not a problem in your code. Whoever runs the workbook "
+     "can allow ptrace, or grade this lesson without `asan: true`."},
     {FAM_UBSAN, NULL, CL_VERDICT_UNDEFINED,
      "undefined behaviour: C gives this operation no meaning (signed overflow, a shift too "
      "far, division by zero, a misaligned or NULL pointer...), so the program may do "
@@ -283,10 +292,14 @@ char *cl_sanitizer_trim(const char *report, const char *learner_file)
         } else if (t[0] == '#') {
             frames_seen = true;
             if (learner_file && cl_frame_in_file(t, tl, learner_file) && frame_parse(t, tl, &f)) {
+                /* The path as the learner knows it, whatever the
+                 * symboliser made of it (clang's are absolute). */
                 size_t num;
                 const char *hash = next_word(t, t + tl, &num);
+                const char *at = memmem(f.loc, f.loc_len, learner_file, strlen(learner_file));
+                size_t loc_len = at ? f.loc_len - (size_t)(at - f.loc) : f.loc_len;
                 cl_buf_printf(&b, "      %.*s %.*s %.*s\n", (int)num, hash, (int)f.func_len,
-                              f.func, (int)f.loc_len, f.loc);
+                              f.func, (int)loc_len, at ? at : f.loc);
                 learner_frames_seen = true;
             }
         } else if (!fam->summary_ends) {
@@ -324,9 +337,25 @@ char *cl_sanitizer_trim(const char *report, const char *learner_file)
  * learner frame of the report (where it happened, or where leaked memory
  * was allocated) and of a section that frees (where the memory went). */
 typedef struct sites {
-    frame first, freed;
-    bool has_first, has_freed;
+    frame first, freed, other;
+    bool has_first, has_freed, has_other;
 } sites;
+
+/* Frames of the sanitizer's runtime, the C library and libgoc: not where
+ * a grader's or learner's bug is.  Paths are relative to the workbook
+ * (gcc) or absolute (clang's symboliser). */
+static bool is_runtime_frame(const frame *f)
+{
+    static const char *const starts[] = {"lib/src/", "../", "nptl/", "/usr/"};
+    static const char *const inside[] = {"/lib/src/", "libsanitizer", "compiler-rt"};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+        if (f->loc_len >= strlen(starts[i]) && !strncmp(f->loc, starts[i], strlen(starts[i])))
+            return true;
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++)
+        if (memmem(f->loc, f->loc_len, inside[i], strlen(inside[i])))
+            return true;
+    return false;
+}
 
 static void find_sites(const cl_san_report *rep, const char *learner_file, sites *s)
 {
@@ -347,6 +376,8 @@ static void find_sites(const cl_san_report *rep, const char *learner_file, sites
             if (section_start && f.func_len >= 4 && !strncmp(f.func + f.func_len - 4, "free", 4))
                 freeing = true;
             section_start = false;
+            if (!s->has_other && !is_runtime_frame(&f))
+                s->other = f, s->has_other = true;
             if (cl_frame_in_file(t, tl, learner_file)) {
                 if (!s->has_first)
                     s->first = f, s->has_first = true;
@@ -382,6 +413,11 @@ char *cl_sanitizer_message(const cl_san_report *rep, const char *learner_file)
             put_site(&b, &s.freed, learner_file);
             cl_buf_puts(&b, ".");
         }
+    } else if (s.has_other) {
+        /* Often the grader's own allocation or call: say whose. */
+        cl_buf_printf(&b, " No line of %s is in the report; it starts at %.*s, in %.*s().",
+                      base_name(learner_file), (int)s.other.loc_len, s.other.loc,
+                      (int)s.other.func_len, s.other.func);
     } else {
         cl_buf_printf(&b, " No line of %s is in the report: the code involved is called from"
                           " there.", base_name(learner_file));

@@ -346,7 +346,8 @@ int cl_verdict_read_results(const char *text, const char *output_dir,
                 if (output_dir) {
                     cl_buf path = {0};
                     cl_buf_printf(&path, "%s/%s.out", output_dir, l.name);
-                    output = cl_read_text(path.s, 64 * 1024);
+                    /* A sanitizer's report ends the output: keep the tail. */
+                    output = cl_read_text_ends(path.s, 64 * 1024);
                     free(path.s);
                 }
                 cl_verdict_decide(&l, output, learner_file, pass, &(*tests)[(*n)++]);

@@ -376,6 +376,13 @@ START_TEST(human_run_report)
     ck_assert_ptr_nonnull(strstr(s, "hello from main\n"));
     ck_assert_ptr_nonnull(strstr(s, "exercises/01-goroutines.c: the program crashed with SIGSEGV"));
     free(s);
+    /* `run` shows the bug warnings of its build too, after the outcome. */
+    r->warnings = strdup("exercises/01-goroutines.c:9:5: warning: 'n' may be used uninitialized "
+                         "[-Wmaybe-uninitialized]\n");
+    s = print_report(r, false, "C");
+    const char *crashed = strstr(s, "the program crashed"), *warned = strstr(s, "may be used");
+    ck_assert_msg(crashed && warned && crashed < warned, "%s", s);
+    free(s);
     cl_report_free(r);
 }
 END_TEST
@@ -406,6 +413,11 @@ START_TEST(human_memory_pass_and_warnings)
     ck_assert_msg(headline && warned && headline < warned, "%s", s);
     ck_assert_ptr_nonnull(strstr(warned, "    exercises/04-jobs.c:12:5: warning: pointer 'j' used"));
     free(s);
+    /* A sanitizer's report leads over a plain failure before it. */
+    r->tests[0].kind = CL_VERDICT_FAILED;
+    r->tests[1].kind = CL_VERDICT_MEMORY;
+    ck_assert_ptr_eq(cl_report_lead(r), &r->tests[1]);
+    r->tests[0].kind = CL_VERDICT_PASSED;
     r->status = CL_STATUS_PASSED;
     r->ntests = 1;
     s = print_report(r, false, "C");

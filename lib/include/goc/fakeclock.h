@@ -22,7 +22,8 @@
  *    stands still;
  *  - when a goroutine calls goc_fakeclock_advance or goc_fakeclock_next.
  *  Timers whose deadline has already been reached fire at once, whoever
- *  runs.  Timers at the same instant fire in the order they were started.
+ *  runs.  Timers at the same instant fire in the order they were started
+ *  (a ticker counts as started again at each tick).
  *
  * What counts as settled: with the clock on, goc_leak_check (and so a
  * grader's settle) treats a goroutine asleep or waiting on a timer as
