@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,6 @@
 #include <sched.h>
 #endif
 
-#include "proc.h"
 
 /* What every job sees besides its own paths: the system's programs and
  * libraries, and of /etc only what compilers and the dynamic loader read. */
@@ -273,6 +273,7 @@ int cl_sandbox_seccomp_fd(bool allow_tracing)
 
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static bool available;
+static _Atomic(cl_sandbox_run_fn) probe_run; /* set before probe_once runs */
 
 /* Runs `true` in a jail the way jobs will run, as the user learner code
  * runs as; its error output says why it could not. */
@@ -291,20 +292,16 @@ static void probe(void)
         char *const inner[] = {"/bin/true", NULL};
         /* Namespaces only: the filter is proved by the jobs themselves. */
         char **cmd = cl_sandbox_argv(NULL, inner, false);
-        cl_proc_opts po = {.argv = cmd, .deadline_ms = 10000, .output_cap = 4096, .sandbox = true};
-        cl_proc_result pr;
+        int rc = cmd ? atomic_load(&probe_run)(cmd, detail, sizeof detail) : -1;
         if (!cmd)
             why = "out of memory";
-        else if (cl_proc_run(&po, &pr) < 0)
-            why = "bwrap could not be started", snprintf(detail, sizeof detail, "%s", pr.error);
-        else if (pr.exit_code != 0)
+        else if (rc < 0)
+            why = "bwrap could not be started";
+        else if (rc != 0)
             why = "this user may not create namespaces here (in a container, or "
-                  "kernel.unprivileged_userns_clone / user.max_user_namespaces is 0)",
-            snprintf(detail, sizeof detail, "%s", pr.out ? pr.out : "");
+                  "kernel.unprivileged_userns_clone / user.max_user_namespaces is 0)";
         else
             available = true;
-        if (cmd)
-            cl_proc_result_free(&pr);
         cl_sandbox_argv_free(cmd);
     }
     if (available)
@@ -324,8 +321,9 @@ const char *cl_sandbox_bwrap(void)
     return bwrap_path;
 }
 
-bool cl_sandbox_available(void)
+bool cl_sandbox_available(cl_sandbox_run_fn run)
 {
+    atomic_store(&probe_run, run);
     pthread_once(&probe_once, probe);
     return available;
 }

@@ -32,10 +32,16 @@ typedef struct cl_jail {
                                           processes (LeakSanitizer) */
 } cl_jail;
 
-/* True when jobs can be jailed (probed once per process, as the user
- * learner code runs as); false after printing, once, what the runner
- * falls back to. */
-bool cl_sandbox_available(void);
+/* How the probe runs a command as a sandboxed job (proc.c passes one, so
+ * this module does not include proc.h, which includes it): fills `out`
+ * with the job's output, or with why it could not start; returns the exit
+ * code, or -1 when it could not start. */
+typedef int (*cl_sandbox_run_fn)(char *const *argv, char *out, size_t outsz);
+
+/* True when jobs can be jailed (probed once per process with `run`, as the
+ * user learner code runs as); false after printing, once, what the runner
+ * falls back to.  Callers use cl_proc_jail_available() (proc.h). */
+bool cl_sandbox_available(cl_sandbox_run_fn run);
 
 /* bwrap's path, once cl_sandbox_available() said true. */
 const char *cl_sandbox_bwrap(void);
