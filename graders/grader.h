@@ -79,6 +79,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grader_protocol.h"
+
 /* Upper bound for "wait until things stop moving" and for the end-of-test
  * leak check.  Generous: a correct solution reaches the state in
  * microseconds; only code that never stops running uses the whole bound. */
@@ -924,7 +926,7 @@ static inline void cl__stdio_written(FILE *f, bool was_first)
  * panic, a deadlock dump or a TSan report lands beside its test. */
 static inline void cl__redirect_output(const char *name)
 {
-    const char *dir = getenv("CL_OUTPUT_DIR");
+    const char *dir = getenv(CL_ENV_OUTPUT_DIR);
     if (!dir || !*dir)
         return;
     char path[4096];
@@ -968,7 +970,7 @@ static inline void cl_expect_no_leaks(void)
         if (leaked == 0)
             return;
     }
-    ck_abort_msg("leaked goroutines: %d still alive after the graded function returned; each "
+    ck_abort_msg(CL_MARK_LEAKED " %d still alive after the graded function returned; each "
                  "one below is stuck where it waits (a send nobody receives, a receive nobody "
                  "sends to, a wait nobody ends):\n%s",
                  leaked, report);
@@ -996,7 +998,7 @@ static inline void cl__test_end(void)
 /* Per-test timeout in seconds: $CL_TEST_TIMEOUT, default 10. */
 static inline double cl__timeout(void)
 {
-    const char *t = getenv("CL_TEST_TIMEOUT");
+    const char *t = getenv(CL_ENV_TEST_TIMEOUT);
     double v = t ? atof(t) : 0;
     return v > 0 ? v : 10;
 }

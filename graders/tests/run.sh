@@ -218,7 +218,15 @@ for grader in graders/[0-9][0-9]-*.c; do
     slug=$(basename "$grader" .c)
     nn=${slug%%-*}
     [ -n "$ONLY" ] && [ "$ONLY" != "$nn" ] && continue
-    prove "$slug" "$grader" "solutions/$slug.c" "exercises/$slug.c" "lessons/$slug.md" "$nn"
+    # The untouched exercise as shipped (git HEAD, else the runner's pristine
+    # copy), never a learner's work in exercises/.
+    stub=exercises/$slug.c
+    if git show "HEAD:exercises/$slug.c" > "$out/$slug.shipped.c" 2>/dev/null; then
+        stub=$out/$slug.shipped.c
+    elif [ -f ".chanlings/pristine/$slug.c" ]; then
+        stub=.chanlings/pristine/$slug.c
+    fi
+    prove "$slug" "$grader" "solutions/$slug.c" "$stub" "lessons/$slug.md" "$nn"
 done
 
 # The schedule-point fixture: proves grader.h's wrap helpers on a tiny
