@@ -31,7 +31,7 @@ san=""
 [ -n "$RACE" ] && { flavour=tsan; san="-fsanitize=thread"; }
 [ -n "$ASAN" ] && { flavour=asan; san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"; }
 lib=build/lib/$flavour/libgoc.a
-out=build/graders-test/$flavour
+out=${GRADERS_TEST_DIR:-build/graders-test}/$flavour
 mkdir -p "$out"
 
 if [ ! -f "$lib" ]; then
