@@ -918,7 +918,11 @@ static inline void cl_expect_no_learner_sleeps(void)
  * every writer has made its first one.  A line written with one call is
  * untouched; a line written in pieces is torn on every run instead of on
  * an unlucky one.  A writer never waits for ever: when nothing else can
- * move (the writers run one after another) it goes on. */
+ * move (the writers run one after another) it goes on.  Call the function
+ * that starts the writers with cl_spawn_call, not on the test's own
+ * goroutine: the test's goroutine is invisible to that "nothing else can
+ * move", and a writer could give up while its launcher is still starting
+ * the others. */
 #define CL_MAX_WRITERS 64
 static struct {
     _Atomic(int) on;
