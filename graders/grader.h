@@ -14,6 +14,10 @@
  *                                        own goroutine and watch it return
  *   cl_capture_*                         what the learner printed
  *   cl_expect(cond, expected, revisit, happened...)   a teaching failure
+ *   cl_alloc(n, size) / cl_free          grader memory; whatever is left,
+ *                                        and every latch channel, is freed
+ *                                        when the test ends, so the memory
+ *                                        pass reports only the learner's
  *
  * The bug kinds every graded function is tested against have helpers too
  * (docs/authoring.md, "The checklist"):
