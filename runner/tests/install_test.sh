@@ -54,7 +54,7 @@ check "pkg-config --modversion libgoc" pkg-config --modversion libgoc
 cflags=$(pkg-config --define-prefix --cflags libgoc)
 libs=$(pkg-config --define-prefix --libs libgoc)
 case "$cflags $libs" in
-*"-I$root/include"*"-L$root/lib"*) ok "--define-prefix resolves into DESTDIR: $cflags $libs" ;;
+*"-I$root/include"*"-L$root/lib "*) ok "--define-prefix resolves into DESTDIR: $cflags $libs" ;;
 *) out="$cflags $libs"; bad "pkg-config --define-prefix paths" ;;
 esac
 
@@ -88,10 +88,15 @@ int main(void)
 PROG
 cd "$scratch/elsewhere" || finish
 # shellcheck disable=SC2086  # the flags are meant to split
-check "cc \$(pkg-config --cflags --libs libgoc) prog.c" ${CC:-cc} -std=c11 prog.c -o prog $cflags $libs
+# Both orders: the flags first (as people type it) and the file first (as
+# a static library usually needs).
+check "cc \$(pkg-config --cflags --libs libgoc) prog.c" ${CC:-cc} -std=c11 $cflags $libs prog.c -o prog
 out=$(./prog 2>&1)
 [ "$out" = "sum 30" ] && ok "the program runs on the installed libgoc (goroutine, channel, close)" ||
     bad "installed program printed: $out"
+check "cc prog.c \$(pkg-config --cflags --libs libgoc)" ${CC:-cc} -std=c11 prog.c $cflags $libs -o prog2
+out=$(./prog2 2>&1)
+[ "$out" = "sum 30" ] && ok "... and when built with the file first" || bad "prog2 printed: $out"
 
 # ---- man pages: groff's strictest warnings, and man itself
 for m in man1/chanlings.1 man3/libgoc.3; do
