@@ -323,8 +323,8 @@ static void gs_test(FILE *out, bool first, const char *exercise, const char *nam
     fputs(first ? "\n    {\"name\": " : ",\n    {\"name\": ", out);
     json_str(out, full.s);
     free(full.s);
-    fprintf(out, ", \"score\": %d, \"max_score\": 1, \"status\": \"%s\", \"output\": ", ok ? 1 : 0,
-            ok ? "passed" : "failed");
+    fprintf(out, ", \"score\": %d, \"max_score\": 1, \"status\": \"%s\", \"visibility\": "
+                 "\"visible\", \"output\": ", ok ? 1 : 0, ok ? "passed" : "failed");
     json_str(out, text ? text : "");
     fputc('}', out);
 }
@@ -341,7 +341,10 @@ int cl_report_gradescope(FILE *out, const cl_graded *items, size_t n)
     }
     if (score > max)
         score = max;
-    fprintf(out, "{\"score\": %zu, \"visibility\": \"visible\", \"tests\": [", score);
+    /* The tests say everything a student needs; the autograder's own
+     * stdout (which files were graded) is for the instructor. */
+    fprintf(out, "{\"score\": %zu, \"visibility\": \"visible\", \"stdout_visibility\": "
+                 "\"hidden\", \"tests\": [", score);
     bool first = true;
     for (size_t i = 0; i < n; i++) {
         const cl_report *r = items[i].report;
