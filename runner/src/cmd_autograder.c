@@ -5,8 +5,11 @@
  *       writes DIR/autograder.zip: the workbook's sources, setup.sh (the
  *       Debian packages, then the build) and run_autograder (dist/gradescope/)
  *   chanlings autograder [N...] --grade SUBMISSION --results DIR [-j N]
+ *                        [--format gradescope|prairielearn]
  *       what run_autograder runs: grades the student's files for exercises
- *       N... with the hidden graders and writes DIR/results.json.
+ *       N... with the hidden graders and writes DIR/results.json in
+ *       Gradescope's format, or PrairieLearn's (dist/prairielearn/grade,
+ *       the entry point of the Dockerfile's image).
  *
  * The grading is `grade`'s: the same options from each lesson
  * (cl_cmd_grade_opts), the same cl_grade and the same results.json writer,
@@ -129,15 +132,17 @@ static const char *grade_name(size_t k, void *arg)
     return as->ctx->catalog->items[as->ex[k]].slug;
 }
 
-/* results.json, written whole or not at all (Gradescope reads it once the
+typedef int (*results_writer)(FILE *, const cl_graded *, size_t);
+
+/* results.json, written whole or not at all (the engine reads it once the
  * script ends). */
-static int write_results(const char *dir, const cl_graded *items, size_t n)
+static int write_results(const char *dir, results_writer write, const cl_graded *items, size_t n)
 {
     char path[4096], tmp[4096 + 8];
     snprintf(path, sizeof path, "%s/results.json", dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
-    int rc = f ? cl_report_gradescope(f, items, n) : -1;
+    int rc = f ? write(f, items, n) : -1;
     if (f && fclose(f) != 0)
         rc = -1;
     if (rc == 0 && rename(tmp, path) != 0)
@@ -150,7 +155,7 @@ static int write_results(const char *dir, const cl_graded *items, size_t n)
 }
 
 static int grade_submission(cl_ctx *ctx, const bool *sel, const char *sub, const char *results,
-                            int jobs)
+                            results_writer write, int jobs)
 {
     size_t n = 0;
     for (size_t i = 0; i < ctx->catalog->n; i++)
@@ -191,7 +196,7 @@ static int grade_submission(cl_ctx *ctx, const bool *sel, const char *sub, const
         fprintf(stderr, "chanlings autograder: cannot create %s: %s\n", results, strerror(errno));
         goto done;
     }
-    if (write_results(results, items, n) != 0)
+    if (write_results(results, write, items, n) != 0)
         goto done;
     printf("autograder: %zu of %zu exercises passed; wrote %s/results.json\n", passed, n, results);
     rc = passed == n ? CL_EXIT_OK : CL_EXIT_FAIL;
@@ -273,6 +278,16 @@ static const cl_opt_spec spec[] = {
     {"--grade", NULL, true},
     {"--results", NULL, true},
     {"-j", "--jobs", true},
+    {"--format", "-f", true},
+};
+
+/* --format: whose results.json --grade writes. */
+static const struct {
+    const char *name;
+    results_writer write;
+} engines[] = {
+    {"gradescope", cl_report_gradescope},
+    {"prairielearn", cl_report_prairielearn},
 };
 
 int cl_cmd_autograder(cl_ctx *ctx, int argc, char **argv)
@@ -291,12 +306,21 @@ int cl_cmd_autograder(cl_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "chanlings autograder: -j wants a positive number, e.g. -j 2\n");
         return CL_EXIT_USAGE;
     }
+    const char *format = a.value[4] ? a.value[4] : "gradescope";
+    size_t e = 0;
+    while (e < sizeof engines / sizeof *engines && strcmp(engines[e].name, format) != 0)
+        e++;
+    if (e == sizeof engines / sizeof *engines || (a.value[4] && !sub)) {
+        fprintf(stderr, "chanlings autograder: --format goes with --grade and is gradescope "
+                "(the default) or prairielearn\n");
+        return CL_EXIT_USAGE;
+    }
     bool *sel = calloc(ctx->catalog->n + 1, sizeof *sel);
     if (!sel)
         return CL_EXIT_INTERNAL;
     int n = cl_bundle_pick(ctx, "autograder", &a, sel);
     int rc = n < 0 ? -n : out ? write_bundle(ctx, sel, out)
-                              : grade_submission(ctx, sel, sub, results, jobs);
+                              : grade_submission(ctx, sel, sub, results, engines[e].write, jobs);
     free(sel);
     return rc;
 }
