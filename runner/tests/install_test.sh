@@ -108,6 +108,16 @@ for m in man1/chanlings.1 man3/libgoc.3; do
     fi
 done
 
+# ---- outside any workbook, the installed chanlings names the one to copy
+mkdir -p "$scratch/empty" && cd "$scratch/empty" || finish
+out=$(env -u CHANLINGS_ROOT "$root/bin/chanlings" list 2>&1); rc=$?
+if [ $rc -eq 3 ] && printf '%s\n' "$out" | grep -qF "cp -R $(cd "$root/share/chanlings" && pwd -P) ~/chanlings"; then
+    ok "no workbook here: exit 3, and says to copy the installed one"
+else bad "installed chanlings outside a workbook (exit $rc)"; fi
+out=$(CHANLINGS_ROOT="$root/share/chanlings" "$root/bin/chanlings" lesson 1 </dev/null 2>&1) &&
+    ok "CHANLINGS_ROOT=<prefix>/share/chanlings reads the installed workbook (lesson 1)" ||
+    bad "lesson 1 of the installed workbook"
+
 # ---- a learner's copy of the installed workbook, graded by the installed chanlings
 cp -R "$root/share/chanlings" "$scratch/mine" && cd "$scratch/mine" || finish
 ex1=$(basename "$(ls exercises/01-*.c)" .c)
