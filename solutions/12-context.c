@@ -124,7 +124,8 @@ const char *request_id(goc_ctx *ctx)
 static goc_error *slow_step(goc_ctx *ctx, int step, void *arg)
 {
     (void)arg;
-    printf("step %d (request %s)\n", step, request_id(ctx));
+    const char *id = request_id(ctx);
+    printf("step %d (request %s)\n", step, id ? id : "none");
     goc_sleep(20 * GOC_MILLISECOND);
     return NULL;
 }
