@@ -68,6 +68,33 @@ goc_error *call_with_timeout(op_fn op, void *arg, goc_duration d, int *out)
     return NULL;
 }
 
+/* ---- retry ------------------------------------------------------------------------ */
+
+/* GRADED: retry
+ * Calls op(arg) through call_with_timeout up to `tries` times, until one
+ * attempt returns a value >= 0 in time (stored in *out; returns NULL).  A
+ * negative value is a failed attempt; so is a timeout.  Each attempt gets
+ * per_try, but never more than what is left of `overall`, which counts
+ * from the call: no attempt runs past it, and none starts once it is
+ * spent.  When it gives up, returns a new error (the caller frees it)
+ * "after N tries: <last reason>" that wraps &err_timeout when the last
+ * attempt timed out. */
+goc_error *retry(op_fn op, void *arg, int tries, goc_duration per_try, goc_duration overall,
+                 int *out)
+{
+    /* TODO: a loop of call_with_timeout, at most `tries` times, each with
+     *       the smaller of per_try and the time left of `overall` (compute
+     *       the end once, before the loop).  Give up with
+     *       goc_error_wrap(last_error, "after %d tries", attempts). */
+    (void)op;
+    (void)arg;
+    (void)tries;
+    (void)per_try;
+    (void)overall;
+    (void)out;
+    return goc_error_new("after 0 tries: not written yet");
+}
+
 /* ---- poll_until ------------------------------------------------------------------- */
 
 /* GRADED: poll_until

@@ -15,6 +15,8 @@
 goc_error *timeout_error(void); /* &err_timeout, the sentinel */
 typedef int (*op_fn)(void *arg);
 goc_error *call_with_timeout(op_fn op, void *arg, goc_duration d, int *out);
+goc_error *retry(op_fn op, void *arg, int tries, goc_duration per_try, goc_duration overall,
+                 int *out);
 int poll_until(bool (*ready)(void *arg), void *arg, goc_duration every, goc_duration budget);
 int collect_until(goc_recvch in, int *buf, int max, goc_duration budget);
 
@@ -190,6 +192,127 @@ CL_TEST(call_with_timeout_calls_do_not_share_anything)
               "each call waits only for its own op",
               "some of 6 concurrent calls did not return (" EX ", call_with_timeout).");
     expect_no_pending_timer("6 concurrent call_with_timeout", "call_with_timeout");
+}
+CL_END_TEST
+
+/* ---- retry -------------------------------------------------------------------------- */
+
+typedef struct retry_probe {
+    int fail_first; /* the first fail_first attempts return -1 */
+    int value;
+    bool hold; /* every attempt waits on the gate (answers too late) */
+    cl_gate gate;
+    goc_time start;
+    _Atomic(int) calls;
+    goc_time at[32];
+} retry_probe;
+
+static int retry_op(void *arg)
+{
+    retry_probe *p = arg;
+    int n = atomic_fetch_add(&p->calls, 1) + 1;
+    if (n <= 32)
+        p->at[n - 1] = goc_now() - p->start;
+    if (p->hold)
+        cl_gate_pass(&p->gate);
+    return n <= p->fail_first ? -1 : p->value;
+}
+
+typedef struct retry_call {
+    retry_probe p;
+    int tries, out;
+    goc_duration per_try, overall;
+    goc_error *err;
+    goc_time returned_at;
+    cl_call call;
+} retry_call;
+
+static void call_retry(void *arg)
+{
+    retry_call *r = arg;
+    r->err = retry(retry_op, &r->p, r->tries, r->per_try, r->overall, &r->out);
+    r->returned_at = goc_now() - r->p.start;
+}
+
+static retry_call *start_retry(int tries, goc_duration per_try, goc_duration overall)
+{
+    retry_call *r = cl_alloc(1, sizeof *r);
+    r->tries = tries;
+    r->per_try = per_try;
+    r->overall = overall;
+    r->out = -100;
+    r->p.start = goc_now();
+    cl_gate_init(&r->p.gate);
+    return r;
+}
+
+static void attempt_times(retry_call *r, char *buf, size_t size)
+{
+    int n = atomic_load(&r->p.calls);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && i < 32 && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%lld", i ? ", " : "",
+                                 MS(r->p.at[i]));
+}
+
+CL_TEST(retry_stops_at_the_first_success)
+{
+    goc_fakeclock_enable();
+    retry_call *r = start_retry(5, 10 * GOC_MILLISECOND, GOC_SECOND);
+    r->p.fail_first = 2;
+    r->p.value = 9;
+    cl_spawn_call(&r->call, call_retry, r);
+    cl_expect(cl_call_await(&r->call, 5), "retry to return after the 3rd attempt succeeded",
+              "each attempt is a call_with_timeout; a result >= 0 ends the loop",
+              "retry did not return (" EX ", retry).");
+    int calls = atomic_load(&r->p.calls);
+    cl_expect(r->err == NULL && r->out == 9 && calls == 3,
+              "NULL and 9 after 3 attempts (2 failed, the 3rd returned 9)",
+              "a negative result is a failure: try again; stop at the first success",
+              "retry made %d attempts and returned %s with *out = %d (" EX ", retry).", calls,
+              r->err ? goc_error_message(r->err) : "NULL", r->out);
+    cl_expect(r->returned_at == 0, "no time to pass: the attempts answered at once",
+              "do not sleep between attempts here; the select returns when the result comes",
+              "retry returned at %lld ms (" EX ", retry).", MS(r->returned_at));
+    expect_no_pending_timer("retry that succeeded", "retry");
+}
+CL_END_TEST
+
+/* Every attempt hangs.  tries 10, per_try 20 ms, overall 50 ms: attempts
+ * start at 0, 20 and 40 ms, the third gets only the 10 ms left, and retry
+ * gives up at exactly 50 ms. */
+CL_TEST(retry_gives_each_attempt_only_the_time_left)
+{
+    goc_fakeclock_enable();
+    retry_call *r = start_retry(10, 20 * GOC_MILLISECOND, 50 * GOC_MILLISECOND);
+    r->p.hold = true;
+    cl_spawn_call(&r->call, call_retry, r);
+    goc_fakeclock_advance(50 * GOC_MILLISECOND);
+    bool returned = cl_call_await(&r->call, 5);
+    char times[256];
+    attempt_times(r, times, sizeof times);
+    cl_expect(returned, "retry to give up when its 50 ms budget is spent",
+              "compute the end once (goc_now() + overall) and give each attempt "
+              "min(per_try, end - goc_now()); a per_try attempt started at 40 ms ends at 60",
+              "retry had not returned at 50 ms, its overall budget, after %d attempts "
+              "started at %s ms (" EX ", retry).", atomic_load(&r->p.calls), times);
+    int calls = atomic_load(&r->p.calls);
+    cl_expect(calls == 3 && r->returned_at == 50 * GOC_MILLISECOND,
+              "3 attempts (at 0, 20, 40 ms) and the return at 50 ms",
+              "stop starting attempts once the budget is spent",
+              "retry made %d attempts (at %s ms) and returned at %lld ms (" EX ", retry).",
+              calls, times, MS(r->returned_at));
+    cl_expect(goc_error_is(r->err, timeout_error()), "an error that wraps &err_timeout",
+              "wrap the last attempt's error: goc_error_wrap(last, \"after %d tries\", n)",
+              "retry returned %s (" EX ", retry).",
+              r->err ? goc_error_message(r->err) : "NULL");
+    const char *msg = goc_error_message(r->err);
+    cl_expect(strstr(msg, "after 3 tries") != NULL, "the message to start \"after 3 tries\"",
+              "say how many attempts were made: goc_error_wrap(last, \"after %d tries\", n)",
+              "retry's error says \"%s\" (" EX ", retry).", msg);
+    goc_error_free(r->err);
+    cl_gate_open(&r->p.gate); /* the three late attempts finish now */
 }
 CL_END_TEST
 
@@ -442,7 +565,9 @@ Suite *cl_grader_suite(void)
 {
     return CL_SUITE("08-timeouts-and-deadlines", call_with_timeout_returns_the_result_in_time,
                     call_with_timeout_gives_up_while_op_still_runs,
-                    call_with_timeout_calls_do_not_share_anything, poll_until_stops_when_ready,
+                    call_with_timeout_calls_do_not_share_anything,
+                    retry_stops_at_the_first_success, retry_gives_each_attempt_only_the_time_left,
+                    poll_until_stops_when_ready,
                     poll_until_gives_up_when_the_budget_is_spent,
                     collect_until_ends_at_the_deadline_while_values_keep_coming,
                     collect_until_stops_at_the_close_and_at_max);

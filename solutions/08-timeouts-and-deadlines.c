@@ -74,6 +74,44 @@ goc_error *call_with_timeout(op_fn op, void *arg, goc_duration d, int *out)
     return err;
 }
 
+/* ---- retry ------------------------------------------------------------------------ */
+
+/* GRADED: retry
+ * Calls op(arg) through call_with_timeout up to `tries` times, until one
+ * attempt returns a value >= 0 in time (stored in *out; returns NULL).  A
+ * negative value is a failed attempt; so is a timeout.  Each attempt gets
+ * per_try, but never more than what is left of `overall`, which counts
+ * from the call: no attempt runs past it, and none starts once it is
+ * spent.  When it gives up, returns a new error (the caller frees it)
+ * "after N tries: <last reason>" that wraps &err_timeout when the last
+ * attempt timed out. */
+goc_error *retry(op_fn op, void *arg, int tries, goc_duration per_try, goc_duration overall,
+                 int *out)
+{
+    static goc_error failed = GOC_ERROR_SENTINEL("attempt failed");
+    goc_time end = goc_now() + overall; /* one budget for every attempt */
+    goc_error *last = NULL;
+    int made = 0;
+    while (made < tries) {
+        goc_duration left = end - goc_now();
+        if (left <= 0)
+            break; /* out of budget: do not start another attempt */
+        int v = -1;
+        made++;
+        /* The attempt may take per_try, or what is left, whichever is less. */
+        last = call_with_timeout(op, arg, per_try < left ? per_try : left, &v);
+        if (!last && v >= 0) {
+            *out = v;
+            return NULL;
+        }
+        if (!last)
+            last = &failed;
+    }
+    if (!last)
+        last = &err_timeout; /* no attempt fitted in the budget */
+    return goc_error_wrap(last, "after %d tries", made);
+}
+
 /* ---- poll_until ------------------------------------------------------------------- */
 
 /* GRADED: poll_until
