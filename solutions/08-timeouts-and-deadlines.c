@@ -206,6 +206,10 @@ int main(void)
            goc_error_message(err), goc_error_is(err, &err_timeout) ? "yes" : "no",
            goc_since(start) >= 50 * GOC_MILLISECOND ? "yes" : "no");
 
+    err = retry(slow_answer, &slow, 5, 20 * GOC_MILLISECOND, 50 * GOC_MILLISECOND, &v);
+    printf("retry of a 200 ms op, 20 ms per try, 50 ms in all: %s\n", goc_error_message(err));
+    goc_error_free(err);
+
     int tries = 0;
     printf("poll_until: ready after %d calls\n",
            poll_until(third_time, &tries, 10 * GOC_MILLISECOND, GOC_SECOND));
@@ -221,7 +225,7 @@ int main(void)
     goc_chan_free(s.out);
     goc_chan_free(s.stop);
     goc_chan_free(s.done);
-    /* The 200 ms op is still running; returning from main ends it with
+    /* The 200 ms ops are still running; returning from main ends them with
      * the process.  A real program would tell it to stop (lesson 12). */
     return 0;
 }
