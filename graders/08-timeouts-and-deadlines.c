@@ -24,21 +24,6 @@ int collect_until(goc_recvch in, int *buf, int max, goc_duration budget);
 
 #define MS(d) ((long long)((d) / GOC_MILLISECOND))
 
-/* After a graded call returned, no timer it made may still be pending. */
-static void expect_no_pending_timer(const char *call, const char *fn)
-{
-    char list[512] = "";
-    FILE *f = fmemopen(list, sizeof list - 1, "w");
-    int n = goc_pending_timers(f);
-    if (f)
-        fclose(f);
-    cl_expect(n == 0, "no timer or ticker left running after the call returned",
-              "stop every ticker (goc_ticker_stop) and free every goc_after channel "
-              "(goc_chan_free) on every path out of the function; a ticker runs for ever",
-              "%s returned, but %d timer%s still pending (" EX ", %s):\n%s", call, n,
-              n == 1 ? " is" : "s are", fn, list);
-}
-
 /* ---- call_with_timeout --------------------------------------------------------- */
 
 /* The grader's op: returns `value`, after passing a gate if held. */
@@ -111,8 +96,8 @@ CL_TEST(call_with_timeout_returns_the_result_in_time)
     cl_expect(c->returned_at == start, "no time to pass", "do not sleep: select",
               "call_with_timeout let %lld ms of (fake) time pass (" EX ", call_with_timeout).",
               MS(c->returned_at - start));
-    expect_no_pending_timer("call_with_timeout(op, 1 h) whose op answered at once",
-                            "call_with_timeout");
+    cl_expect_no_pending_timers("call_with_timeout(op, 1 h) whose op answered at once",
+                                EX ", call_with_timeout");
 }
 CL_END_TEST
 
@@ -151,7 +136,7 @@ CL_TEST(call_with_timeout_gives_up_while_op_still_runs)
               c->err ? "the error " : "NULL", c->err ? goc_error_message(c->err) : "");
     cl_expect(c->out == -1, "*out untouched on a timeout", "write *out only on a result",
               "*out became %d (" EX ", call_with_timeout).", c->out);
-    expect_no_pending_timer("call_with_timeout that timed out", "call_with_timeout");
+    cl_expect_no_pending_timers("call_with_timeout that timed out", EX ", call_with_timeout");
     /* Now op finishes, late.  Its result must have somewhere to go. */
     cl_gate_open(&op->gate);
     cl_settle();
@@ -191,7 +176,7 @@ CL_TEST(call_with_timeout_calls_do_not_share_anything)
     cl_expect(cl_call_concurrently(K, cwt_crowd, ops), "6 concurrent calls to return",
               "each call waits only for its own op",
               "some of 6 concurrent calls did not return (" EX ", call_with_timeout).");
-    expect_no_pending_timer("6 concurrent call_with_timeout", "call_with_timeout");
+    cl_expect_no_pending_timers("6 concurrent call_with_timeout", EX ", call_with_timeout");
 }
 CL_END_TEST
 
@@ -275,7 +260,7 @@ CL_TEST(retry_stops_at_the_first_success)
     cl_expect(r->returned_at == 0, "no time to pass: the attempts answered at once",
               "do not sleep between attempts here; the select returns when the result comes",
               "retry returned at %lld ms (" EX ", retry).", MS(r->returned_at));
-    expect_no_pending_timer("retry that succeeded", "retry");
+    cl_expect_no_pending_timers("retry that succeeded", EX ", retry");
 }
 CL_END_TEST
 
@@ -398,7 +383,7 @@ CL_TEST(poll_until_stops_when_ready)
     cl_expect(p->returned_at == 10 * GOC_MILLISECOND, "to return at 10 ms, right after call 3",
               "return at once when ready is true",
               "it returned at %lld ms (" EX ", poll_until).", MS(p->returned_at));
-    expect_no_pending_timer("poll_until that found ready on the 3rd call", "poll_until");
+    cl_expect_no_pending_timers("poll_until that found ready on the 3rd call", EX ", poll_until");
 }
 CL_END_TEST
 
@@ -439,7 +424,7 @@ CL_TEST(poll_until_gives_up_when_the_budget_is_spent)
     cl_expect(atomic_load(&p->r.after_return) == 0, "no call of ready after the return",
               "everything stops when poll_until returns", "ready was called after poll_until "
               "returned (" EX ", poll_until).");
-    expect_no_pending_timer("poll_until that ran out of budget", "poll_until");
+    cl_expect_no_pending_timers("poll_until that ran out of budget", EX ", poll_until");
 }
 CL_END_TEST
 
@@ -528,8 +513,8 @@ CL_TEST(collect_until_ends_at_the_deadline_while_values_keep_coming)
         cl_expect(c->buf[i] == i + 1, "the values 1..6 in order", "store them in order",
                   "buf[%d] = %d (" EX ", collect_until).", i, c->buf[i]);
     goc_close(s->stop);
-    cl_latch_wait(&s->done); /* the stream's own sleep ends; then only the learner's timers remain */
-    expect_no_pending_timer("collect_until", "collect_until");
+    cl_latch_wait(&s->done); /* the stream's own sleep ends: only the learner's timers remain */
+    cl_expect_no_pending_timers("collect_until", EX ", collect_until");
 }
 CL_END_TEST
 
@@ -547,7 +532,7 @@ CL_TEST(collect_until_stops_at_the_close_and_at_max)
               "collect_until %s %d at %lld ms (" EX ", collect_until).",
               cl_call_returned(&c->call) ? "returned" : "had not returned; n =", c->n,
               MS(c->returned_at));
-    expect_no_pending_timer("collect_until on a closed channel", "collect_until");
+    cl_expect_no_pending_timers("collect_until on a closed channel", EX ", collect_until");
 
     goc_chan *full = chan_int(8);
     for (int v = 1; v <= 5; v++)
@@ -557,7 +542,7 @@ CL_TEST(collect_until_stops_at_the_close_and_at_max)
               "3 values taken (max), 2 left in the channel", "stop at max: buf holds max",
               "with max 3 and 5 waiting, collect_until returned %d and left %zu (" EX
               ", collect_until).", c->n, goc_len(full));
-    expect_no_pending_timer("collect_until that reached max", "collect_until");
+    cl_expect_no_pending_timers("collect_until that reached max", EX ", collect_until");
 }
 CL_END_TEST
 

@@ -25,6 +25,9 @@ const char *request_id(goc_ctx *ctx);
 
 #define EX "exercises/12-context.c"
 #define MS(d) ((long long)((d) / GOC_MILLISECOND))
+#define RELEASE_WHERE                                                                  \
+    EX ", fetch_each: every goc_ctx_with_* needs one goc_ctx_release, after the "      \
+       "goroutines using it are done"
 
 static const char *err_name(const goc_error *e)
 {
@@ -35,21 +38,6 @@ static const char *err_name(const goc_error *e)
     if (e == goc_deadline_exceeded)
         return "goc_deadline_exceeded";
     return goc_error_message(e);
-}
-
-static void expect_no_pending_timer(const char *call, const char *fn)
-{
-    char list[512] = "";
-    FILE *f = fmemopen(list, sizeof list - 1, "w");
-    int n = goc_pending_timers(f);
-    if (f)
-        fclose(f);
-    cl_expect(n == 0, "every context the call made released when it returned",
-              "every goc_ctx_with_* needs one goc_ctx_release (Go's defer cancel()) once the "
-              "goroutines using it are done; an unreleased context with a timeout keeps its "
-              "timer and its memory",
-              "%s returned, but %d timer%s still pending (" EX ", %s):\n%s", call, n,
-              n == 1 ? " is" : "s are", fn, list);
 }
 
 /* ---- run_steps ----------------------------------------------------------------- */
@@ -351,7 +339,7 @@ CL_TEST(fetch_each_derives_each_context_from_parent)
                   "store each fetch's result in errs[i]",
                   "errs[%d] = %s (" EX ", fetch_each).", i, err_name(f->errs[i]));
     }
-    expect_no_pending_timer("fetch_each", "fetch_each");
+    cl_expect_no_pending_timers("fetch_each", RELEASE_WHERE);
     goc_ctx_release(parent);
     goc_ctx_release(cancel);
 }
@@ -385,7 +373,7 @@ CL_TEST(fetch_each_times_out_slow_items_all_at_once)
                   "errs[%d] = %s, expected %s (" EX ", fetch_each).", i, err_name(f->errs[i]),
                   err_name(want));
     }
-    expect_no_pending_timer("fetch_each", "fetch_each");
+    cl_expect_no_pending_timers("fetch_each", RELEASE_WHERE);
 }
 CL_END_TEST
 
