@@ -1,6 +1,6 @@
 /* Exercise 08 — timeouts and deadlines.
  *
- * Fill in the three functions marked GRADED so that every TODO is gone.
+ * Fill in the four functions marked GRADED so that every TODO is gone.
  *   chanlings run     builds this file and runs main below
  *   chanlings check   runs the hidden tests against them
  * The struct and helpers for call_with_timeout are given: the lesson's
@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+
 /* The error call_with_timeout returns when it gives up.  A sentinel: one
  * object, compared by address with goc_error_is, never freed.  (Go would
  * export the variable, ErrTimeout; here callers in other files, the
@@ -27,7 +28,7 @@ typedef int (*op_fn)(void *arg);
 struct call {
     op_fn op;
     void *arg;
-    goc_chan *result; /* capacity 1: the worker's send never waits, even with nobody left to receive */
+    goc_chan *result; /* the worker sends op's result here; after a timeout nobody receives it */
     _Atomic(int) users;
 };
 
@@ -43,7 +44,7 @@ static void call_worker(void *arg)
 {
     struct call *c = arg;
     int r = c->op(c->arg);
-    goc_send(c->result, &r); /* lands in the buffer whether or not the caller still waits */
+    goc_send(c->result, &r); /* must not wait for ever if the caller has given up */
     call_release(c);
 }
 
