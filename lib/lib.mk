@@ -51,30 +51,39 @@ LIB_TESTS_$(1) := $(LIB_TEST_SRC:lib/tests/%.c=$(BUILD)/lib/$(1)/tests/%)
 endef
 $(foreach f,$(LIB_FLAVOURS),$(eval $(call LIB_FLAVOUR_RULES,$(f))))
 
-.PHONY: lib lib-all test-lib test-lib-compile test-lib-valgrind test-lib-plain test-lib-tsan test-lib-asan bench-lib
+.PHONY: lib lib-all test-lib test-lib-mn test-lib-compile bench-lib
 lib: $(LIBGOC) $(LIBGOC_TSAN)
 
 # Each test program is a Check suite; scripts/run-tests.sh runs a list of
-# them and prints one total line.
-test-lib-plain: $(LIB_TESTS_plain)
-	@sh scripts/run-tests.sh "libgoc" $^
-test-lib-tsan: $(LIB_TESTS_tsan)
-	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 die_after_fork=0 $(TSAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under TSan" $^
-test-lib-asan: $(LIB_TESTS_asan)
-	@ASAN_OPTIONS="detect_leaks=1 $(ASAN_OPTIONS)" sh scripts/run-tests.sh "libgoc under ASan" $^
-test-lib-compile:
-	@CC="$(CC)" sh lib/tests/compile_fail_test.sh
+# them and prints one total line.  The same passes run over the default
+# flavours (test-lib-*) and the M:N ones (test-lib-mn-*).
+#
 # valgrind over the plain build (stress excluded: too slow under valgrind)
 # looks for invalid accesses.  Leaks are LeakSanitizer's job in the ASan
 # pass: it checks every test that ends normally, while valgrind would also
 # count what a death test's child (a deliberate panic) leaves behind.
 VALGRIND := valgrind -q --error-exitcode=9 --leak-check=no
-test-lib-valgrind: $(filter-out %/test_stress,$(LIB_TESTS_plain))
+# $(1): target prefix, $(2): flavour suffix, $(3): title suffix
+define LIB_TEST_RULES
+$(1)-plain: $$(LIB_TESTS_plain$(2))
+	@sh scripts/run-tests.sh "libgoc$(3)" $$^
+$(1)-tsan: $$(LIB_TESTS_tsan$(2))
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 die_after_fork=0 $$(TSAN_OPTIONS)" sh scripts/run-tests.sh "libgoc$(3) under TSan" $$^
+$(1)-asan: $$(LIB_TESTS_asan$(2))
+	@ASAN_OPTIONS="detect_leaks=1 $$(ASAN_OPTIONS)" sh scripts/run-tests.sh "libgoc$(3) under ASan" $$^
+$(1)-valgrind: $$(filter-out %/test_stress,$$(LIB_TESTS_plain$(2)))
 	@if command -v valgrind >/dev/null; then \
-	  for t in $^; do printf '#!/bin/sh\nexec $(VALGRIND) %s\n' "$$(pwd)/$$t" > $$t.vg; chmod +x $$t.vg; done; \
-	  CK_TIMEOUT_MULTIPLIER=10 sh scripts/run-tests.sh "libgoc under valgrind" $(addsuffix .vg,$^); \
+	  for t in $$^; do printf '#!/bin/sh\nexec $$(VALGRIND) %s\n' "$$$$(pwd)/$$$$t" > $$$$t.vg; chmod +x $$$$t.vg; done; \
+	  CK_TIMEOUT_MULTIPLIER=10 sh scripts/run-tests.sh "libgoc$(3) under valgrind" $$(addsuffix .vg,$$^); \
 	else echo "valgrind not installed: skipped"; fi
+.PHONY: $(1)-plain $(1)-tsan $(1)-asan $(1)-valgrind
+endef
+$(eval $(call LIB_TEST_RULES,test-lib,,))
+$(eval $(call LIB_TEST_RULES,test-lib-mn,-mn, (M:N scheduler)))
+test-lib-compile:
+	@CC="$(CC)" sh lib/tests/compile_fail_test.sh
 test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind
+test-lib-mn: test-lib-mn-plain test-lib-mn-tsan test-lib-mn-asan test-lib-mn-valgrind
 TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind
 
 include lib/bench/bench.mk

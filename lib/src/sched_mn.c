@@ -27,9 +27,15 @@
  * never calls libgoc) while goroutines wait in its queue: it moves that
  * queue to the global one and wakes or starts another worker.
  *
- * Deadlock detection keeps the thread scheduler's rule: `nrunning` counts
- * goroutines that are not parked; a waker counts its target before waking
- * it, so zero with no timer pending means nothing can ever run again.
+ * Deadlock detection is Go's checkdead: when every worker is idle, nothing
+ * is queued, no foreign thread runs (`nforeign` counts those not parked, a
+ * waker counting its target before waking it) and no timer is pending,
+ * nothing can ever run again.  It is checked when a worker goes idle, a
+ * foreign thread parks and the last timer ends: the last of them to happen
+ * sees everything else still.  A worker stuck in a system call is not idle,
+ * so a goroutine blocked in read() is never reported.  (A global count of
+ * running goroutines, as the thread scheduler keeps, would add two
+ * contended atomics to every park and ready.)
  *
  * Sanitizers: every goroutine slot is a TSan fiber; this file is built
  * without TSan instrumentation (SCHED_MN_TSAN), switches carry no
@@ -115,6 +121,7 @@ typedef struct m_t {
     size_t g0_size;
     void *g0_fake;
     void *g0_fiber;
+    mg *tsan_prev; /* switched away from, its TSan fiber not yet left */
     struct m_t *idle_next;
     /* the monitor's view */
     _Alignas(64) _Atomic(uint32_t) schedtick; /* bumped on every switch */
@@ -151,7 +158,7 @@ static struct {
     /* free slots beyond the Ms' caches */
     _Alignas(64) pthread_mutex_t free_lock;
     mg *free_g;
-    _Alignas(64) _Atomic(int) nrunning;
+    _Alignas(64) _Atomic(int) nforeign;
     _Alignas(64) _Atomic(int64_t) last_id;
     _Atomic(int) nlive;
 } S = {.qlock = PTHREAD_MUTEX_INITIALIZER, .free_lock = PTHREAD_MUTEX_INITIALIZER};
@@ -241,22 +248,25 @@ static void registry_remove_locked(mg *g)
         S.all_last = g->all_prev;
 }
 
+static bool has_work(void);
+
 static void check_dead(void)
 {
-    if (atomic_load(&S.nrunning) != 0 || atomic_load(&mn_ntimers) != 0)
+    if (atomic_load(&S.nforeign) != 0 || atomic_load(&mn_ntimers) != 0 ||
+        atomic_load(&S.nidle) != atomic_load(&S.nm) || atomic_load(&S.nspinning) != 0 || has_work())
         return;
     sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
 }
 
-static void running_add(int delta)
+static void foreign_add(int delta)
 {
-    if (atomic_fetch_add(&S.nrunning, delta) + delta == 0)
+    if (atomic_fetch_add(&S.nforeign, delta) + delta == 0)
         check_dead();
 }
 
 void sched_note_timer(int delta)
 {
-    if (atomic_fetch_add(&mn_ntimers, delta) + delta == 0 && delta < 0 && atomic_load(&S.nrunning) == 0)
+    if (atomic_fetch_add(&mn_ntimers, delta) + delta == 0 && delta < 0)
         check_dead();
 }
 
@@ -267,7 +277,8 @@ static void goroutine_exit(mg *g)
     registry_remove_locked(g);
     pthread_mutex_unlock(&mn_registry_lock);
     atomic_fetch_sub(&S.nlive, 1);
-    running_add(-1);
+    if (g->foreign)
+        foreign_add(-1);
 }
 
 static mg *g_init(mg *g, const char *name, goc_site site, int64_t parent)
@@ -598,6 +609,7 @@ static mg *find_work(m_t *m)
             idle_remove(m);
             continue;
         }
+        check_dead();
         token_take(&m->token, 0); /* posted by wake_m, which made us a spinner */
     }
 }
@@ -684,7 +696,9 @@ static void after_switch(void)
     if (p) {
         m->parked = NULL;
         int s = G_PARKING;
-        if (!atomic_compare_exchange_strong(&p->state, &s, G_WAITING)) {
+        if (m->unlock) {
+            atomic_store_explicit(&p->state, G_WAITING, memory_order_release);
+        } else if (!atomic_compare_exchange_strong(&p->state, &s, G_WAITING)) {
             /* readied while switching away: run it again */
             atomic_store(&p->state, G_RUNNABLE);
             ring_put(m, p);
@@ -703,11 +717,21 @@ static void after_switch(void)
         m->dead = NULL;
     }
 #ifdef SCHED_MN_TSAN
+    /* The goroutine we left may already be resumed by another M, which
+     * must not enter its fiber while this thread is still in it: leave it
+     * for this M's own fiber first, then say it is free, then wait until
+     * the one we enter is free too. */
+    __tsan_switch_to_fiber(m->g0_fiber, TSAN_SWITCH_NO_SYNC);
+    if (m->tsan_prev) {
+        atomic_store(&m->tsan_prev->tsan_busy, false);
+        m->tsan_prev = NULL;
+    }
     if (m->cur) {
+        while (atomic_load(&m->cur->tsan_busy))
+            cpu_relax();
         __tsan_switch_to_fiber(m->cur->tsan_fiber, TSAN_SWITCH_NO_SYNC);
         __tsan_acquire(m->cur); /* its ready (or spawn) happened before this */
-    } else {
-        __tsan_switch_to_fiber(m->g0_fiber, TSAN_SWITCH_NO_SYNC);
+        __tsan_acquire(m);      /* and so did the worker's TLS set-up (m_main) */
     }
 #endif
 }
@@ -728,6 +752,10 @@ static void switch_away(m_t *m, mg *g, bool dying)
 {
     mg *next = find_fast(m);
     set_running(m, next);
+#ifdef SCHED_MN_TSAN
+    atomic_store(&g->tsan_busy, true);
+    m->tsan_prev = g;
+#endif
     /* a dying goroutine passes no save slot: ASan drops its fake stack */
     asan_start(dying ? NULL : &g->asan_fake, next, m);
     ctx_swap(&g->sp, next ? next->sp : m->g0_sp);
@@ -771,6 +799,10 @@ static void *m_main(void *p)
     thread_stack(&m->g0_lo, &m->g0_size);
 #ifdef SCHED_MN_TSAN
     m->g0_fiber = __tsan_get_current_fiber();
+    /* TSan counts the thread's TLS as written by its start-up; goroutines
+     * (other fibers) reading it must see that as ordered before them.  The
+     * only release on m: it orders nothing between goroutines. */
+    __tsan_release(m);
 #endif
     mn_diag_thread_init();
     for (;;) {
@@ -894,7 +926,7 @@ static void atfork_child(void)
     atomic_store(&S.nm, 0);
     S.sysmon_up = false;
     atomic_store(&S.nlive, n);
-    atomic_store(&S.nrunning, n);
+    atomic_store(&S.nforeign, n);
     atomic_store(&mn_ntimers, 0);
     timer_after_fork_child();
     sema_after_fork_child();
@@ -926,7 +958,7 @@ goc_g *sched_current(void)
     g_init(g, "main", (goc_site){NULL, 0, NULL}, 0);
     g->foreign = true;
     atomic_fetch_add(&S.nlive, 1);
-    atomic_fetch_add(&S.nrunning, 1);
+    atomic_fetch_add(&S.nforeign, 1);
     registry_add(g);
     tls_g = g;
     pthread_setspecific(foreign_key, g);
@@ -946,7 +978,6 @@ int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
     g->sp = ctx_make(g, g_entry, g);
     int64_t id = g->pub.id;
     atomic_fetch_add(&S.nlive, 1);
-    atomic_fetch_add(&S.nrunning, 1);
     registry_add(g);
     atomic_store_explicit(&g->state, G_RUNNABLE, memory_order_relaxed);
     TSAN_RELEASE(g);
@@ -965,12 +996,21 @@ static void note_wait(mg *g, sched_wait_reason reason, goc_site site)
 static void park_foreign(mg *g, void (*unlock)(void *), void *lock)
 {
     atomic_store_explicit(&g->state, G_WAITING, memory_order_release);
-    running_add(-1);
     if (unlock)
         unlock(lock);
+    foreign_add(-1);
     token_take(&g->token, FOREIGN_SPINS);
     TSAN_ACQUIRE(g);
     atomic_store_explicit(&g->state, G_RUNNING, memory_order_relaxed);
+}
+
+static void park_switch(mg *g, void (*unlock)(void *), void *lock)
+{
+    m_t *m = getm();
+    m->parked = g;
+    m->unlock = unlock;
+    m->lock = lock;
+    switch_away(m, g, false);
 }
 
 void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *), void *lock)
@@ -979,22 +1019,17 @@ void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *),
     note_wait(g, reason, site);
     if (g->foreign) {
         park_foreign(g, unlock, lock);
+    } else if (unlock) {
+        /* Our waiter is reachable only through the lock we hold: no ready
+         * can come before the unlock (a seam rule), so a plain store. */
+        atomic_store_explicit(&g->state, G_PARKING, memory_order_relaxed);
+        park_switch(g, unlock, lock);
     } else {
         int s = G_RUNNING;
-        bool woken = !atomic_compare_exchange_strong(&g->state, &s, G_PARKING);
-        running_add(-1); /* parking already, as a deadlock report shows it */
-        if (woken) {
-            /* readied already (only possible without a lock): keep running */
-            atomic_store(&g->state, G_RUNNING);
-            if (unlock)
-                unlock(lock);
-        } else {
-            m_t *m = getm();
-            m->parked = g;
-            m->unlock = unlock;
-            m->lock = lock;
-            switch_away(m, g, false);
-        }
+        if (atomic_compare_exchange_strong(&g->state, &s, G_PARKING))
+            park_switch(g, NULL, NULL);
+        else
+            atomic_store(&g->state, G_RUNNING); /* readied already: the token */
     }
     atomic_store_explicit(&g->wait_reason, WAIT_NONE, memory_order_relaxed);
 }
@@ -1002,9 +1037,9 @@ void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *),
 void sched_ready(goc_g *pg)
 {
     mg *g = (mg *)pg;
-    atomic_fetch_add(&S.nrunning, 1);
     TSAN_RELEASE(g);
     if (g->foreign) {
+        atomic_fetch_add(&S.nforeign, 1);
         atomic_store_explicit(&g->state, G_RUNNING, memory_order_relaxed);
         token_post(&g->token);
         return;

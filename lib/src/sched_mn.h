@@ -41,6 +41,7 @@ typedef struct mg {
     char *stack_lo;          /* slot base (guard page first); NULL if foreign */
     void *asan_fake;         /* ASan's fake stack while switched out */
     void *tsan_fiber;        /* kept with the slot, reused with it */
+    _Atomic(bool) tsan_busy; /* TSan: an M has not yet left its fiber */
     struct mg *next;         /* run queue or free list */
     struct mg *all_prev, *all_next;
 } mg;
