@@ -44,7 +44,7 @@ $(BUILD)/lib/$(1)/libgoc.a: $(patsubst lib/src/%.c,$(BUILD)/lib/$(1)/%.o,$(LIB_S
 
 $(BUILD)/lib/$(1)/tests/%: lib/tests/%.c $(wildcard lib/tests/*.h) $(BUILD)/lib/$(1)/libgoc.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(LIB_CFLAGS) $$(LIB_FLAGS_$(1)) $$(PKG_CHECK_CFLAGS) $$< -o $$@ \
+	$$(CC) $$(LIB_CFLAGS) $$(LIB_FLAGS_$(1)) -DLIBGOC_SCHED_$(LIB_SCHED_$(1)) $$(PKG_CHECK_CFLAGS) $$< -o $$@ \
 		$(BUILD)/lib/$(1)/libgoc.a $$(PKG_CHECK_LIBS)
 
 LIB_TESTS_$(1) := $(LIB_TEST_SRC:lib/tests/%.c=$(BUILD)/lib/$(1)/tests/%)

@@ -159,6 +159,7 @@ static struct {
     _Alignas(64) pthread_mutex_t free_lock;
     mg *free_g;
     _Alignas(64) _Atomic(int) nforeign;
+    _Atomic(int) nhandoff; /* goroutines the monitor holds between two queues */
     _Alignas(64) _Atomic(int64_t) last_id;
     _Atomic(int) nlive;
 } S = {.qlock = PTHREAD_MUTEX_INITIALIZER, .free_lock = PTHREAD_MUTEX_INITIALIZER};
@@ -252,7 +253,7 @@ static bool has_work(void);
 
 static void check_dead(void)
 {
-    if (atomic_load(&S.nforeign) != 0 || atomic_load(&mn_ntimers) != 0 ||
+    if (atomic_load(&S.nforeign) != 0 || atomic_load(&mn_ntimers) != 0 || atomic_load(&S.nhandoff) != 0 ||
         atomic_load(&S.nidle) != atomic_load(&S.nm) || atomic_load(&S.nspinning) != 0 || has_work())
         return;
     sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
@@ -629,8 +630,11 @@ static mg *slot_new(void)
     return g;
 }
 
-static inline const void *slot_stack_lo(const mg *g) { return g->stack_lo + stack_guard_size(); }
-static inline size_t slot_stack_size(const mg *g) { return (size_t)((const char *)g - g->stack_lo) - stack_guard_size(); }
+#ifdef SCHED_MN_ASAN
+/* The usable stack: between the guard page and the record. */
+static const void *slot_stack_lo(const mg *g) { return g->stack_lo + stack_guard_size(); }
+static size_t slot_stack_size(const mg *g) { return (size_t)((const char *)g - g->stack_lo) - stack_guard_size(); }
+#endif
 
 static mg *alloc_g(m_t *m)
 {
@@ -821,16 +825,19 @@ static void *m_main(void *p)
 static void hand_off(m_t *m)
 {
     mg *batch[RING + 1];
+    atomic_fetch_add(&S.nhandoff, 1); /* in no queue for a moment, yet work */
     uint32_t n = ring_grab(m, batch, true);
     mg *next = atomic_exchange(&m->runnext, NULL);
     if (next)
         batch[n++] = next;
-    if (n == 0)
-        return;
-    for (uint32_t i = 0; i + 1 < n; i++)
-        batch[i]->next = batch[i + 1];
-    gq_put_list(batch[0], batch[n - 1], (int)n);
-    wake_m(true);
+    if (n > 0) {
+        for (uint32_t i = 0; i + 1 < n; i++)
+            batch[i]->next = batch[i + 1];
+        gq_put_list(batch[0], batch[n - 1], (int)n);
+    }
+    atomic_fetch_sub(&S.nhandoff, 1);
+    if (n > 0)
+        wake_m(true);
 }
 
 static void *sysmon_main(void *unused)
