@@ -271,15 +271,19 @@ void sched_note_timer(int delta)
         check_dead();
 }
 
-/* A goroutine is gone: it no longer counts as live or running. */
+/* A goroutine is gone.  A slot's record stays registered for its next
+ * goroutine (dumps skip G_DEAD), so spawn and exit take no global lock;
+ * a foreign thread's record is freed and leaves the registry. */
 static void goroutine_exit(mg *g)
 {
-    pthread_mutex_lock(&mn_registry_lock);
-    registry_remove_locked(g);
-    pthread_mutex_unlock(&mn_registry_lock);
+    atomic_store(&g->state, G_DEAD);
     atomic_fetch_sub(&S.nlive, 1);
-    if (g->foreign)
+    if (g->foreign) {
+        pthread_mutex_lock(&mn_registry_lock);
+        registry_remove_locked(g);
+        pthread_mutex_unlock(&mn_registry_lock);
         foreign_add(-1);
+    }
 }
 
 static mg *g_init(mg *g, const char *name, goc_site site, int64_t parent)
@@ -624,9 +628,11 @@ static mg *slot_new(void)
     mg *g = (mg *)(((uintptr_t)(lo + size) - sizeof(mg)) & ~(uintptr_t)63);
     memset(g, 0, sizeof *g);
     g->stack_lo = lo;
+    atomic_store(&g->state, G_DEAD);
 #ifdef SCHED_MN_TSAN
     g->tsan_fiber = __tsan_create_fiber(0);
 #endif
+    registry_add(g);
     return g;
 }
 
@@ -636,19 +642,37 @@ static const void *slot_stack_lo(const mg *g) { return g->stack_lo + stack_guard
 static size_t slot_stack_size(const mg *g) { return (size_t)((const char *)g - g->stack_lo) - stack_guard_size(); }
 #endif
 
+/* Takes up to `want` free slots from the global list (Go's gfget batch). */
+static mg *free_list_take(int want, int *got)
+{
+    pthread_mutex_lock(&S.free_lock);
+    mg *first = S.free_g, *g = first;
+    int n = 0;
+    while (g && ++n < want)
+        g = g->next;
+    if (g) {
+        S.free_g = g->next;
+        g->next = NULL;
+    } else {
+        S.free_g = NULL;
+    }
+    pthread_mutex_unlock(&S.free_lock);
+    *got = first ? n : 0;
+    return first;
+}
+
 static mg *alloc_g(m_t *m)
 {
     mg *g = NULL;
+    if (m && !m->cache)
+        m->cache = free_list_take(CACHE_G / 2, &m->ncache);
     if (m && m->cache) {
         g = m->cache;
         m->cache = g->next;
         m->ncache--;
-    } else {
-        pthread_mutex_lock(&S.free_lock);
-        g = S.free_g;
-        if (g)
-            S.free_g = g->next;
-        pthread_mutex_unlock(&S.free_lock);
+    } else if (!m) {
+        int got;
+        g = free_list_take(1, &got);
     }
     if (!g)
         return slot_new();
@@ -659,17 +683,22 @@ static mg *alloc_g(m_t *m)
     return g;
 }
 
+/* Keeps g's slot on this M; a full cache gives half to the global list. */
 static void free_g(m_t *m, mg *g)
 {
-    if (m->ncache < CACHE_G) {
-        g->next = m->cache;
-        m->cache = g;
-        m->ncache++;
+    g->next = m->cache;
+    m->cache = g;
+    if (++m->ncache < CACHE_G)
         return;
-    }
+    mg *last = m->cache;
+    for (int i = 1; i < CACHE_G / 2; i++)
+        last = last->next;
+    mg *first = m->cache;
+    m->cache = last->next;
+    m->ncache -= CACHE_G / 2;
     pthread_mutex_lock(&S.free_lock);
-    g->next = S.free_g;
-    S.free_g = g;
+    last->next = S.free_g;
+    S.free_g = first;
     pthread_mutex_unlock(&S.free_lock);
 }
 
@@ -778,7 +807,6 @@ static void g_entry(void *arg)
     }
     goroutine_exit(g);
     m_t *m = getm();
-    atomic_store(&g->state, G_DEAD);
     m->dead = g;
     switch_away(m, g, true);
     __builtin_trap();
@@ -917,8 +945,10 @@ static void atfork_child(void)
     }
     if (self)
         registry_remove_locked(self);
+    /* Free slots stay registered in the parent's list: abandoned with it. */
     S.abandoned = mn_all_first;
     mn_all_first = S.all_last = NULL;
+    S.free_g = NULL;
     int n = 0;
     if (self) {
         registry_add(self);
@@ -985,7 +1015,6 @@ int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
     g->sp = ctx_make(g, g_entry, g);
     int64_t id = g->pub.id;
     atomic_fetch_add(&S.nlive, 1);
-    registry_add(g);
     atomic_store_explicit(&g->state, G_RUNNABLE, memory_order_relaxed);
     TSAN_RELEASE(g);
     enqueue(g, true);

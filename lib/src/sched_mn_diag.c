@@ -76,14 +76,44 @@ static void dump_one(FILE *out, mg *g, const char *state_override, goc_site here
     fputc('\n', out);
 }
 
+static bool is_live(const mg *g) { return (atomic_load(&g->state) & ~G_WOKEN) != G_DEAD; }
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = (*(mg *const *)a)->pub.id, y = (*(mg *const *)b)->pub.id;
+    return (x > y) - (x < y);
+}
+
+/* Prints every live goroutine other than self newer than since_id, in
+ * creation order (the registry holds slots in the order they were made,
+ * and slots are reused).  Registry lock held, or unavailable. */
+static void dump_others(FILE *out, mg *self, int64_t since_id)
+{
+    size_t n = 0, i = 0;
+    for (mg *g = mn_all_first; g; g = g->all_next)
+        n++;
+    mg **v = malloc((n ? n : 1) * sizeof *v);
+    for (mg *g = mn_all_first; g; g = g->all_next)
+        if (g != self && is_live(g) && g->pub.id > since_id) {
+            if (v)
+                v[i++] = g;
+            else
+                dump_one(out, g, NULL, (goc_site){NULL, 0, NULL}); /* no memory: unsorted */
+        }
+    if (!v)
+        return;
+    qsort(v, i, sizeof *v, by_id);
+    for (size_t k = 0; k < i; k++)
+        dump_one(out, v[k], NULL, (goc_site){NULL, 0, NULL});
+    free(v);
+}
+
 static void dump_all(FILE *out, mg *self, const char *self_state, goc_site here)
 {
     bool locked = pthread_mutex_trylock(&mn_registry_lock) == 0;
     if (self)
         dump_one(out, self, self_state, here);
-    for (mg *g = mn_all_first; g; g = g->all_next)
-        if (g != self)
-            dump_one(out, g, NULL, (goc_site){NULL, 0, NULL});
+    dump_others(out, self, 0);
     if (locked)
         pthread_mutex_unlock(&mn_registry_lock);
 }
@@ -228,7 +258,7 @@ static leak_census census(int64_t since_id, mg *self)
     leak_census c = {0, 0};
     pthread_mutex_lock(&mn_registry_lock);
     for (mg *g = mn_all_first; g; g = g->all_next) {
-        if (g == self || g->pub.id <= since_id)
+        if (g == self || !is_live(g) || g->pub.id <= since_id)
             continue;
         c.alive++;
         if (atomic_load(&g->state) == G_WAITING && atomic_load(&g->wait_reason) != WAIT_SLEEP)
@@ -262,9 +292,7 @@ int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
     }
     if (report) {
         pthread_mutex_lock(&mn_registry_lock);
-        for (mg *g = mn_all_first; g; g = g->all_next)
-            if (g != self && g->pub.id > since_id)
-                dump_one(report, g, NULL, (goc_site){NULL, 0, NULL});
+        dump_others(report, self, since_id);
         pthread_mutex_unlock(&mn_registry_lock);
         fflush(report);
     }
