@@ -28,7 +28,7 @@ LIB_SCHED_STAMP := $(BUILD)/lib/sched-$(SCHED)
 $(shell mkdir -p $(BUILD)/lib && { [ -f $(LIB_SCHED_STAMP) ] || { rm -f $(BUILD)/lib/sched-*; touch $(LIB_SCHED_STAMP); }; })
 # The scheduler switches stacks under TSan's feet: it is built without
 # instrumentation and tells TSan about each switch (fiber API) instead.
-$(BUILD)/lib/tsan%/sched_mn.o: LIB_XFLAGS := -fno-sanitize=thread -DSCHED_MN_TSAN
+$(BUILD)/lib/tsan/sched_mn.o $(BUILD)/lib/tsan-mn/sched_mn.o: LIB_XFLAGS := -fno-sanitize=thread -DSCHED_MN_TSAN
 
 LIBGOC := $(BUILD)/lib/plain/libgoc.a
 LIBGOC_TSAN := $(BUILD)/lib/tsan/libgoc.a
