@@ -31,8 +31,9 @@
  * is queued, no foreign thread runs (`nforeign` counts those not parked, a
  * waker counting its target before waking it) and no timer is pending,
  * nothing can ever run again.  It is checked when a worker goes idle, a
- * foreign thread parks and the last timer ends: the last of them to happen
- * sees everything else still.  A worker stuck in a system call is not idle,
+ * foreign thread parks and the last timer ends, under the queue lock so
+ * that workers cannot leave the idle list or take queued work meanwhile:
+ * the last of them to happen sees everything else still.  A worker stuck in a system call is not idle,
  * so a goroutine blocked in read() is never reported.  (A global count of
  * running goroutines, as the thread scheduler keeps, would add two
  * contended atomics to every park and ready.)
@@ -251,12 +252,18 @@ static void registry_remove_locked(mg *g)
 
 static bool has_work(void);
 
+/* Under qlock, so the answer is a consistent picture: an idle worker
+ * leaves the idle list, and anyone fills the global queue, only under it;
+ * a worker that is not idle holds the goroutine it took. */
 static void check_dead(void)
 {
-    if (atomic_load(&S.nforeign) != 0 || atomic_load(&mn_ntimers) != 0 || atomic_load(&S.nhandoff) != 0 ||
-        atomic_load(&S.nidle) != atomic_load(&S.nm) || atomic_load(&S.nspinning) != 0 || has_work())
-        return;
-    sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
+    pthread_mutex_lock(&S.qlock);
+    bool dead = atomic_load(&S.nforeign) == 0 && atomic_load(&mn_ntimers) == 0 &&
+                atomic_load(&S.nidle) == atomic_load(&S.nm) && atomic_load(&S.nspinning) == 0 && !has_work() &&
+                atomic_load(&S.nhandoff) == 0;
+    pthread_mutex_unlock(&S.qlock);
+    if (dead)
+        sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
 }
 
 static void foreign_add(int delta)

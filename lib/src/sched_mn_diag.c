@@ -78,34 +78,15 @@ static void dump_one(FILE *out, mg *g, const char *state_override, goc_site here
 
 static bool is_live(const mg *g) { return (atomic_load(&g->state) & ~G_WOKEN) != G_DEAD; }
 
-static int by_id(const void *a, const void *b)
-{
-    int64_t x = (*(mg *const *)a)->pub.id, y = (*(mg *const *)b)->pub.id;
-    return (x > y) - (x < y);
-}
-
 /* Prints every live goroutine other than self newer than since_id, in
- * creation order (the registry holds slots in the order they were made,
- * and slots are reused).  Registry lock held, or unavailable. */
+ * the order their records were made (Go's allgs order: records are
+ * reused, so ids are not always ascending; main always comes first).  No
+ * allocation: this also runs in the SIGQUIT handler. */
 static void dump_others(FILE *out, mg *self, int64_t since_id)
 {
-    size_t n = 0, i = 0;
     for (mg *g = mn_all_first; g; g = g->all_next)
-        n++;
-    mg **v = malloc((n ? n : 1) * sizeof *v);
-    for (mg *g = mn_all_first; g; g = g->all_next)
-        if (g != self && is_live(g) && g->pub.id > since_id) {
-            if (v)
-                v[i++] = g;
-            else
-                dump_one(out, g, NULL, (goc_site){NULL, 0, NULL}); /* no memory: unsorted */
-        }
-    if (!v)
-        return;
-    qsort(v, i, sizeof *v, by_id);
-    for (size_t k = 0; k < i; k++)
-        dump_one(out, v[k], NULL, (goc_site){NULL, 0, NULL});
-    free(v);
+        if (g != self && is_live(g) && g->pub.id > since_id)
+            dump_one(out, g, NULL, (goc_site){NULL, 0, NULL});
 }
 
 static void dump_all(FILE *out, mg *self, const char *self_state, goc_site here)
