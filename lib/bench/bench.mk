@@ -3,7 +3,8 @@
 # libgoc columns alone otherwise.  Included from lib/lib.mk.
 
 BENCH_SRC := $(wildcard lib/bench/*.c)
-BENCH_SCHEDS := thread mn
+# The M:N scheduler has context switches for these machines only.
+BENCH_SCHEDS := thread $(if $(filter x86_64 aarch64,$(shell uname -m)),mn)
 BENCH_GO_BIN := $(BUILD)/lib/bench/go-bench
 
 # One binary per scheduler, linked with that scheduler's plain flavour.

@@ -186,7 +186,14 @@ mg *mn_current_or_null(void)
     return m ? m->cur : tls_g;
 }
 
-static inline void cpu_relax(void) { __builtin_ia32_pause(); }
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
 
 /* ---- futex tokens --------------------------------------------------------- */
 

@@ -10,8 +10,8 @@
  * ctx_make builds the first frame of a fresh stack: the switch "returns"
  * into ctx_trampoline, which calls fn(arg).  fn must never return.
  *
- * One header per architecture; lib.mk builds the thread scheduler on any
- * other machine. */
+ * One header per architecture (x86-64, aarch64); elsewhere only the
+ * thread scheduler builds. */
 #ifndef GOC_ARCH_CTX_H
 #define GOC_ARCH_CTX_H
 
@@ -22,6 +22,8 @@ void ctx_trampoline(void);
 
 #if defined(__x86_64__)
 #include "ctx_x86_64.h"
+#elif defined(__aarch64__)
+#include "ctx_aarch64.h"
 #else
 #error "the M:N scheduler has no context switch for this architecture: build with SCHED=thread"
 #endif
