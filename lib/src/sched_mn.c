@@ -92,15 +92,20 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 enum {
     RING = 256,           /* per-M run queue slots */
     MAX_M = 256,          /* worker threads, monitor's extra ones included */
-    SPIN_ROUNDS = 64,     /* steal attempts before an idle M sleeps */
+    SPIN_ROUNDS = 16,     /* steal attempts before an idle M sleeps */
+    SPIN_PAUSES = 8,      /* pause instructions between two (a few µs in all) */
     GLOBAL_EVERY = 61,    /* schedule ticks between global-queue checks */
     CACHE_G = 64,         /* dead goroutine slots an M keeps */
     FOREIGN_SPINS = 64,   /* a foreign thread's spin before its futex sleep */
     SIGNAL_STACK = 65536, /* per-M alternate stack for the overflow report */
 };
 /* How long a worker may stay in one goroutine while others wait in its
- * queue before the monitor hands them to another worker. */
+ * queue before the monitor hands them to another worker: 1 ms when the
+ * thread sleeps in the kernel (a blocking call), 10 ms when it is running
+ * or waiting for a CPU (Go's preemption period), so a busy goroutine on a
+ * loaded machine is not a reason to start threads beyond the CPU count. */
 #define HANDOFF_NS 1000000
+#define HANDOFF_BUSY_NS 10000000
 #define SYSMON_MIN_US 500
 #define SYSMON_MAX_US 20000
 
@@ -127,8 +132,9 @@ typedef struct m_t {
     /* the monitor's view */
     _Alignas(64) _Atomic(uint32_t) schedtick; /* bumped on every switch */
     _Atomic(bool) in_g;                       /* running a goroutine now */
-    uint32_t seen_tick;                       /* sysmon-only */
-    int64_t seen_at;                          /* sysmon-only */
+    pid_t tid;                                /* for its state in /proc */
+    uint32_t seen_tick;                       /* sysmon-only from here */
+    int64_t seen_at;
     /* read by stealers */
     _Alignas(64) _Atomic(uint32_t) head;
     _Atomic(uint32_t) tail;
@@ -611,7 +617,7 @@ static mg *find_work(m_t *m)
                     stop_spinning(m);
                     return g;
                 }
-                for (int k = 0; k < 30; k++)
+                for (int k = 0; k < SPIN_PAUSES; k++)
                     cpu_relax();
             }
             m->spinning = false;
@@ -842,6 +848,7 @@ static void *m_main(void *p)
 {
     m_t *m = p;
     tls_m = m;
+    m->tid = (pid_t)syscall(SYS_gettid);
     thread_stack(&m->g0_lo, &m->g0_size);
 #ifdef SCHED_MN_TSAN
     m->g0_fiber = __tsan_get_current_fiber();
@@ -882,6 +889,22 @@ static void hand_off(m_t *m)
         wake_m(true);
 }
 
+/* Is m's thread asleep in the kernel (state S or D), rather than running
+ * or runnable?  Read only for a worker already suspected of being stuck. */
+static bool thread_sleeps(m_t *m)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)m->tid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *end = strrchr(buf, ')'); /* the name may hold spaces */
+    return !end || end[1] != ' ' || end[2] == 'S' || end[2] == 'D';
+}
+
 static void *sysmon_main(void *unused)
 {
     (void)unused;
@@ -903,7 +926,8 @@ static void *sysmon_main(void *unused)
                 continue;
             }
             busy = true;
-            if (now - m->seen_at < HANDOFF_NS)
+            int64_t stale = now - m->seen_at;
+            if (stale < HANDOFF_NS || (stale < HANDOFF_BUSY_NS && !thread_sleeps(m)))
                 all_stuck = false;
             else if (has_local_work(m))
                 hand_off(m);
