@@ -1,6 +1,6 @@
 /* Exercise 02 — WaitGroups.
  *
- * Fill in the three functions marked GRADED so that every TODO is gone.
+ * Fill in the four functions marked GRADED so that every TODO is gone.
  *   chanlings run     builds this file and runs main below
  *   chanlings check   runs the hidden tests against them
  * The lesson (chanlings lesson) explains Add, Done and Wait and the rules
@@ -102,6 +102,61 @@ int fetch_all(int n, fetch_fn fetch, void *ctx, int results[])
     return 0;
 }
 
+/* ---- walk: an unknown number of goroutines ------------------------------- */
+
+/* A tree: each node has a value and any number of children. */
+typedef struct node {
+    int value;
+    int nchildren;
+    struct node **children;
+} node;
+
+/* What walk does at each node. */
+typedef void (*visit_fn)(const node *n, void *ctx);
+
+/* Everything one walking goroutine needs. */
+struct visit {
+    const node *n;
+    visit_fn visit;
+    void *ctx;
+    goc_waitgroup *wg;
+};
+
+/* The body of each walking goroutine: it owns its struct visit. */
+static void visit_main(void *arg)
+{
+    struct visit v = *(struct visit *)arg;
+    free(arg);
+    for (int i = 0; i < v.n->nchildren; i++) {
+        struct visit *child = malloc(sizeof *child);
+        if (!child)
+            goc_panic("walk: no memory");
+        *child = (struct visit){v.n->children[i], v.visit, v.ctx, v.wg};
+        /* TODO: count the child in v.wg, then start visit_main(child) as
+         *       a goroutine.  (Nobody knew this child existed until now:
+         *       who must count it, and when?) */
+        free(child); /* TODO: remove this line: the child's goroutine frees it */
+    }
+    v.visit(v.n, v.ctx);
+    /* TODO: tell the WaitGroup this node is done. */
+}
+
+/* GRADED: walk
+ * Calls visit(n, ctx) for every node of the tree under root (root
+ * included; root may be NULL), each node in a goroutine of its own, and
+ * returns once every visit has returned.  Nobody knows in advance how
+ * many nodes there are: each goroutine starts one goroutine per child of
+ * its node, counting it in the WaitGroup first. */
+void walk(const node *root, visit_fn visit, void *ctx)
+{
+    /* TODO: a WaitGroup, count the root, start visit_main with a struct
+     *       visit (malloc) for the root, then wait. */
+    (void)root;
+    (void)visit;
+    (void)ctx;
+    (void)visit_main; /* silences "unused" until you call it; delete then */
+}
+
 static void shout(int index, void *ctx)
 {
     printf("%s #%d\n", (const char *)ctx, index);
@@ -114,6 +169,12 @@ static int fetch_square(int index, void *ctx, int *out)
         return 1; /* every third item is "unavailable" */
     *out = index * index;
     return 0;
+}
+
+static void print_node(const node *n, void *ctx)
+{
+    (void)ctx;
+    printf("visited node %d\n", n->value);
 }
 
 int main(void)
@@ -133,5 +194,11 @@ int main(void)
     for (int i = 0; i < 6; i++)
         printf(" %d", results[i]);
     printf("\n");
+
+    node leaves[3] = {{3, 0, NULL}, {4, 0, NULL}, {5, 0, NULL}};
+    node *kids[] = {&leaves[0], &leaves[1], &leaves[2]};
+    node root = {1, 3, kids};
+    walk(&root, print_node, NULL);
+    puts("walk: every node was visited before this line");
     return 0;
 }

@@ -7,6 +7,8 @@
  * whatever the scheduler did. */
 #include "grader.h"
 
+#include <sched.h>
+
 typedef void (*task_fn)(int index, void *ctx);
 void launch_all(int n, task_fn task, void *ctx);
 void greet_all(const char *const names[], int n);
@@ -131,6 +133,121 @@ CL_TEST(launch_all_gives_each_goroutine_its_own_index)
 }
 CL_END_TEST
 
+/* Pinned to one CPU, the 8 tasks must still all be inside at once:
+ * concurrency (tasks in progress together) needs no parallelism (tasks
+ * executing at the same instant).  The barrier opens because a blocked
+ * goroutine gives the CPU to the others, as GOMAXPROCS=1 would in Go. */
+CL_TEST(launch_all_runs_concurrently_on_one_cpu)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
+    /* The test process is a fresh fork with one thread: every thread it
+     * starts from now on inherits this mask. */
+    cl_expect(sched_setaffinity(0, sizeof one, &one) == 0, "the grader to pin itself to one CPU",
+              "(a grader problem, not yours)", "sched_setaffinity failed.");
+    static cl_probe p;
+    cl_probe_init(&p, 8, CL_HOLD_BARRIER);
+    cl_call c;
+    cl_spawn_call(&c, call_launch_all, &p);
+    cl_settle();
+    cl_probe_expect_started(&p, "launch_all(8, ...)", WHERE);
+    cl_expect(cl_latch_is_open(&p.barrier), "all 8 tasks in progress together on one CPU",
+              "concurrency is not parallelism: goroutines take turns on one CPU (Go: "
+              "GOMAXPROCS=1), and a goroutine that blocks lets the others run",
+              "on one CPU only %d of 8 tasks reached the barrier before everything stopped "
+              "(" EX ", launch_all).",
+              atomic_load(&p.started));
+    cl_expect(cl_call_await(&c, 5), "launch_all to return after the barrier",
+              "every goroutine calls goc_wg_done exactly once",
+              "launch_all(8, ...) was still waiting (" EX ").");
+}
+CL_END_TEST
+
+/* Two calls at once, each with its own tasks: call A's tasks are held,
+ * then call B's are held too; A's tasks are released first.  A must
+ * return, and B must not.  A jobs array or a WaitGroup kept in a static
+ * or global variable is shared by both calls, and then either A waits
+ * for B's tasks or B is counted down by A's. */
+static cl_probe two_a, two_b;
+CL_TEST(launch_all_calls_do_not_share_state)
+{
+    cl_probe_init(&two_a, 4, CL_HOLD_GATE);
+    cl_probe_init(&two_b, 4, CL_HOLD_GATE);
+    cl_call a, b;
+    cl_spawn_call(&a, call_launch_all, &two_a);
+    cl_settle();
+    cl_spawn_call(&b, call_launch_all, &two_b);
+    cl_settle();
+    cl_probe_expect_started(&two_a, "launch_all(4, ...) (the first call)", WHERE);
+    cl_probe_expect_started(&two_b, "launch_all(4, ...) (the second call)", WHERE);
+    cl_gate_open(&two_a.gate);
+    bool a_back = cl_call_await(&a, 5);
+    cl_expect(!cl_call_returned(&b),
+              "a call of launch_all to wait for its own tasks, whatever another call does",
+              "state that lives beyond one call (a static array of jobs, a global "
+              "WaitGroup) is shared by every call at once: keep it in the call (a local "
+              "WaitGroup, jobs from malloc)",
+              "two calls ran at once; the second returned while its 4 tasks were still held, "
+              "when the first call's tasks finished: the first call's goroutines signalled "
+              "the second call's WaitGroup, so both calls share their jobs or WaitGroup (" WHERE
+              ").");
+    cl_expect(a_back, "the first call to return once its own 4 tasks finished",
+              "state that lives beyond one call (a static or global WaitGroup or jobs array) "
+              "is shared by every call: keep it in the call",
+              "two calls ran at once; the first one's tasks all finished, but it kept waiting "
+              "while the second call's tasks were held: both calls count on one WaitGroup (" WHERE
+              ").");
+    cl_gate_open(&two_b.gate);
+    cl_expect(cl_call_await(&b, 5), "the second call to return once its tasks finished",
+              "one WaitGroup per call", "it kept waiting (" WHERE ").");
+    cl_probe_expect_each_index_once(&two_a, "launch_all(4, ...) (the first call)", WHERE);
+    cl_probe_expect_each_index_once(&two_b, "launch_all(4, ...) (the second call)", WHERE);
+}
+CL_END_TEST
+
+/* Four callers released together, 16 tasks each. */
+static cl_probe crowd[4];
+static void launch_from_crowd(int caller, void *arg)
+{
+    (void)arg;
+    launch_all(16, cl_probe_task, &crowd[caller]);
+}
+
+CL_TEST(launch_all_from_four_goroutines_at_once)
+{
+    for (int i = 0; i < 4; i++)
+        cl_probe_init(&crowd[i], 16, CL_HOLD_NONE);
+    cl_expect(cl_call_concurrently(4, launch_from_crowd, NULL),
+              "four calls made at the same moment to all return",
+              "each call keeps its own jobs and WaitGroup (a local, or malloc)",
+              "some were still waiting once nothing else could run (" WHERE ").");
+    for (int i = 0; i < 4; i++)
+        cl_probe_expect_each_index_once(&crowd[i], "launch_all(16, ...) called from 4 goroutines at once", WHERE);
+}
+CL_END_TEST
+
+/* More tasks than any fixed-size array a learner might reach for. */
+CL_TEST(launch_all_runs_many_tasks)
+{
+    static cl_probe p;
+    cl_probe_init(&p, CL_LARGE_N, CL_HOLD_NONE);
+    int64_t mark = cl_spawn_mark();
+    launch_all(CL_LARGE_N, cl_probe_task, &p);
+    int spawned = cl_spawned_since(mark);
+    cl_settle();
+    cl_expect(atomic_load(&p.finished) == CL_LARGE_N,
+              "launch_all(1500, ...) to run all 1500 tasks before it returns",
+              "make room for exactly n jobs (malloc(n * sizeof *jobs)): a fixed-size array "
+              "overflows for a larger n",
+              "%d of %d tasks had run (" WHERE ").", atomic_load(&p.finished), CL_LARGE_N);
+    cl_probe_expect_each_index_once(&p, "launch_all(1500, ...)", WHERE);
+    cl_expect(spawned >= CL_LARGE_N, "one goroutine per task",
+              "goc_go once per index", "launch_all(1500, ...) started %d goroutines (" WHERE ").",
+              spawned);
+}
+CL_END_TEST
+
 CL_TEST(launch_all_with_no_tasks_returns_at_once)
 {
     static cl_probe p;
@@ -150,6 +267,7 @@ CL_TEST(greet_all_prints_one_line_per_name)
     cl_capture_begin(&cap);
     greet_all(names, N);
     char *out = cl_capture_end(&cap);
+    cl_expect_no_leaks();
     int lines = 0;
     for (const char *q = out; *q; q++)
         lines += *q == '\n';
@@ -169,10 +287,41 @@ CL_TEST(greet_all_prints_one_line_per_name)
 }
 CL_END_TEST
 
+/* The 8 greeters' first writes all happen before any second write (the
+ * stdout schedule point): a greeting printed in one call stays whole, one
+ * printed in pieces is torn on every run, not once in a thousand. */
+CL_TEST(greet_all_prints_each_line_whole)
+{
+    static const char *const names[] = {"Ada", "Grace", "Linus", "Barbara",
+                                        "Ken", "Margaret", "Dennis", "Frances"};
+    enum { N = sizeof names / sizeof names[0] };
+    char lines[N][32];
+    const char *want[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(lines[i], sizeof lines[i], "hello, %s!", names[i]);
+        want[i] = lines[i];
+    }
+    cl_capture cap;
+    cl_capture_begin(&cap);
+    cl_stdout_interleave(N);
+    greet_all(names, N);
+    cl_stdout_interleave_end();
+    char *out = cl_capture_end(&cap);
+    cl_expect_no_leaks();
+    cl_expect(*out, "greet_all(names, 8) to print 8 greetings", "one printf per goroutine",
+              "it printed nothing (" EX ", greet_all).");
+    cl_expect_whole_lines(out, want, N, "greet_all(names, 8)", EX ", greet_all");
+    free(out);
+}
+CL_END_TEST
+
 Suite *cl_grader_suite(void)
 {
+    cl_forbid_learner_sleeps();
     return CL_SUITE("01-goroutines", launch_all_runs_every_task_once, launch_all_waits_for_every_task,
-                    launch_all_runs_tasks_at_the_same_time,
+                    launch_all_runs_tasks_at_the_same_time, launch_all_runs_concurrently_on_one_cpu,
                     launch_all_gives_each_goroutine_its_own_index,
-                    launch_all_with_no_tasks_returns_at_once, greet_all_prints_one_line_per_name);
+                    launch_all_calls_do_not_share_state, launch_all_from_four_goroutines_at_once,
+                    launch_all_runs_many_tasks, launch_all_with_no_tasks_returns_at_once,
+                    greet_all_prints_one_line_per_name, greet_all_prints_each_line_whole);
 }

@@ -11,6 +11,13 @@ typedef int (*fetch_fn)(int index, void *ctx, int *out);
 void start_workers(goc_waitgroup *wg, int n, work_fn work, void *ctx);
 void run_all(int n, work_fn work, void *ctx);
 int fetch_all(int n, fetch_fn fetch, void *ctx, int results[]);
+typedef struct node {
+    int value;
+    int nchildren;
+    struct node **children;
+} node;
+typedef void (*visit_fn)(const node *n, void *ctx);
+void walk(const node *root, visit_fn visit, void *ctx);
 
 #define EX "exercises/02-waitgroups.c"
 
@@ -302,11 +309,248 @@ CL_TEST(fetch_all_fills_results_and_counts_successes)
 }
 CL_END_TEST
 
+/* run_all called twice at once: the first call's workers are held, then
+ * the second call's; the first are released first.  A WaitGroup shared by
+ * the calls (a static or global) makes one wait for the other's workers. */
+static cl_probe two_a, two_b;
+CL_TEST(run_all_calls_do_not_share_state)
+{
+    cl_probe_init(&two_a, 3, CL_HOLD_GATE);
+    cl_probe_init(&two_b, 3, CL_HOLD_GATE);
+    cl_call a, b;
+    cl_spawn_call(&a, call_run_all, &two_a);
+    cl_settle();
+    cl_spawn_call(&b, call_run_all, &two_b);
+    cl_settle();
+    cl_probe_expect_started(&two_b, "run_all(3, ...) (the second call)", EX ", run_all");
+    cl_gate_open(&two_a.gate);
+    bool a_back = cl_call_await(&a, 5);
+    cl_expect(a_back && !cl_call_returned(&b),
+              "each run_all call to wait for its own workers only",
+              "a WaitGroup per call: a local goc_waitgroup in run_all. A static or global one "
+              "is shared by every call running at the same time",
+              "two calls ran at once; once the first call's workers finished, the first call "
+              "%s and the second %s while its own workers were still held: both calls count "
+              "on one WaitGroup (" EX ", run_all).",
+              a_back ? "returned" : "kept waiting",
+              cl_call_returned(&b) ? "returned" : "kept waiting");
+    cl_gate_open(&two_b.gate);
+    cl_expect(cl_call_await(&b, 5), "the second call to return once its workers finished",
+              "one WaitGroup per call", "it kept waiting (" EX ", run_all).");
+}
+CL_END_TEST
+
+/* All 8 fetches wait at a barrier for each other: fetch_all must run
+ * them at the same time.  Held together, they also really overlap, so
+ * the race pass sees any shared variable they write after the barrier
+ * (a success counter incremented by every goroutine, say). */
+static cl_barrier fetch_barrier;
+static int barrier_fetch(int index, void *ctx, int *out)
+{
+    cl_barrier_arrive_and_wait(&fetch_barrier);
+    return probe_fetch(index, ctx, out);
+}
+
+static void call_fetch_all_at_barrier(void *arg)
+{
+    fetch_call *fc = arg;
+    fc->ok = fetch_all(fc->n, barrier_fetch, &fc->f, fc->results);
+}
+
+CL_TEST(fetch_all_fetches_at_the_same_time)
+{
+    static fetch_call fc = {.n = 8};
+    cl_barrier_init(&fetch_barrier, 8);
+    cl_call c;
+    cl_spawn_call(&c, call_fetch_all_at_barrier, &fc);
+    cl_settle();
+    int arrived = cl_latch_arrived(&fetch_barrier, 8);
+    cl_expect(arrived > 0, "fetch_all to call fetch, one goroutine per item",
+              "start a goroutine per item with goc_go(fetcher_main, ...)",
+              "fetch_all(8, ...) never called fetch (" EX ", fetch_all).");
+    cl_expect(cl_latch_is_open(&fetch_barrier), "all 8 fetches in progress at the same time",
+              "one goroutine per item, all started before the wait",
+              "each fetch waited at a barrier for the other 7, but only %d of 8 got there and "
+              "everything stopped: fetch_all ran them one after another (" EX ", fetch_all).",
+              arrived);
+    cl_expect(cl_call_await(&c, 5), "fetch_all to return", "Done on every path",
+              "fetch_all(8, ...) was still waiting (" EX ", fetch_all).");
+    cl_expect(fc.ok == 4, "fetch_all to return 4 (items 0, 2, 4 and 6 succeed)",
+              "count after goc_wg_wait, when every slot is final",
+              "it returned %d (" EX ", fetch_all).", fc.ok);
+}
+CL_END_TEST
+
+/* More items than a fixed-size array of fetchers could hold. */
+static int large_fetch(int index, void *ctx, int *out)
+{
+    (void)ctx;
+    if (index % 3 == 0)
+        return 1;
+    *out = index;
+    return 0;
+}
+
+CL_TEST(fetch_all_handles_many_items)
+{
+    int *results = cl_alloc(CL_LARGE_N, sizeof *results);
+    int ok = fetch_all(CL_LARGE_N, large_fetch, NULL, results);
+    int want = CL_LARGE_N - (CL_LARGE_N + 2) / 3;
+    for (int i = 0; i < CL_LARGE_N; i++) {
+        int expect = i % 3 == 0 ? -1 : i;
+        cl_expect(results[i] == expect, "results[i] = the value, or -1, for all 1500 items",
+                  "one struct fetcher per item, from malloc(n * sizeof *fs): a fixed-size "
+                  "array overflows for a larger n",
+                  "results[%d] was %d, expected %d (" EX ", fetch_all).", i, results[i], expect);
+    }
+    cl_expect(ok == want, "fetch_all(1500, ...) to count 1000 successes", "count after the wait",
+              "it returned %d (" EX ", fetch_all).", ok);
+}
+CL_END_TEST
+
+/* ---- walk ------------------------------------------------------------------- */
+
+#define TREE_N 40
+
+/* A 40-node tree whose shape the learner cannot guess (each node's parent
+ * is an earlier node picked by a fixed formula), built fresh per test. */
+static node *make_tree(void)
+{
+    node *nodes = cl_alloc(TREE_N, sizeof *nodes);
+    int parent[TREE_N], kids[TREE_N] = {0};
+    for (int i = 1; i < TREE_N; i++) {
+        parent[i] = (i * 37 + 11) % i;
+        kids[parent[i]]++;
+    }
+    for (int i = 0; i < TREE_N; i++) {
+        nodes[i].value = i;
+        nodes[i].children = cl_alloc((size_t)kids[i], sizeof(node *));
+    }
+    for (int i = 1; i < TREE_N; i++) {
+        node *p = &nodes[parent[i]];
+        p->children[p->nchildren++] = &nodes[i];
+    }
+    return nodes;
+}
+
+typedef struct walk_probe {
+    node *root;
+    bool hold_leaves;
+    cl_gate leaves;
+    _Atomic(int) visits[TREE_N];
+    _Atomic(int64_t) gid[TREE_N];
+    _Atomic(int) started, finished, finished_at_return, leaves_total;
+} walk_probe;
+
+static void probe_visit(const node *n, void *ctx)
+{
+    walk_probe *w = ctx;
+    atomic_fetch_add(&w->visits[n->value], 1);
+    atomic_store(&w->gid[n->value], goc_id());
+    atomic_fetch_add(&w->started, 1);
+    if (w->hold_leaves && n->nchildren == 0)
+        cl_gate_pass(&w->leaves);
+    atomic_fetch_add(&w->finished, 1);
+}
+
+static void call_walk(void *arg)
+{
+    walk_probe *w = arg;
+    walk(w->root, probe_visit, w);
+    atomic_store(&w->finished_at_return, atomic_load(&w->finished));
+}
+
+static void walk_probe_init(walk_probe *w, bool hold_leaves)
+{
+    memset(w, 0, sizeof *w);
+    w->root = make_tree();
+    w->hold_leaves = hold_leaves;
+    cl_gate_init(&w->leaves);
+    for (int i = 0; i < TREE_N; i++)
+        w->leaves_total += w->root[i].nchildren == 0;
+}
+
+CL_TEST(walk_visits_every_node_once)
+{
+    static walk_probe w;
+    walk_probe_init(&w, false);
+    cl_call c;
+    cl_spawn_call(&c, call_walk, &w);
+    cl_expect(cl_call_await(&c, 5), "walk to return once every node was visited",
+              "every goroutine calls goc_wg_done once, after its visit",
+              "walk was still waiting once nothing else could run (" EX ", walk).");
+    cl_settle();
+    for (int i = 0; i < TREE_N; i++)
+        cl_expect(atomic_load(&w.visits[i]) == 1, "every node of the 40 visited exactly once",
+                  "one goroutine per node: each goroutine starts one per child of its node",
+                  "node %d was visited %d times (" EX ", walk).", i, atomic_load(&w.visits[i]));
+    for (int i = 1; i < TREE_N; i++)
+        cl_expect(atomic_load(&w.gid[i]) != atomic_load(&w.gid[0]),
+                  "each node visited in a goroutine of its own",
+                  "goc_go(visit_main, child) for every child",
+                  "nodes 0 and %d were visited by the same goroutine (" EX ", walk).", i);
+    cl_expect(atomic_load(&w.finished_at_return) == TREE_N, "all 40 visits done when walk returns",
+              "Add for each child before its goc_go, in the parent",
+              "%d of 40 had finished (" EX ", walk).", atomic_load(&w.finished_at_return));
+}
+CL_END_TEST
+
+/* Every Add from the learner's file waits until everything else has
+ * stopped (a schedule point), and the leaves are held in their visit.
+ * An Add made by the child, inside its own goroutine, then always comes
+ * after its parent's Done: the count touches zero with work left, and a
+ * walk that waits on it returns early, on every run. */
+CL_TEST(walk_waits_for_nodes_it_did_not_know_about)
+{
+    static walk_probe w;
+    walk_probe_init(&w, true);
+    cl_point_hold_every(CL_BEFORE_WG_ADD);
+    cl_call c;
+    cl_spawn_call(&c, call_walk, &w);
+    cl_point_drive(CL_BEFORE_WG_ADD, &c);
+    cl_expect(!cl_call_returned(&c), "walk to wait while visits are still running",
+              "the unknown-number pattern: the parent counts each child (goc_wg_add(wg, 1)) "
+              "before goc_go and before its own goc_wg_done, so the count never reaches zero "
+              "while work remains. An Add inside the new goroutine runs too late",
+              "walk returned when only %d of 40 nodes had been visited (%d visits were still "
+              "running, held by the grader): the count reached zero while goroutines that had "
+              "not counted themselves yet were on their way. Every goroutine's Add must be "
+              "made before its goc_go, by whoever starts it (" EX ", walk and visit_main).",
+              atomic_load(&w.started), atomic_load(&w.started) - atomic_load(&w.finished));
+    cl_expect(atomic_load(&w.started) > 0, "walk to visit the root",
+              "a goroutine for the root, counted before goc_go",
+              "walk visited nothing (" EX ", walk).");
+    cl_point_release(CL_BEFORE_WG_ADD);
+    cl_gate_open(&w.leaves);
+    cl_expect(cl_call_await(&c, 5), "walk to return once the leaves finished",
+              "every goroutine calls goc_wg_done once", "walk was still waiting (" EX ", walk).");
+    cl_expect(atomic_load(&w.finished_at_return) == TREE_N, "all 40 visits done when walk returns",
+              "Add before go, in the parent", "%d of 40 had finished (" EX ", walk).",
+              atomic_load(&w.finished_at_return));
+}
+CL_END_TEST
+
+CL_TEST(walk_of_an_empty_tree_returns_at_once)
+{
+    static walk_probe w;
+    memset(&w, 0, sizeof w);
+    walk(NULL, probe_visit, &w);
+    cl_expect(atomic_load(&w.started) == 0, "walk(NULL, ...) to visit nothing",
+              "an empty tree has no nodes", "visit was called %d times (" EX ", walk).",
+              atomic_load(&w.started));
+}
+CL_END_TEST
+
 Suite *cl_grader_suite(void)
 {
+    cl_forbid_learner_sleeps();
     return CL_SUITE("02-waitgroups", start_workers_counts_every_worker_before_returning,
                     start_workers_uses_the_callers_waitgroup, start_workers_returns_without_waiting,
                     start_workers_reuses_a_waitgroup_after_wait, run_all_waits_for_every_worker,
                     run_all_counts_before_starting, run_all_runs_workers_at_the_same_time,
-                    fetch_all_is_done_on_every_path, fetch_all_fills_results_and_counts_successes);
+                    run_all_calls_do_not_share_state, fetch_all_is_done_on_every_path,
+                    fetch_all_fills_results_and_counts_successes,
+                    fetch_all_fetches_at_the_same_time, fetch_all_handles_many_items,
+                    walk_visits_every_node_once, walk_waits_for_nodes_it_did_not_know_about,
+                    walk_of_an_empty_tree_returns_at_once);
 }

@@ -72,7 +72,7 @@ CL_TEST(compute_in_goroutine_waits_for_the_result)
     atomic_store(&f_hold, 1);
     cl_call c;
     cl_spawn_call(&c, call_compute, NULL);
-    cl_settle();
+    bool settled = cl_settle();
     cl_expect(atomic_load(&f_calls) > 0, "f to be called in a new goroutine",
               "start a goroutine that calls f(x) and sends the result",
               "compute_in_goroutine never called f (" EX ", compute_in_goroutine).");
@@ -82,12 +82,59 @@ CL_TEST(compute_in_goroutine_waits_for_the_result)
               "it returned %d while f was still running (the grader held it) (" EX
               ", compute_in_goroutine).",
               atomic_load(&computed));
+    cl_expect(settled, "compute_in_goroutine to block in its receive, not to poll",
+              "goc_recv blocks without using the CPU until the value comes; a loop of "
+              "goc_try_recv (with or without goc_yield) keeps a CPU busy the whole time",
+              "compute_in_goroutine kept running for %d s while f was held: it checks the "
+              "channel over and over instead of blocking in goc_recv (" EX
+              ", compute_in_goroutine).",
+              CL_SETTLE_SECONDS);
     cl_gate_open(&f_gate);
     cl_expect(cl_call_await(&c, 5), "compute_in_goroutine to return once f returned",
               "the goroutine sends f's result; the caller receives it",
               "still blocked after f returned (" EX ", compute_in_goroutine).");
     cl_expect(atomic_load(&computed) == 81, "the result 81 for x = 9", "send f(x), receive it",
               "it returned %d (" EX ", compute_in_goroutine).", atomic_load(&computed));
+}
+CL_END_TEST
+
+/* Eight callers at once, and all eight f's wait at a barrier for each
+ * other before returning: every caller must get its own x*x back.  A
+ * channel shared by the calls (a global, or a static made once) hands
+ * results to the wrong caller, and the race pass sees the shared
+ * variable written by all eight at once. */
+static cl_barrier f_barrier;
+static int barrier_square(int x)
+{
+    cl_barrier_arrive_and_wait(&f_barrier);
+    return x * x;
+}
+
+static _Atomic(int) crowd_got[8];
+static void compute_from_crowd(int caller, void *arg)
+{
+    (void)arg;
+    atomic_store(&crowd_got[caller], compute_in_goroutine(barrier_square, caller + 2));
+}
+
+CL_TEST(compute_in_goroutine_from_eight_goroutines_at_once)
+{
+    cl_barrier_init(&f_barrier, 8);
+    cl_expect(cl_call_concurrently(8, compute_from_crowd, NULL),
+              "eight calls made at once to all return",
+              "each call makes its own channel, receives once, and frees it",
+              "some were still waiting once nothing else could run (" EX
+              ", compute_in_goroutine).");
+    for (int i = 0; i < 8; i++) {
+        int x = i + 2, got = atomic_load(&crowd_got[i]);
+        cl_expect(got == x * x, "each of eight simultaneous calls to get its own f(x)",
+                  "a channel per call: one made in the call and freed by it. A global or "
+                  "static channel is shared by every call running at the same time, so the "
+                  "results go to whichever caller receives first",
+                  "compute_in_goroutine(square, %d) returned %d while 7 other calls ran at the "
+                  "same time (" EX ", compute_in_goroutine).",
+                  x, got);
+    }
 }
 CL_END_TEST
 
@@ -137,6 +184,27 @@ CL_TEST(relay_answers_each_value_in_order)
         expect_round_trip(&r, &c, round, round * 100);
     cl_expect(cl_call_await(&c, 5), "relay to return after its 5th send", "loop exactly n times",
               "relay(in, out, 5) was still running after the 5th value (" EX ", relay).");
+    cl_expect_no_leaks();
+    goc_chan_free(r.in);
+    goc_chan_free(r.out);
+}
+CL_END_TEST
+
+/* The channels are the caller's: after relay returns they are open, and
+ * nothing more is sent on them or taken from them. */
+CL_TEST(relay_leaves_the_callers_channels_open)
+{
+    static relay_args r;
+    r = (relay_args){goc_chan_make(int, 0), goc_chan_make(int, 0), 2};
+    cl_call c;
+    cl_spawn_call(&c, call_relay, &r);
+    for (int round = 1; round <= 2; round++)
+        expect_round_trip(&r, &c, round, round);
+    cl_expect(cl_call_await(&c, 5), "relay to return after its 2nd send", "loop exactly n times",
+              "relay(in, out, 2) was still running after the 2nd value (" EX ", relay).");
+    cl_settle();
+    cl_expect_chan_untouched(r.out, 0, "out", "relay(in, out, 2)", EX ", relay");
+    cl_expect_chan_untouched(r.in, 0, "in", "relay(in, out, 2)", EX ", relay");
     cl_expect_no_leaks();
     goc_chan_free(r.in);
     goc_chan_free(r.out);
@@ -268,6 +336,27 @@ CL_TEST(run_with_done_signals_after_the_task)
 }
 CL_END_TEST
 
+/* done is the caller's: after the signal it is still open, so the caller
+ * may free it at once.  (Go code often closes a done channel instead of
+ * sending on it; here the contract is one send, and a close that comes
+ * after the caller's receive may land on a channel already freed.) */
+CL_TEST(run_with_done_leaves_done_to_the_caller)
+{
+    static done_args d;
+    cl_call c;
+    start_run_with_done(&d, &c);
+    cl_gate_open(&d.t.gate);
+    bool ok = false;
+    cl_expect(cl_recv_within(d.done, &ok, 5, NULL) == GOC_RECEIVED, "a signal on done",
+              "send true on done after the task", "nothing came (" EX ", run_with_done).");
+    cl_settle();
+    cl_expect_chan_untouched(d.done, 0, "done", "run_with_done(task, ctx, done)",
+                             EX ", background_main");
+    cl_expect_no_leaks();
+    goc_chan_free(d.done);
+}
+CL_END_TEST
+
 /* ---- start_counter --------------------------------------------------------- */
 
 CL_TEST(start_counter_sends_0_to_n_minus_1_then_stops)
@@ -295,6 +384,26 @@ CL_TEST(start_counter_sends_0_to_n_minus_1_then_stops)
 }
 CL_END_TEST
 
+/* After the n values the caller frees the channel: the goroutine must be
+ * done with it by then, so it may not close it after its last send. */
+CL_TEST(start_counter_leaves_the_channel_to_its_caller)
+{
+    goc_chan *ch = start_counter(2);
+    cl_expect(ch != NULL, "start_counter to return the channel it made",
+              "goc_chan_make(int, 0)", "start_counter(2) returned NULL (" EX ", start_counter).");
+    for (int i = 0; i < 2; i++) {
+        int v;
+        cl_expect(cl_recv_within(ch, &v, 5, NULL) == GOC_RECEIVED, "2 values", "send n values",
+                  "receive number %d got nothing within 5 s (" EX ", start_counter).", i + 1);
+    }
+    cl_settle();
+    cl_expect_chan_untouched(ch, 0, "the counter's channel", "receiving 2 values from start_counter(2)",
+                             EX ", count_up");
+    cl_expect_no_leaks();
+    goc_chan_free(ch);
+}
+CL_END_TEST
+
 CL_TEST(start_counter_uses_an_unbuffered_channel)
 {
     goc_chan *ch = start_counter(3);
@@ -315,10 +424,15 @@ CL_END_TEST
 
 Suite *cl_grader_suite(void)
 {
+    cl_forbid_learner_sleeps();
     return CL_SUITE("03-unbuffered-channels", compute_in_goroutine_returns_f_of_x,
                     compute_in_goroutine_runs_f_in_another_goroutine,
-                    compute_in_goroutine_waits_for_the_result, relay_answers_each_value_in_order,
-                    relay_waits_for_each_answer_to_be_taken, run_with_done_returns_at_once,
-                    run_with_done_signals_after_the_task, start_counter_sends_0_to_n_minus_1_then_stops,
-                    start_counter_uses_an_unbuffered_channel);
+                    compute_in_goroutine_waits_for_the_result,
+                    compute_in_goroutine_from_eight_goroutines_at_once,
+                    relay_answers_each_value_in_order, relay_waits_for_each_answer_to_be_taken,
+                    relay_leaves_the_callers_channels_open, run_with_done_returns_at_once,
+                    run_with_done_signals_after_the_task, run_with_done_leaves_done_to_the_caller,
+                    start_counter_sends_0_to_n_minus_1_then_stops,
+                    start_counter_uses_an_unbuffered_channel,
+                    start_counter_leaves_the_channel_to_its_caller);
 }

@@ -15,6 +15,48 @@
  *   cl_capture_*                         what the learner printed
  *   cl_expect(cond, expected, revisit, happened...)   a teaching failure
  *
+ * The bug kinds every graded function is tested against have helpers too
+ * (docs/authoring.md, "The checklist"):
+ *   cl_crowd_start/_await, cl_call_concurrently(k, body, arg)
+ *                       k callers released from one barrier: shared
+ *                       static state across calls shows up
+ *   CL_LARGE_N          more items than any plausible static array
+ *   cl_probe (CL_HOLD_GATE / CL_HOLD_BARRIER)
+ *                       every task held so they overlap: TSan sees races
+ *                       that reused threads would otherwise order
+ *   cl_spawn_mark(), cl_spawned_since(mark)
+ *                       how many goroutines a call started
+ *   cl_expect_chan_untouched(ch, ...)
+ *                       the caller's channel is still open, not closed,
+ *                       not written to or drained by the callee
+ *   cl_expect_whole_lines(text, lines, n, ...)
+ *                       every captured line is one of the expected ones
+ *   cl_stdout_interleave(n) / _end
+ *                       (schedule point) the n writers' first stdio calls
+ *                       all happen before any second one: a line written
+ *                       in pieces is torn, every time
+ *   cl_forbid_learner_sleeps()
+ *                       (schedule point) a sleep in the learner's file
+ *                       fails the test that ran it
+ *   cl_point_hold_every(CL_BEFORE_WG_ADD), cl_point_drive
+ *                       (schedule point) every learner goc_wg_add waits
+ *                       until everything else has stopped: an Add inside
+ *                       the new goroutine always comes too late
+ *   cl_point_hold(CL_AFTER_LOCK, nth), cl_point_is_held, cl_point_release
+ *                       (schedule point) hold a learner goroutine at the
+ *                       nth call from the learner's file: before or right
+ *                       after a goc_mutex_lock, or before a
+ *                       goc_mutex_unlock, until the test releases it
+ *
+ * Schedule points work through the linker: the lesson's front matter lists
+ * `wrap: goc_mutex_lock_at usleep ...`, the runner (and
+ * graders/tests/run.sh) links with -Wl,--wrap=NAME for each, and the
+ * __wrap_NAME functions at the end of this file run the real call and then
+ * the point.  Only calls made from the learner's file count (goc_site.file
+ * for libgoc calls; for libc calls, any thread that is not inside a
+ * grader.h wait).  Without the wrap a point never fires, so a grader must
+ * not rely on one its lesson does not list.
+ *
  * Why settle instead of sleeping: a test that wants to know "did the
  * learner's function return before the tasks finished?" holds the tasks
  * on a gate and waits until nothing can move any more.  At that point the
@@ -27,6 +69,9 @@
 #include <check.h>
 #include <fcntl.h>
 #include <goc.h>
+#include <goc/fakeclock.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,6 +79,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "grader_protocol.h"
 
 /* Upper bound for "wait until things stop moving" and for the end-of-test
  * leak check.  Generous: a correct solution reaches the state in
@@ -59,11 +106,88 @@
 
 /* ---- small waits ------------------------------------------------------------ */
 
+/* Non-zero while this thread runs one of grader.h's own waits (which call
+ * libgoc's leak check, which sleeps in small steps): the libc sleep
+ * schedule points ignore those and count only the learner's sleeps. */
+static _Thread_local int cl__in_grader_wait;
+
 static inline void cl_pause_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
+    /* poll, not a sleep function: the sleep wraps must not see it */
+    poll(NULL, 0, (int)ms);
 }
+
+/* goc_leak_check marked as the grader's own waiting. */
+static inline int cl__leak_check(int64_t since, goc_duration timeout, FILE *report)
+{
+    cl__in_grader_wait++;
+    int n = goc_leak_check(since, timeout, report);
+    cl__in_grader_wait--;
+    return n;
+}
+
+/* ---- what the grader allocates, freed at the end of the test ----------------- */
+
+/* Every channel and block grader.h makes is listed here and released by
+ * CL_END_TEST once the leak check has passed (no goroutine can still wait
+ * on them then), so the memory pass (LeakSanitizer) reports the learner's
+ * leaks and never the grader's. */
+#define CL_MAX_OWNED 4096
+static struct {
+    void *chans[CL_MAX_OWNED];
+    void *blocks[CL_MAX_OWNED];
+} cl__owned;
+
+static inline void cl__own(void **slots, void *p)
+{
+    for (int i = 0; i < CL_MAX_OWNED; i++)
+        if (!slots[i]) {
+            slots[i] = p;
+            return;
+        }
+    ck_abort_msg("grader: more than %d grader objects in one test", CL_MAX_OWNED);
+}
+
+static inline bool cl__disown(void **slots, void *p)
+{
+    for (int i = 0; i < CL_MAX_OWNED; i++)
+        if (slots[i] == p) {
+            slots[i] = NULL;
+            return true;
+        }
+    return false;
+}
+
+/* calloc that the end of the test frees (or cl_free, earlier). */
+static inline void *cl_alloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    ck_assert_msg(p != NULL, "grader: out of memory");
+    cl__own(cl__owned.blocks, p);
+    return p;
+}
+
+static inline void cl_free(void *p)
+{
+    if (p && cl__disown(cl__owned.blocks, p))
+        free(p);
+}
+
+static inline void cl__free_owned(void)
+{
+    for (int i = 0; i < CL_MAX_OWNED; i++) {
+        if (cl__owned.chans[i])
+            goc_chan_free(cl__owned.chans[i]);
+        free(cl__owned.blocks[i]);
+        cl__owned.chans[i] = NULL;
+        cl__owned.blocks[i] = NULL;
+    }
+}
+
+/* The grader's own time limits run on the real clock: with the fake clock
+ * on (goc/fakeclock.h), goc_now() stands still while the test polls, and a
+ * limit measured with it would never expire. */
+static inline goc_time cl__now(void) { return goc_real_now(); }
 
 /* ---- latches, gates, barriers ------------------------------------------------ */
 
@@ -79,6 +203,7 @@ static inline void cl_latch_init(cl_latch *l, int n)
 {
     atomic_init(&l->left, n);
     l->open = goc_chan_make(char, 0);
+    cl__own(cl__owned.chans, l->open);
     if (n <= 0)
         goc_close(l->open);
 }
@@ -108,9 +233,9 @@ static inline int cl_latch_arrived(cl_latch *l, int n) { return n - atomic_load(
  * Returns false if the latch is still closed after `seconds`. */
 static inline bool cl_latch_await(cl_latch *l, int seconds)
 {
-    goc_time end = goc_now() + seconds * GOC_SECOND;
+    goc_time end = cl__now() + seconds * GOC_SECOND;
     while (!cl_latch_is_open(l)) {
-        if (goc_now() >= end)
+        if (cl__now() >= end)
             return false;
         cl_pause_ms(1);
     }
@@ -118,7 +243,12 @@ static inline bool cl_latch_await(cl_latch *l, int seconds)
 }
 
 /* Frees the channel; only when no goroutine can still be waiting on it. */
-static inline void cl_latch_destroy(cl_latch *l) { goc_chan_free(l->open); }
+static inline void cl_latch_destroy(cl_latch *l)
+{
+    if (l->open && cl__disown(cl__owned.chans, l->open))
+        goc_chan_free(l->open);
+    l->open = NULL;
+}
 
 /* A gate is a latch of one: closed until the test opens it. */
 typedef cl_latch cl_gate;
@@ -148,9 +278,9 @@ static int64_t cl_since_id;
  * outlasts it). */
 static inline bool cl_settle(void)
 {
-    goc_time start = goc_now();
-    goc_leak_check(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND, NULL);
-    return goc_since(start) < CL_SETTLE_SECONDS * GOC_SECOND;
+    goc_time start = cl__now();
+    cl__leak_check(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND, NULL);
+    return (cl__now() - start) < CL_SETTLE_SECONDS * GOC_SECOND;
 }
 
 /* A learner function running in its own goroutine, so the test can watch
@@ -188,7 +318,7 @@ static inline bool cl_call_returned(cl_call *c) { return atomic_load(&c->returne
 static inline bool cl_call_await(cl_call *c, int seconds)
 {
     if (!cl_latch_is_open(&c->done))
-        goc_leak_check(cl_since_id, seconds * GOC_SECOND, NULL);
+        cl__leak_check(cl_since_id, seconds * GOC_SECOND, NULL);
     return cl_latch_is_open(&c->done);
 }
 
@@ -215,12 +345,12 @@ static inline void cl_dump(char *buf, size_t size)
 static inline bool cl__send_within(goc_chan *ch, const void *val, size_t size, int seconds,
                                    cl_call *peer)
 {
-    goc_time end = goc_now() + seconds * GOC_SECOND;
+    goc_time end = cl__now() + seconds * GOC_SECOND;
     for (;;) {
         bool gone = peer && cl_call_returned(peer);
         if (goc_chan_try_send_at(ch, val, size, GOC_SITE))
             return true;
-        if (gone || goc_now() >= end)
+        if (gone || cl__now() >= end)
             return false;
         cl_pause_ms(1);
     }
@@ -233,11 +363,11 @@ static inline bool cl__send_within(goc_chan *ch, const void *val, size_t size, i
 static inline goc_try_result cl__recv_within(goc_chan *ch, void *val, size_t size, int seconds,
                                              cl_call *peer)
 {
-    goc_time end = goc_now() + seconds * GOC_SECOND;
+    goc_time end = cl__now() + seconds * GOC_SECOND;
     for (;;) {
         bool gone = peer && cl_call_returned(peer);
         goc_try_result r = goc_chan_try_recv_at(ch, val, size, GOC_SITE);
-        if (r != GOC_WOULD_BLOCK || gone || goc_now() >= end)
+        if (r != GOC_WOULD_BLOCK || gone || cl__now() >= end)
             return r;
         cl_pause_ms(1);
     }
@@ -253,13 +383,18 @@ static inline goc_try_result cl__recv_within(goc_chan *ch, void *val, size_t siz
  * task/work type of the early exercises; ctx is the probe. */
 typedef enum cl_hold { CL_HOLD_NONE, CL_HOLD_GATE, CL_HOLD_BARRIER } cl_hold;
 
+/* Fixed-size tables in graders stay below this; probes take any n. */
 #define CL_PROBE_MAX 64
+
+/* "More items than any plausible static array": a learner's
+ * `static struct job jobs[64]` (or 256, or 1000 minus one) overflows. */
+#define CL_LARGE_N 1500
 
 typedef struct cl_probe {
     int n;
     cl_hold hold;
-    _Atomic(int) runs[CL_PROBE_MAX];
-    _Atomic(int64_t) gid[CL_PROBE_MAX];
+    _Atomic(int) *runs;    /* n entries, freed at the end of the test */
+    _Atomic(int64_t) *gid;
     _Atomic(int) bad_calls, bad_index;
     _Atomic(int) started, finished, finished_at_return;
     cl_gate gate;
@@ -271,6 +406,8 @@ static inline void cl_probe_init(cl_probe *p, int n, cl_hold hold)
     memset(p, 0, sizeof *p);
     p->n = n;
     p->hold = hold;
+    p->runs = cl_alloc((size_t)n, sizeof *p->runs);
+    p->gid = cl_alloc((size_t)n, sizeof *p->gid);
     cl_gate_init(&p->gate);
     cl_barrier_init(&p->barrier, n);
 }
@@ -279,6 +416,10 @@ static inline void cl_probe_destroy(cl_probe *p)
 {
     cl_latch_destroy(&p->gate);
     cl_latch_destroy(&p->barrier);
+    cl_free(p->runs);
+    cl_free(p->gid);
+    p->runs = NULL;
+    p->gid = NULL;
 }
 
 static inline void cl_probe_task(int index, void *ctx)
@@ -344,6 +485,117 @@ static inline void cl_probe_expect_each_index_once(cl_probe *p, const char *call
                   call, i, ran, p->n, where);
 }
 
+/* ---- several callers at once ------------------------------------------------ */
+
+/* k goroutines that call body(caller, arg) (caller = 0..k-1), released
+ * together from one barrier, so that the learner's function really runs
+ * twice (or k times) at once: a `static` array, a global channel or a
+ * global WaitGroup shared by the calls then shows up as lost, doubled or
+ * foreign work, or as one call waiting for the other's tasks. */
+typedef struct cl_crowd {
+    int k;
+    void (*body)(int caller, void *arg);
+    void *arg;
+    cl_barrier start;
+    cl_latch done;
+    _Atomic(int) returned;
+} cl_crowd;
+
+typedef struct cl__crowd_seat {
+    cl_crowd *crowd;
+    int caller;
+} cl__crowd_seat;
+
+static inline void cl__crowd_seat_main(void *p)
+{
+    cl__crowd_seat *s = p;
+    cl_barrier_arrive_and_wait(&s->crowd->start);
+    s->crowd->body(s->caller, s->crowd->arg);
+    atomic_fetch_add(&s->crowd->returned, 1);
+    cl_latch_count_down(&s->crowd->done);
+}
+
+/* Starts the k callers; they call body as soon as all k are running. */
+static inline void cl_crowd_start(cl_crowd *c, int k, void (*body)(int caller, void *arg),
+                                  void *arg)
+{
+    c->k = k;
+    c->body = body;
+    c->arg = arg;
+    atomic_init(&c->returned, 0);
+    cl_barrier_init(&c->start, k);
+    cl_latch_init(&c->done, k);
+    cl__crowd_seat *seats = cl_alloc((size_t)k, sizeof *seats);
+    for (int i = 0; i < k; i++) {
+        seats[i] = (cl__crowd_seat){c, i};
+        goc_go_named("concurrent caller", cl__crowd_seat_main, &seats[i]);
+    }
+}
+
+static inline int cl_crowd_returned(cl_crowd *c) { return atomic_load(&c->returned); }
+
+/* Waits until all k calls returned, or nothing moves any more (`seconds`
+ * bounds busy code); true if all returned. */
+static inline bool cl_crowd_await(cl_crowd *c, int seconds)
+{
+    if (!cl_latch_is_open(&c->done))
+        cl__leak_check(cl_since_id, seconds * GOC_SECOND, NULL);
+    return cl_latch_is_open(&c->done);
+}
+
+/* The whole thing in one call: true if all k calls returned.  A false
+ * answer must end the test (cl_expect): the callers may still use c. */
+static inline bool cl_call_concurrently(int k, void (*body)(int caller, void *arg), void *arg)
+{
+    cl_crowd *c = cl_alloc(1, sizeof *c);
+    cl_crowd_start(c, k, body, arg);
+    return cl_crowd_await(c, 5);
+}
+
+/* ---- how many goroutines a call started ----------------------------------- */
+
+/* Take the mark on the goroutine that makes the call, right before it:
+ * goroutine ids only grow, so every id above the mark was started during
+ * (or after) the call.  Only meaningful while the test starts no
+ * goroutines of its own at the same time. */
+static inline int64_t cl_spawn_mark(void) { return goc_last_id(); }
+static inline int cl_spawned_since(int64_t mark) { return (int)(goc_last_id() - mark); }
+
+/* ---- channels the caller owns ------------------------------------------------ */
+
+/* After a call (and a cl_settle), a channel that belongs to the caller
+ * must be as the caller left it: open, and with nothing waiting on it nor
+ * taken from it (`len` values buffered, as the caller put them).  Checked
+ * with one non-blocking receive, which a value waiting would answer; the
+ * value is then lost, so call this last.  `name` is the parameter ("in"),
+ * `call` the call, `where` the learner's file and function. */
+static inline void cl_expect_chan_untouched(goc_chan *ch, size_t len, const char *name,
+                                            const char *call, const char *where)
+{
+    size_t now = goc_chan_len(ch);
+    cl_expect(now == len, "the caller's channel to keep what the caller put in it",
+              "a function receives from or sends on a channel it was given only as its "
+              "contract says; the rest belongs to the caller",
+              "after %s, `%s` held %zu values instead of %zu (%s).", call, name, now, len, where);
+    if (len)
+        return;
+    char scratch[64];
+    size_t size = goc_chan_elem_size(ch);
+    goc_try_result r = goc_chan_try_recv_at(ch, size <= sizeof scratch ? scratch : NULL,
+                                            size <= sizeof scratch ? size : (size_t)-1,
+                                            GOC_SITE);
+    cl_expect(r != GOC_CLOSED, "the caller's channel to be open after the call",
+              "only the owner closes a channel (whoever made it, or its only sender by "
+              "agreement); a callee that closes what its caller owns makes the caller's "
+              "next send panic, and a close after the caller freed it is a use-after-free",
+              "after %s, `%s` was closed: the callee closed a channel its caller owns (%s).",
+              call, name, where);
+    cl_expect(r == GOC_WOULD_BLOCK, "nothing left waiting on the caller's channel",
+              "send exactly as many values as the contract says; an extra send waits forever",
+              "after %s returned, a goroutine was still sending on `%s` (%s).", call, name,
+              where);
+}
+
 /* ---- capturing what the learner prints ------------------------------------- */
 
 typedef struct cl_capture {
@@ -397,13 +649,290 @@ static inline int cl_count_lines(const char *text, const char *line)
     return n;
 }
 
+/* Every line of `text` is one of lines[0..n-1] (each whole, on its own
+ * line).  A line that is none of them is a torn line: pieces of two
+ * goroutines' output mixed, which happens when one line is written with
+ * several calls (fputs, then fputs, then putchar) and another goroutine
+ * writes in between. */
+static inline void cl_expect_whole_lines(const char *text, const char *const lines[], int n,
+                                         const char *call, const char *where)
+{
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        bool known = false;
+        for (int i = 0; i < n && !known; i++)
+            known = strlen(lines[i]) == l && strncmp(p, lines[i], l) == 0;
+        cl_expect(known && nl, "each line printed whole, in one call",
+                  "stdio locks the stream for one call at a time: print a whole line with one "
+                  "printf (\"hello, %s!\\n\"); a line written with several calls can be "
+                  "split by another goroutine's output",
+                  "%s printed the line \"%.*s\"%s, which is not one whole line: another "
+                  "goroutine wrote between the pieces of one line. Output:\n%s(%s)",
+                  call, (int)(l > 200 ? 200 : l), p, nl ? "" : " with no newline", text, where);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+}
+
+/* ---- schedule points -------------------------------------------------------- */
+
+/* Whether a goc_site is in the learner's file: not libgoc's, not the
+ * grader's (__BASE_FILE__ is the grader .c that includes this header). */
+static inline bool cl_is_learner_file(const char *file)
+{
+    if (!file || strstr(file, "lib/src/") || strstr(file, "lib/include/"))
+        return false;
+    size_t n = strlen(file);
+    return strcmp(file, __BASE_FILE__) != 0 && !(n >= 8 && strcmp(file + n - 8, "grader.h") == 0);
+}
+
+typedef enum cl_point {
+    CL_BEFORE_LOCK,   /* goc_mutex_lock_at is called: not held yet */
+    CL_AFTER_LOCK,    /* goc_mutex_lock_at returned: the lock is held */
+    CL_BEFORE_UNLOCK, /* goc_mutex_unlock_at is about to release it */
+    CL_BEFORE_WG_ADD, /* goc_wg_add_at with a positive delta (not Done) */
+    CL_N_POINTS
+} cl_point;
+
+typedef struct cl__point_state {
+    _Atomic(int) hits;     /* calls from the learner's file so far */
+    _Atomic(int) hold_nth; /* the call to hold (1 = first); 0 = hold none */
+    _Atomic(int) held;
+    goc_site site; /* of the held call */
+    cl_gate gate;
+    _Atomic(goc_chan *) round; /* hold_nth == CL_EVERY_CALL: this step's gate */
+    _Atomic(int) waiting;
+} cl__point_state;
+
+/* hold_nth for "hold every call, a step at a time" (cl_point_step). */
+#define CL_EVERY_CALL (-1)
+
+static cl__point_state cl__points[CL_N_POINTS];
+
+/* From now on, the nth call (1 = the first) from the learner's file to
+ * the point holds its goroutine there (the lock held, for CL_AFTER_LOCK)
+ * until cl_point_release.  Hits are counted from this call. */
+static inline void cl_point_hold(cl_point p, int nth)
+{
+    cl__point_state *s = &cl__points[p];
+    cl_gate_init(&s->gate);
+    atomic_store(&s->held, 0);
+    atomic_store(&s->hits, 0);
+    atomic_store(&s->hold_nth, nth);
+}
+
+static inline bool cl_point_is_held(cl_point p) { return atomic_load(&cl__points[p].held) != 0; }
+static inline int cl_point_hits(cl_point p) { return atomic_load(&cl__points[p].hits); }
+static inline goc_site cl_point_site(cl_point p) { return cl__points[p].site; }
+
+static inline goc_chan *cl__new_round(void)
+{
+    goc_chan *g = goc_chan_make(char, 0);
+    cl__own(cl__owned.chans, g);
+    return g;
+}
+
+/* Every learner call to the point waits there until the test's next
+ * cl_point_step, which lets all the waiting ones go at once.  Driving a
+ * call step by step (cl_point_drive) lets everything else run to a stop
+ * before each held call goes on: "the parent's Done before the child's
+ * Add" becomes the order of every run. */
+static inline void cl_point_hold_every(cl_point p)
+{
+    cl__point_state *s = &cl__points[p];
+    cl_gate_init(&s->gate);
+    atomic_store(&s->round, cl__new_round());
+    atomic_store(&s->waiting, 0);
+    atomic_store(&s->hits, 0);
+    atomic_store(&s->hold_nth, CL_EVERY_CALL);
+}
+
+static inline int cl_point_waiting(cl_point p) { return atomic_load(&cl__points[p].waiting); }
+
+static inline void cl_point_step(cl_point p)
+{
+    goc_chan *old = atomic_exchange(&cl__points[p].round, cl__new_round());
+    goc_close(old);
+}
+
+/* Settle, let the held calls go, again, until nobody waits at the point
+ * after a settle, or until `watch` (may be NULL) has returned: a call
+ * that returned too early is then looked at before anything else runs
+ * (its goroutines may still use its frame).  Returns the number of steps. */
+static inline int cl_point_drive(cl_point p, cl_call *watch)
+{
+    int steps = 0;
+    for (;;) {
+        cl_settle();
+        if (cl_point_waiting(p) == 0 || (watch && cl_call_returned(watch)))
+            return steps;
+        cl_point_step(p);
+        steps++;
+    }
+}
+
+static inline void cl_point_release(cl_point p)
+{
+    cl__point_state *s = &cl__points[p];
+    atomic_store(&s->hold_nth, 0);
+    cl_gate_open(&s->gate);
+    goc_chan *round = atomic_load(&s->round);
+    if (round)
+        goc_close(round);
+    atomic_store(&s->round, NULL);
+}
+
+static inline void cl__point_pass(cl_point p, goc_site site)
+{
+    if (!cl_is_learner_file(site.file))
+        return;
+    cl__point_state *s = &cl__points[p];
+    int n = atomic_fetch_add(&s->hits, 1) + 1;
+    if (atomic_load(&s->hold_nth) == CL_EVERY_CALL) {
+        goc_chan *round = atomic_load(&s->round);
+        if (round) {
+            atomic_fetch_add(&s->waiting, 1);
+            goc_recv_discard(round);
+            atomic_fetch_sub(&s->waiting, 1);
+        }
+    } else if (n == atomic_load(&s->hold_nth)) {
+        s->site = site;
+        atomic_store(&s->held, 1);
+        cl_gate_pass(&s->gate);
+        atomic_store(&s->held, 0);
+    }
+}
+
+/* ---- sleeping to synchronise ----------------------------------------------- */
+
+/* Sleeps the learner's code made (goc_sleep from their file; libc sleeps
+ * from any thread that is not in a grader.h wait).  Deterministic: a call
+ * is a call, however long it was and however loaded the machine. */
+static struct {
+    pthread_mutex_t lock;
+    int count;
+    char first[160];
+    bool forbidden;
+} cl__sleeps = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static inline void cl__sleep_seen(const char *what, goc_site site)
+{
+    pthread_mutex_lock(&cl__sleeps.lock);
+    if (cl__sleeps.count++ == 0) {
+        if (site.file)
+            snprintf(cl__sleeps.first, sizeof cl__sleeps.first, "%s at %s:%d (in %s)", what,
+                     site.file, site.line, site.func ? site.func : "?");
+        else
+            snprintf(cl__sleeps.first, sizeof cl__sleeps.first, "%s", what);
+    }
+    pthread_mutex_unlock(&cl__sleeps.lock);
+}
+
+/* Call from cl_grader_suite: then every test fails when the learner's
+ * code slept during it (the lesson must list the sleeps in `wrap:`). */
+static inline void cl_forbid_learner_sleeps(void) { cl__sleeps.forbidden = true; }
+
+static inline int cl_learner_sleeps(void)
+{
+    pthread_mutex_lock(&cl__sleeps.lock);
+    int n = cl__sleeps.count;
+    pthread_mutex_unlock(&cl__sleeps.lock);
+    return n;
+}
+
+static inline void cl_expect_no_learner_sleeps(void)
+{
+    int n = cl_learner_sleeps();
+    cl_expect(n == 0, "no sleeps: goroutines wait for each other with a WaitGroup or a channel",
+              "a sleep is a guess at how long other goroutines take; on a loaded machine the "
+              "guess is wrong and the program reads unfinished work. Block on what you wait "
+              "for: goc_wg_wait, or a receive",
+              "the code slept %d time%s during this test, first with %s.", n, n == 1 ? "" : "s",
+              cl__sleeps.first);
+}
+
+/* ---- the stdout interleaver: torn lines, every time --------------------------- */
+
+/* While on, the first stdio call of each of `n` writers waits until all
+ * n are at their first call, and any later call of a writer waits until
+ * every writer has made its first one.  A line written with one call is
+ * untouched; a line written in pieces is torn on every run instead of on
+ * an unlucky one.  A writer never waits for ever: when nothing else can
+ * move (the writers run one after another) it goes on. */
+#define CL_MAX_WRITERS 64
+static struct {
+    _Atomic(int) on;
+    int n;
+    cl_barrier first_call;
+    cl_latch all_first_done;
+    pthread_mutex_t lock;
+    int64_t writers[CL_MAX_WRITERS];
+    int nwriters;
+} cl__tear = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static inline void cl_stdout_interleave(int n)
+{
+    ck_assert_msg(n > 0 && n <= CL_MAX_WRITERS, "grader: cl_stdout_interleave(%d)", n);
+    cl__tear.n = n;
+    cl__tear.nwriters = 0;
+    cl_barrier_init(&cl__tear.first_call, n);
+    cl_latch_init(&cl__tear.all_first_done, n);
+    atomic_store(&cl__tear.on, 1);
+}
+
+static inline void cl_stdout_interleave_end(void) { atomic_store(&cl__tear.on, 0); }
+
+/* Waits for the latch, or until every other goroutine of the test is
+ * parked or gone (then nobody will open it). */
+static inline void cl__wait_unless_alone(cl_latch *l)
+{
+    goc_time give_up = cl__now() + CL_SETTLE_SECONDS * GOC_SECOND;
+    while (!cl_latch_is_open(l) && cl__now() < give_up) {
+        goc_time t = cl__now();
+        cl__leak_check(cl_since_id, 2 * GOC_MILLISECOND, NULL);
+        if (!cl_latch_is_open(l) && (cl__now() - t) < 2 * GOC_MILLISECOND)
+            return; /* everybody else is parked: the latch stays shut */
+    }
+}
+
+/* Called before each stdio call on stdout; true for a writer's first. */
+static inline bool cl__stdio_point(FILE *f)
+{
+    if (f != stdout || !atomic_load(&cl__tear.on) || cl__in_grader_wait)
+        return false;
+    int64_t me = goc_id();
+    pthread_mutex_lock(&cl__tear.lock);
+    bool first = true;
+    for (int i = 0; i < cl__tear.nwriters && first; i++)
+        first = cl__tear.writers[i] != me;
+    if (first && cl__tear.nwriters < CL_MAX_WRITERS)
+        cl__tear.writers[cl__tear.nwriters++] = me;
+    pthread_mutex_unlock(&cl__tear.lock);
+    if (first) {
+        cl_latch_count_down(&cl__tear.first_call);
+        cl__wait_unless_alone(&cl__tear.first_call);
+    } else {
+        cl__wait_unless_alone(&cl__tear.all_first_done);
+    }
+    return first;
+}
+
+/* Called after a writer's first call has written. */
+static inline void cl__stdio_written(FILE *f, bool was_first)
+{
+    if (was_first && f == stdout && atomic_load(&cl__tear.on) && !cl__in_grader_wait)
+        cl_latch_count_down(&cl__tear.all_first_done);
+}
+
 /* ---- per-test setup, leak check and registration -------------------------- */
 
 /* Sends this test's stdout and stderr to $CL_OUTPUT_DIR/<name>.out, so a
  * panic, a deadlock dump or a TSan report lands beside its test. */
 static inline void cl__redirect_output(const char *name)
 {
-    const char *dir = getenv("CL_OUTPUT_DIR");
+    const char *dir = getenv(CL_ENV_OUTPUT_DIR);
     if (!dir || !*dir)
         return;
     char path[4096];
@@ -441,19 +970,26 @@ static inline void cl_expect_no_leaks(void)
             cl_pause_ms(20);
         memset(report, 0, sizeof report);
         FILE *f = fmemopen(report, sizeof report - 1, "w");
-        leaked = goc_leak_check(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND, f);
+        leaked = cl__leak_check(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND, f);
         if (f)
             fclose(f);
         if (leaked == 0)
             return;
     }
-    ck_abort_msg("leaked goroutines: %d still alive after the graded function returned; each "
+    ck_abort_msg(CL_MARK_LEAKED " %d still alive after the graded function returned; each "
                  "one below is stuck where it waits (a send nobody receives, a receive nobody "
                  "sends to, a wait nobody ends):\n%s",
                  leaked, report);
 }
 
-static inline void cl__test_end(void) { cl_expect_no_leaks(); }
+static inline void cl__test_end(void)
+{
+    cl_stdout_interleave_end();
+    if (cl__sleeps.forbidden)
+        cl_expect_no_learner_sleeps();
+    cl_expect_no_leaks();
+    cl__free_owned();
+}
 
 #define CL_TEST(name)                                                                \
     START_TEST(name)                                                                 \
@@ -468,7 +1004,7 @@ static inline void cl__test_end(void) { cl_expect_no_leaks(); }
 /* Per-test timeout in seconds: $CL_TEST_TIMEOUT, default 10. */
 static inline double cl__timeout(void)
 {
-    const char *t = getenv("CL_TEST_TIMEOUT");
+    const char *t = getenv(CL_ENV_TEST_TIMEOUT);
     double v = t ? atof(t) : 0;
     return v > 0 ? v : 10;
 }
@@ -490,5 +1026,193 @@ static inline Suite *cl_suite_of(const char *name, const TTest *const *tests, si
 #define CL_SUITE(name, ...)                                                          \
     cl_suite_of((name), (const TTest *const[]){__VA_ARGS__},                         \
                 sizeof((const TTest *const[]){__VA_ARGS__}) / sizeof(const TTest *))
+
+/* ---- the wraps behind the schedule points ------------------------------------ */
+
+/* Each __wrap_NAME is used only when the program is linked with
+ * -Wl,--wrap=NAME (the lesson's `wrap:` list); __real_NAME is weak so that
+ * a grader linked without it still links.  Calls the grader makes itself
+ * never count: they are not in the learner's file, or not on stdout, or
+ * made inside a grader.h wait. */
+#define CL__WEAK __attribute__((weak))
+
+/* A weak reference does not pull a member out of libgoc.a, and with the
+ * wrap on nothing else names the real function: a strong reference to a
+ * neighbour in the same object (never wrapped) brings it in. */
+__attribute__((used)) static void *const cl__link_anchors[] = {
+    (void *)goc_mutex_trylock_at, /* sync_mutex.o: goc_mutex_lock_at, _unlock_at */
+    (void *)goc_since,            /* time.o: goc_sleep_at */
+    (void *)goc_wg_wait_at,       /* sync_waitgroup.o: goc_wg_add_at */
+};
+
+void __real_goc_mutex_lock_at(goc_mutex *m, goc_site site) CL__WEAK;
+void __real_goc_mutex_unlock_at(goc_mutex *m, goc_site site) CL__WEAK;
+void __real_goc_sleep_at(goc_duration d, goc_site site) CL__WEAK;
+void __real_goc_wg_add_at(goc_waitgroup *wg, int64_t delta, goc_site site) CL__WEAK;
+
+void __wrap_goc_wg_add_at(goc_waitgroup *wg, int64_t delta, goc_site site)
+{
+    if (delta > 0)
+        cl__point_pass(CL_BEFORE_WG_ADD, site);
+    __real_goc_wg_add_at(wg, delta, site);
+}
+
+void __wrap_goc_mutex_lock_at(goc_mutex *m, goc_site site)
+{
+    cl__point_pass(CL_BEFORE_LOCK, site);
+    __real_goc_mutex_lock_at(m, site);
+    cl__point_pass(CL_AFTER_LOCK, site);
+}
+
+void __wrap_goc_mutex_unlock_at(goc_mutex *m, goc_site site)
+{
+    cl__point_pass(CL_BEFORE_UNLOCK, site);
+    __real_goc_mutex_unlock_at(m, site);
+}
+
+void __wrap_goc_sleep_at(goc_duration d, goc_site site)
+{
+    if (cl_is_learner_file(site.file))
+        cl__sleep_seen("goc_sleep", site);
+    __real_goc_sleep_at(d, site);
+}
+
+/* libc sleeps carry no site: what is not a grader.h wait is the learner's
+ * (libgoc itself sleeps only inside the leak check, which grader.h marks). */
+unsigned int __real_sleep(unsigned int s) CL__WEAK;
+int __real_usleep(useconds_t us) CL__WEAK;
+int __real_nanosleep(const struct timespec *req, struct timespec *rem) CL__WEAK;
+int __real_clock_nanosleep(clockid_t c, int flags, const struct timespec *req,
+                           struct timespec *rem) CL__WEAK;
+
+static inline void cl__libc_sleep(const char *what)
+{
+    if (!cl__in_grader_wait)
+        cl__sleep_seen(what, (goc_site){NULL, 0, NULL});
+}
+
+unsigned int __wrap_sleep(unsigned int s)
+{
+    cl__libc_sleep("sleep()");
+    return __real_sleep(s);
+}
+
+int __wrap_usleep(useconds_t us)
+{
+    cl__libc_sleep("usleep()");
+    return __real_usleep(us);
+}
+
+int __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
+{
+    cl__libc_sleep("nanosleep()");
+    return __real_nanosleep(req, rem);
+}
+
+int __wrap_clock_nanosleep(clockid_t c, int flags, const struct timespec *req,
+                           struct timespec *rem)
+{
+    cl__libc_sleep("clock_nanosleep()");
+    return __real_clock_nanosleep(c, flags, req, rem);
+}
+
+/* stdio on stdout: the interleaver's points. */
+int __real_vfprintf(FILE *f, const char *fmt, va_list ap) CL__WEAK;
+int __real_vprintf(const char *fmt, va_list ap) CL__WEAK;
+int __real_fputs(const char *s, FILE *f) CL__WEAK;
+int __real_puts(const char *s) CL__WEAK;
+size_t __real_fwrite(const void *p, size_t size, size_t n, FILE *f) CL__WEAK;
+int __real_fputc(int c, FILE *f) CL__WEAK;
+int __real_putc(int c, FILE *f) CL__WEAK;
+int __real_putchar(int c) CL__WEAK;
+
+/* The unwrapped vfprintf, whether or not vfprintf itself is wrapped. */
+static inline int cl__vfprintf(FILE *f, const char *fmt, va_list ap)
+{
+    return __real_vfprintf ? __real_vfprintf(f, fmt, ap) : vfprintf(f, fmt, ap);
+}
+
+#define CL__STDIO(f, call)                                                           \
+    do {                                                                             \
+        bool cl_first_ = cl__stdio_point(f);                                         \
+        r = (call);                                                                  \
+        cl__stdio_written((f), cl_first_);                                           \
+    } while (0)
+
+int __wrap_vfprintf(FILE *f, const char *fmt, va_list ap)
+{
+    int r;
+    CL__STDIO(f, __real_vfprintf(f, fmt, ap));
+    return r;
+}
+
+int __wrap_fprintf(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r;
+    CL__STDIO(f, cl__vfprintf(f, fmt, ap));
+    va_end(ap);
+    return r;
+}
+
+int __wrap_vprintf(const char *fmt, va_list ap)
+{
+    int r;
+    CL__STDIO(stdout, __real_vprintf(fmt, ap));
+    return r;
+}
+
+int __wrap_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r;
+    CL__STDIO(stdout, cl__vfprintf(stdout, fmt, ap));
+    va_end(ap);
+    return r;
+}
+
+int __wrap_fputs(const char *s, FILE *f)
+{
+    int r;
+    CL__STDIO(f, __real_fputs(s, f));
+    return r;
+}
+
+int __wrap_puts(const char *s)
+{
+    int r;
+    CL__STDIO(stdout, __real_puts(s));
+    return r;
+}
+
+size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f)
+{
+    size_t r;
+    CL__STDIO(f, __real_fwrite(p, size, n, f));
+    return r;
+}
+
+int __wrap_fputc(int c, FILE *f)
+{
+    int r;
+    CL__STDIO(f, __real_fputc(c, f));
+    return r;
+}
+
+int __wrap_putc(int c, FILE *f)
+{
+    int r;
+    CL__STDIO(f, __real_putc(c, f));
+    return r;
+}
+
+int __wrap_putchar(int c)
+{
+    int r;
+    CL__STDIO(stdout, __real_putchar(c));
+    return r;
+}
 
 #endif

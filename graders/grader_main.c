@@ -11,6 +11,25 @@
  * and the clock reading it takes right after the body returns) and turn
  * an exit there into a distinct failure the runner reports as "exited".
  *
+ * Verdicts the learner's code cannot write (docs/ARCHITECTURE.md, "the
+ * threat model").  When the runner grades (CL_RESULTS_FD set), nothing of
+ * the learner's runs in this parent process: the runner's object check
+ * refuses constructors, destructors and definitions of names libc, Check,
+ * libgoc or this file use, so learner code only runs inside Check's
+ * per-test children.  The parent then
+ *   - makes itself undumpable, so a same-user process cannot open its
+ *     descriptors or memory through /proc;
+ *   - before each test's fork (--wrap=fork: Check forks in its own code)
+ *     draws a fresh random nonce; the child keeps only its own, closes the
+ *     runner's descriptors, and sends "test index + nonce" over a pipe only
+ *     this parent reads when the body returns normally (Check's clock
+ *     reading right after it: every failed assertion leaves without
+ *     returning).  A test Check calls passed counts only with its token,
+ *     so exit(0), exit_group, exec or killing the test early is not a pass;
+ *   - writes the results to the runner's pipe (not a file a daemon could
+ *     rewrite), each line behind a per-run secret it reads from the runner
+ *     only after every test ended, so no test process ever held it.
+ *
  * Built with -DCL_CRASH_SITE_ONLY it is only the crash handler below,
  * installed by a constructor: `chanlings run` links that into the
  * learner's own program so a crash there says where too. */
@@ -21,14 +40,20 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/types.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+#include "grader_protocol.h"
 
 /* A crash in a test prints where it happened before the process dies:
  * the offsets of the program's own frames, which the runner turns into
@@ -38,7 +63,7 @@
 static void print_frame(const Dl_info *self, void *addr, unsigned long back)
 {
     char line[64];
-    int len = snprintf(line, sizeof line, "chanlings-frame: %#lx\n",
+    int len = snprintf(line, sizeof line, CL_MARK_FRAME "%#lx\n",
                        (unsigned long)((char *)addr - (char *)self->dli_fbase) - back);
     ssize_t w = write(2, line, (size_t)len);
     (void)w;
@@ -106,9 +131,9 @@ __attribute__((constructor)) static void install_crash_handler(void)
 
 Suite *cl_grader_suite(void);
 
-/* Check reports "Early exit with return value 86" for an exit(0) inside a
- * test body; the marker line below tells the runner the real status. */
-#define CL_EXIT_IN_BODY_STATUS 86
+/* Check reports "Early exit with return value 86" (CL_EXIT_IN_BODY_STATUS)
+ * for an exit(0) inside a test body; the marker line tells the runner the
+ * real status. */
 
 static volatile bool in_body;
 
@@ -124,10 +149,135 @@ void __wrap_tcase_fn_start(const char *fname, const char *file, int line)
     in_body = true;
 }
 
+/* ---- proof that a test body reached its end ---- */
+
+#define CL_MAX_TESTS 1024
+#define CL_NONCE_BYTES 16
+
+typedef struct token {
+    unsigned int test;
+    unsigned char nonce[CL_NONCE_BYTES];
+} token;
+
+static struct {
+    bool on;              /* graded by the runner: tokens decide passes */
+    int results_fd, secret_fd;
+    int token_rd, token_wr;
+    pid_t parent;
+    unsigned nforks;      /* tests forked so far */
+    bool is_child;
+    token mine;           /* in a test child: its own token */
+    unsigned char nonces[CL_MAX_TESTS][CL_NONCE_BYTES]; /* parent only */
+    unsigned char seen[CL_MAX_TESTS];
+    char got[64 * 1024];  /* token bytes read so far */
+    size_t got_len;
+} proof = {.results_fd = -1, .secret_fd = -1, .token_rd = -1, .token_wr = -1};
+
+/* Weak, so a grader linked without --wrap=fork (graders/tests/run.sh)
+ * still links; the runner always wraps it. */
+pid_t __real_fork(void) __attribute__((weak));
+
+static void drain_tokens(void)
+{
+    for (;;) {
+        if (proof.got_len + sizeof(token) > sizeof proof.got) {
+            /* Full of something no test sent; keep the newest half. */
+            memmove(proof.got, proof.got + sizeof proof.got / 2, sizeof proof.got / 2);
+            proof.got_len = sizeof proof.got / 2;
+        }
+        ssize_t n = read(proof.token_rd, proof.got + proof.got_len, sizeof proof.got - proof.got_len);
+        if (n <= 0)
+            return;
+        proof.got_len += (size_t)n;
+    }
+}
+
+/* Marks every test whose own token arrived (anywhere in the stream: a
+ * stray write cannot shift the real ones out of place). */
+static void match_tokens(void)
+{
+    drain_tokens();
+    for (unsigned k = 0; k < proof.nforks && k < CL_MAX_TESTS; k++) {
+        token t = {.test = k};
+        memcpy(t.nonce, proof.nonces[k], CL_NONCE_BYTES);
+        if (memmem(proof.got, proof.got_len, &t, sizeof t))
+            proof.seen[k] = 1;
+    }
+}
+
+pid_t __wrap_fork(void)
+{
+    if (!proof.on || getpid() != proof.parent || proof.nforks >= CL_MAX_TESTS)
+        return __real_fork ? __real_fork() : -1;
+    unsigned k = proof.nforks++;
+    if (getrandom(proof.nonces[k], CL_NONCE_BYTES, 0) != CL_NONCE_BYTES)
+        memset(proof.nonces[k], 0, CL_NONCE_BYTES); /* no token can match zeros by chance */
+    drain_tokens();
+    pid_t pid = __real_fork();
+    if (pid == 0) {
+        proof.is_child = true;
+        proof.mine.test = k;
+        memcpy(proof.mine.nonce, proof.nonces[k], CL_NONCE_BYTES);
+        /* Nothing of the other tests, the runner's pipes or the tokens
+         * already sent stays within reach of this test's code. */
+        memset(proof.nonces, 0, sizeof proof.nonces);
+        memset(proof.got, 0, sizeof proof.got);
+        close(proof.results_fd);
+        close(proof.secret_fd);
+        close(proof.token_rd);
+    }
+    return pid;
+}
+
 clockid_t __wrap_check_get_clockid(void)
 {
+    if (in_body && proof.is_child) {
+        /* The body returned: every assertion in it held. */
+        ssize_t w = write(proof.token_wr, &proof.mine, sizeof proof.mine);
+        (void)w;
+        memset(&proof.mine, 0, sizeof proof.mine);
+    }
     in_body = false;
     return __real_check_get_clockid();
+}
+
+static int env_fd(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? atoi(v) : -1;
+}
+
+/* Graded by the runner: the results pipe, the secret pipe, our own token
+ * pipe, and no way in through /proc. */
+static void proof_start(void)
+{
+    proof.results_fd = env_fd(CL_ENV_RESULTS_FD);
+    proof.secret_fd = env_fd(CL_ENV_SECRET_FD);
+    unsetenv(CL_ENV_RESULTS_FD);
+    unsetenv(CL_ENV_SECRET_FD);
+    if (proof.results_fd < 0 || proof.secret_fd < 0)
+        return;
+    int p[2];
+    if (pipe(p) < 0)
+        return;
+    proof.token_rd = p[0];
+    proof.token_wr = p[1];
+    fcntl(proof.token_rd, F_SETFL, O_NONBLOCK);
+    prctl(PR_SET_DUMPABLE, 0);
+    proof.parent = getpid();
+    proof.on = true;
+}
+
+/* The secret, read only now that no test process exists any more. */
+static void read_secret(char *secret, size_t size)
+{
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < size && (n = read(proof.secret_fd, secret + len, size - 1 - len)) > 0)
+        len += (size_t)n;
+    secret[len] = '\0';
+    secret[strcspn(secret, "\n")] = '\0';
+    close(proof.secret_fd);
 }
 
 static int body_exit_status(int status)
@@ -140,7 +290,7 @@ static int body_exit_status(int status)
      * (grader.h), so the marker lands beside the test it belongs to. */
     if (status != 0)
         return status;
-    fprintf(stderr, "\nchanlings: exit(0) was called inside a graded function\n");
+    fprintf(stderr, "\n" CL_MARK_EXIT "0) was called inside a graded function\n");
     fflush(NULL);
     return CL_EXIT_IN_BODY_STATUS;
 }
@@ -180,36 +330,61 @@ static const char *rtype_name(int rtype)
     return rtype == CK_PASS ? "pass" : rtype == CK_FAILURE ? "fail" : "error";
 }
 
+/* The verdict of test i: Check's, except that a pass needs its token. */
+static const char *test_verdict(int i, int rtype, const char **msg)
+{
+    if (rtype == CK_PASS && proof.on && ((unsigned)i >= proof.nforks || !proof.seen[i])) {
+        *msg = "Early exit with return value 0: the test process ended before the test's last "
+               "check (exit, exit_group, exec or a kill inside the graded code)";
+        return "error";
+    }
+    return rtype_name(rtype);
+}
+
 int main(void)
 {
-    const char *timeout = getenv("CL_TEST_TIMEOUT");
+    const char *timeout = getenv(CL_ENV_TEST_TIMEOUT);
     /* Check reads its default timeout when each TCase is created, so this
      * must be set before the grader builds its suite. */
     setenv("CK_DEFAULT_TIMEOUT", timeout && *timeout ? timeout : "10", 1);
     unsetenv("CK_FORK");
     catch_crashes();
+    proof_start();
 
     SRunner *sr = srunner_create(cl_grader_suite());
     srunner_set_fork_status(sr, CK_FORK);
     srunner_run_all(sr, CK_SILENT);
 
-    const char *path = getenv("CL_RESULTS");
-    FILE *out = path ? fopen(path, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "grader: cannot write results to %s: %s\n", path, strerror(errno));
-        return 3;
+    FILE *out = NULL;
+    char secret[128] = "";
+    if (proof.on) {
+        match_tokens();
+        read_secret(secret, sizeof secret);
+        out = fdopen(proof.results_fd, "w");
+    } else {
+        const char *path = getenv(CL_ENV_RESULTS);
+        out = path ? fopen(path, "w") : stdout;
+        if (!out) {
+            fprintf(stderr, "grader: cannot write results to %s: %s\n", path, strerror(errno));
+            return 3;
+        }
     }
+    if (!out)
+        return 3;
     int n = srunner_ntests_run(sr), bad = 0;
     TestResult **tr = srunner_results(sr);
     for (int i = 0; i < n; i++) {
-        int rtype = tr_rtype(tr[i]);
-        bad += rtype != CK_PASS;
-        fprintf(out, "%s\t", rtype_name(rtype));
+        const char *msg = tr_msg(tr[i]);
+        const char *verdict = test_verdict(i, tr_rtype(tr[i]), &msg);
+        bad += strcmp(verdict, "pass") != 0;
+        if (proof.on)
+            fprintf(out, "%s\t", secret);
+        fprintf(out, "%s\t", verdict);
         put_escaped(out, tr_tcname(tr[i]));
         fputc('\t', out);
         put_escaped(out, tr_lfile(tr[i]));
         fprintf(out, ":%d\t", tr_lno(tr[i]));
-        put_escaped(out, tr_msg(tr[i]));
+        put_escaped(out, msg);
         fputc('\n', out);
     }
     free(tr);

@@ -2,6 +2,13 @@
 #
 # Three builds of the same sources: plain (what learners link), TSan (race
 # pass and the library's own race check) and ASan+UBSan (memory check).
+#
+# A private namespace: learners link libgoc.a, one relocatable object in
+# which every name but goc_* is made local (ld -r joins the objects, so
+# internal calls are bound inside it; objcopy then hides the rest).  A
+# learner may define chan_lock or sync_die without a clash.  libgoc's own
+# white-box tests link libgoc-internal.a, the same objects with nothing
+# hidden.
 
 # Two schedulers behind lib/src/sched.h: `thread` (a thread per goroutine)
 # and `mn` (M:N, x86-64 only).  SCHED picks the one in plain/tsan/asan,
@@ -30,29 +37,39 @@ $(shell mkdir -p $(BUILD)/lib && { [ -f $(LIB_SCHED_STAMP) ] || { rm -f $(BUILD)
 # instrumentation and tells TSan about each switch (fiber API) instead.
 $(BUILD)/lib/tsan/sched_mn.o $(BUILD)/lib/tsan-mn/sched_mn.o: LIB_XFLAGS := -fno-sanitize=thread -DSCHED_MN_TSAN
 
+OBJCOPY ?= objcopy
+
 LIBGOC := $(BUILD)/lib/plain/libgoc.a
 LIBGOC_TSAN := $(BUILD)/lib/tsan/libgoc.a
+LIBGOC_ASAN := $(BUILD)/lib/asan/libgoc.a
 
 define LIB_FLAVOUR_RULES
+LIB_OBJS_$(1) := $(patsubst lib/src/%.c,$(BUILD)/lib/$(1)/%.o,$(LIB_SRC) $(LIB_SCHED_SRC_$(LIB_SCHED_$(1))))
 $(BUILD)/lib/$(1)/%.o: lib/src/%.c $(LIB_HDR)
 	@mkdir -p $$(@D)
 	$$(CC) $$(LIB_CFLAGS) $$(LIB_FLAGS_$(1)) $$(LIB_XFLAGS) -c $$< -o $$@
 
-$(BUILD)/lib/$(1)/libgoc.a: $(patsubst lib/src/%.c,$(BUILD)/lib/$(1)/%.o,$(LIB_SRC) $(LIB_SCHED_SRC_$(LIB_SCHED_$(1)))) $(LIB_SCHED_STAMP)
+$(BUILD)/lib/$(1)/libgoc-internal.a: $$(LIB_OBJS_$(1)) $(LIB_SCHED_STAMP)
 	@rm -f $$@
 	ar rcs $$@ $$(filter %.o,$$^)
 
-$(BUILD)/lib/$(1)/tests/%: lib/tests/%.c $(wildcard lib/tests/*.h) $(BUILD)/lib/$(1)/libgoc.a
+$(BUILD)/lib/$(1)/libgoc.a: $$(LIB_OBJS_$(1)) $(LIB_SCHED_STAMP)
+	@rm -f $$@ $$(@D)/libgoc.o
+	$$(LD) -r $$(filter %.o,$$^) -o $$(@D)/libgoc.o
+	$$(OBJCOPY) --wildcard --keep-global-symbol='goc_*' $$(@D)/libgoc.o
+	ar rcs $$@ $$(@D)/libgoc.o
+
+$(BUILD)/lib/$(1)/tests/%: lib/tests/%.c $(wildcard lib/tests/*.h) $(BUILD)/lib/$(1)/libgoc-internal.a
 	@mkdir -p $$(@D)
 	$$(CC) $$(LIB_CFLAGS) $$(LIB_FLAGS_$(1)) -DLIBGOC_SCHED_$(LIB_SCHED_$(1)) $$(PKG_CHECK_CFLAGS) $$< -o $$@ \
-		$(BUILD)/lib/$(1)/libgoc.a $$(PKG_CHECK_LIBS)
+		$(BUILD)/lib/$(1)/libgoc-internal.a $$(PKG_CHECK_LIBS)
 
 LIB_TESTS_$(1) := $(LIB_TEST_SRC:lib/tests/%.c=$(BUILD)/lib/$(1)/tests/%)
 endef
 $(foreach f,$(LIB_FLAVOURS),$(eval $(call LIB_FLAVOUR_RULES,$(f))))
 
-.PHONY: lib lib-all test-lib test-lib-mn test-lib-compile bench-lib
-lib: $(LIBGOC) $(LIBGOC_TSAN)
+.PHONY: lib lib-all test-lib test-lib-mn test-lib-namespace test-lib-goports test-lib-compile bench-lib
+lib: $(LIBGOC) $(LIBGOC_TSAN) $(LIBGOC_ASAN)
 
 # Each test program is a Check suite; scripts/run-tests.sh runs a list of
 # them and prints one total line.  The same passes run over the default
@@ -82,8 +99,17 @@ $(eval $(call LIB_TEST_RULES,test-lib,,))
 $(eval $(call LIB_TEST_RULES,test-lib-mn,-mn, (M:N scheduler)))
 test-lib-compile:
 	@CC="$(CC)" sh lib/tests/compile_fail_test.sh
-test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind
+# Only goc_ names leave libgoc.a, and a program defining every internal
+# name links and runs (each flavour).
+LIB_MAIN_FLAVOURS := plain tsan asan
+test-lib-namespace: $(LIB_MAIN_FLAVOURS:%=$(BUILD)/lib/%/libgoc.a) $(LIB_MAIN_FLAVOURS:%=$(BUILD)/lib/%/libgoc-internal.a)
+	@CC="$(CC)" BUILD="$(BUILD)" sh lib/tests/namespace_test.sh $(foreach f,$(LIB_MAIN_FLAVOURS),$(f):"$(LIB_FLAGS_$(f))")
+# Go programs ported to C match Go's recorded stdout, first stderr line
+# and exit status (lib/tests/goports/), in the plain and TSan builds.
+test-lib-goports: $(LIBGOC) $(LIBGOC_TSAN)
+	@CC="$(CC)" BUILD="$(BUILD)" sh lib/tests/goports_test.sh plain:"$(LIB_FLAGS_plain)" tsan:"$(LIB_FLAGS_tsan)"
+test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind test-lib-namespace test-lib-goports
 test-lib-mn: test-lib-mn-plain test-lib-mn-tsan test-lib-mn-asan test-lib-mn-valgrind
-TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind
+TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind test-lib-namespace test-lib-goports
 
 include lib/bench/bench.mk

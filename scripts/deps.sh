@@ -10,6 +10,10 @@ command -v patch >/dev/null 2>&1 || missing="$missing patch"
 have_pc check || missing="$missing check"
 have_pc ncursesw || missing="$missing libncurses-dev"
 have_pc libcmark || [ -f /usr/include/cmark.h ] || missing="$missing libcmark-dev"
+# The jail learner code runs in (runner/src/sandbox.h): bwrap and its
+# seccomp filter.  Without them the runner still works and says so.
+command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+have_pc libseccomp || missing="$missing libseccomp-dev"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "chanlings: installing build dependencies:$missing"

@@ -106,6 +106,65 @@ int fetch_all(int n, fetch_fn fetch, void *ctx, int results[])
     return ok;
 }
 
+/* ---- walk: an unknown number of goroutines ------------------------------- */
+
+/* A tree: each node has a value and any number of children. */
+typedef struct node {
+    int value;
+    int nchildren;
+    struct node **children;
+} node;
+
+/* What walk does at each node. */
+typedef void (*visit_fn)(const node *n, void *ctx);
+
+/* Everything one walking goroutine needs. */
+struct visit {
+    const node *n;
+    visit_fn visit;
+    void *ctx;
+    goc_waitgroup *wg;
+};
+
+static void visit_main(void *arg)
+{
+    struct visit v = *(struct visit *)arg;
+    free(arg);
+    for (int i = 0; i < v.n->nchildren; i++) {
+        struct visit *child = malloc(sizeof *child);
+        if (!child)
+            goc_panic("walk: no memory");
+        *child = (struct visit){v.n->children[i], v.visit, v.ctx, v.wg};
+        /* Counted here, by the parent, before goc_go and before the
+         * parent's own Done below: the count cannot reach zero while a
+         * child is on its way.  Inside the child it would come too late. */
+        goc_wg_add(v.wg, 1);
+        goc_go(visit_main, child);
+    }
+    v.visit(v.n, v.ctx);
+    goc_wg_done(v.wg);
+}
+
+/* GRADED: walk
+ * Calls visit(n, ctx) for every node of the tree under root (root
+ * included; root may be NULL), each node in a goroutine of its own, and
+ * returns once every visit has returned.  Nobody knows in advance how
+ * many nodes there are: each goroutine starts one goroutine per child of
+ * its node, counting it in the WaitGroup first. */
+void walk(const node *root, visit_fn visit, void *ctx)
+{
+    if (!root)
+        return;
+    struct visit *first = malloc(sizeof *first);
+    if (!first)
+        goc_panic("walk: no memory");
+    goc_waitgroup wg = {0};
+    *first = (struct visit){root, visit, ctx, &wg};
+    goc_wg_add(&wg, 1);
+    goc_go(visit_main, first);
+    goc_wg_wait(&wg);
+}
+
 static void shout(int index, void *ctx)
 {
     printf("%s #%d\n", (const char *)ctx, index);
@@ -118,6 +177,12 @@ static int fetch_square(int index, void *ctx, int *out)
         return 1; /* every third item is "unavailable" */
     *out = index * index;
     return 0;
+}
+
+static void print_node(const node *n, void *ctx)
+{
+    (void)ctx;
+    printf("visited node %d\n", n->value);
 }
 
 int main(void)
@@ -137,5 +202,11 @@ int main(void)
     for (int i = 0; i < 6; i++)
         printf(" %d", results[i]);
     printf("\n");
+
+    node leaves[3] = {{3, 0, NULL}, {4, 0, NULL}, {5, 0, NULL}};
+    node *kids[] = {&leaves[0], &leaves[1], &leaves[2]};
+    node root = {1, 3, kids};
+    walk(&root, print_node, NULL);
+    puts("walk: every node was visited before this line");
     return 0;
 }

@@ -1,20 +1,26 @@
 #!/bin/sh
-# Proves the graders of exercises 01-03 without the runner:
+# Proves the graders without the runner:
 #   - every solution passes its grader (RUNS times, default 1),
+#   - every correct alternative (graders/tests/NN-alt-*.patch, applied to the
+#     solution) passes too, RUNS times,
 #   - every untouched exercise fails its grader (RUNS times),
 #   - every wrong variant (graders/tests/NN-wrong-*.patch, applied to the
-#     solution) fails the test that
-#     graders/tests/wrong.tsv names, with the message it names
-#     (wrong.tsv: variant, test, fail|error|race, words; "race" lines are
-#     checked under RACE=1: the test must stop with a ThreadSanitizer report).
+#     solution) fails the test that graders/tests/wrong.tsv names, with the
+#     message it names, RUNS times.
+# wrong.tsv: variant, test, status, words.  Status fail|error is checked by
+# the plain pass; "race" by RACE=1 (the test must stop with a TSan report);
+# "memory" by ASAN=1 (the test must stop with an ASan/LSan/UBSan report).
+#
 # It builds each program the way the runner does (learner file with
 # -Dmain=chanlings_learner_main, grader + graders/grader_main.c, libgoc,
-# Check) so a pass here means a pass in `chanlings check`.
+# Check, and -Wl,--wrap=NAME for every name in the lesson's `wrap:` front
+# matter) so a pass here means a pass in `chanlings check`.
 #
 #   sh graders/tests/run.sh            plain libgoc
-#   RACE=1 sh graders/tests/run.sh     ThreadSanitizer build: solutions clean, races caught
-#   RUNS=20 sh graders/tests/run.sh    repeat each solution/stub run
-#   ONLY=02 sh graders/tests/run.sh    one exercise
+#   RACE=1 sh graders/tests/run.sh     ThreadSanitizer: solutions and alternatives clean, races caught
+#   ASAN=1 sh graders/tests/run.sh     AddressSanitizer + LeakSanitizer + UBSan (lessons with asan: true)
+#   RUNS=20 sh graders/tests/run.sh    repeat every run
+#   ONLY=02 sh graders/tests/run.sh    one exercise (ONLY=fx: the schedule-point fixture)
 # Last line: "N passed, N failed"; exit status non-zero on any failure.
 cd "$(dirname "$0")/../.." || exit 2
 CC=${CC:-cc}
@@ -23,6 +29,7 @@ ONLY=${ONLY:-}
 flavour=plain
 san=""
 [ -n "$RACE" ] && { flavour=tsan; san="-fsanitize=thread"; }
+[ -n "$ASAN" ] && { flavour=asan; san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"; }
 lib=build/lib/$flavour/libgoc.a
 out=build/graders-test/$flavour
 mkdir -p "$out"
@@ -46,11 +53,18 @@ if ! $CC $CFLAGS $CHECK_CFLAGS -c graders/grader_main.c -o "$out/grader_main.o" 
     cat "$out/grader_main.cc"; echo "0 passed, 1 failed"; exit 1
 fi
 
-# build PROG LEARNER_SOURCE GRADER_OBJECT [-Werror]
+# front_matter LESSON KEY: the value of KEY in the lesson's front matter.
+front_matter() {
+    awk -v key="$2" 'NR == 1 && $0 == "---" { in_fm = 1; next }
+        in_fm && $0 == "---" { exit }
+        in_fm && index($0, key ":") == 1 { v = substr($0, length(key) + 2); sub(/^[ \t]+/, "", v); sub(/[ \t]+$/, "", v); print v }' "$1"
+}
+
+# build PROG LEARNER_SOURCE GRADER_OBJECT [-Werror]   (uses $lesson_wraps)
 build() {
     prog=$1 learner=$2 grader_o=$3 strict=$4
     $CC $CFLAGS $strict -Dmain=chanlings_learner_main -c "$learner" -o "$prog.learner.o" 2>"$prog.cc" &&
-        $CC $san -pthread "$prog.learner.o" "$grader_o" "$out/grader_main.o" $WRAPS "$lib" \
+        $CC $san -pthread "$prog.learner.o" "$grader_o" "$out/grader_main.o" $WRAPS $lesson_wraps "$lib" \
             $CHECK_LIBS -o "$prog" 2>>"$prog.cc"
 }
 
@@ -58,8 +72,10 @@ build() {
 expectations_for() {
     if [ -n "$RACE" ]; then
         grep "^$1	[^	]*	race	" graders/tests/wrong.tsv
+    elif [ -n "$ASAN" ]; then
+        grep "^$1	[^	]*	memory	" graders/tests/wrong.tsv
     else
-        grep "^$1	" graders/tests/wrong.tsv | grep -v "^$1	[^	]*	race	"
+        grep "^$1	" graders/tests/wrong.tsv | grep -v "^$1	[^	]*	\(race\|memory\)	"
     fi
 }
 
@@ -68,94 +84,157 @@ grade() {
     prog=$1
     rm -rf "$prog.d" && mkdir -p "$prog.d"
     CL_RESULTS="$prog.results" CL_OUTPUT_DIR="$prog.d" CL_TEST_TIMEOUT=${CL_TEST_TIMEOUT:-10} \
-        TSAN_OPTIONS="halt_on_error=1 exitcode=66 $TSAN_OPTIONS" "$prog" >"$prog.stdout" 2>&1
+        TSAN_OPTIONS="halt_on_error=1 exitcode=66 $TSAN_OPTIONS" \
+        ASAN_OPTIONS="detect_leaks=1 $ASAN_OPTIONS" \
+        "$prog" >"$prog.stdout" 2>&1
+}
+
+# must_pass LABEL PROG: passes every test, RUNS times.
+must_pass() {
+    label=$1 prog=$2
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        i=$((i + 1))
+        if ! grade "$prog" || grep -qv '^pass' "$prog.results" || [ ! -s "$prog.results" ]; then
+            fail "$label failed its grader (run $i of $RUNS):"
+            grep -v '^pass' "$prog.results" 2>/dev/null | head -n 5
+            for f in "$prog.d"/*.out; do [ -s "$f" ] && { echo "--- $f"; head -n 30 "$f"; }; done
+            return
+        fi
+    done
+    pass
+}
+
+# must_fail_as NAME PROG EXPECTATIONS: each expectation line holds, RUNS times.
+must_fail_as() {
+    name=$1 prog=$2 expectations=$3
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        i=$((i + 1))
+        grade "$prog"
+        rm -f "$prog.bad"
+        printf '%s\n' "$expectations" | while IFS='	' read -r _ test status words; do
+            case $status in race | memory) status=error ;; esac
+            line=$(grep "	$test	" "$prog.results")
+            if [ -z "$line" ]; then
+                echo "FAIL: $name: no result for test $test (run $i)"; echo x >>"$prog.bad"
+            elif [ "${line%%	*}" != "$status" ]; then
+                echo "FAIL: $name: $test was '${line%%	*}', expected '$status' (run $i): $line"; echo x >>"$prog.bad"
+            elif ! printf '%s' "$line" | grep -qF -- "$words" &&
+                ! grep -qF -- "$words" "$prog.d/$test.out" 2>/dev/null; then
+                echo "FAIL: $name: $test did not say \"$words\" (run $i): $line"; echo x >>"$prog.bad"
+            fi
+        done
+        if [ -s "$prog.bad" ]; then failed=$((failed + 1)); rm -f "$prog.bad"; return; fi
+    done
+    pass
+}
+
+# prove SLUG GRADER SOLUTION EXERCISE LESSON PREFIX
+#   PREFIX-alt-*.patch and PREFIX-wrong-*.patch (in graders/tests/) apply to SOLUTION.
+prove() {
+    slug=$1 grader=$2 solution=$3 exercise=$4 lesson=$5 prefix=$6
+    lesson_wraps=""
+    for name in $(front_matter "$lesson" wrap); do
+        lesson_wraps="$lesson_wraps,--wrap=$name"
+    done
+    [ -n "$lesson_wraps" ] && lesson_wraps="-Wl${lesson_wraps}"
+    if [ -n "$ASAN" ] && [ "$(front_matter "$lesson" asan)" != true ]; then
+        return # the memory pass runs where the lesson asks for it
+    fi
+
+    grader_o=$out/$slug.grader.o
+    if ! $CC $CFLAGS -Werror $CHECK_CFLAGS -Igraders -c "$grader" -o "$grader_o" 2>"$grader_o.cc"; then
+        fail "$slug: the grader does not build cleanly:"; cat "$grader_o.cc"; return
+    fi
+
+    # The reference solution passes every test, every time, warning-free.
+    prog=$out/$slug.solution
+    if ! build "$prog" "$solution" "$grader_o" -Werror; then
+        fail "$slug: the solution does not build cleanly:"; cat "$prog.cc"
+    else
+        must_pass "$slug: solution" "$prog"
+    fi
+
+    # So does every correct alternative: the grader judges behaviour, not shape.
+    for patchfile in graders/tests/"$prefix"-alt-*.patch; do
+        [ -f "$patchfile" ] || continue
+        name=$(basename "$patchfile" .patch)
+        alt=$out/$name.c
+        if ! patch -s -o "$alt" "$solution" <"$patchfile" >"$out/$name.patch.log" 2>&1; then
+            fail "$name: does not apply to $solution:"; cat "$out/$name.patch.log"; continue
+        fi
+        if ! build "$out/$name" "$alt" "$grader_o" -Werror; then
+            fail "$name: does not build cleanly:"; cat "$out/$name.cc"; continue
+        fi
+        must_pass "$name (a correct alternative)" "$out/$name"
+    done
+
+    # The untouched exercise builds without warnings and fails, every time.
+    # (The sanitizer passes prove solutions and their own variants only.)
+    if [ -z "$RACE$ASAN" ] && [ -n "$exercise" ]; then
+        prog=$out/$slug.exercise
+        if ! build "$prog" "$exercise" "$grader_o" -Werror; then
+            fail "$slug: untouched exercise does not build cleanly:"; cat "$prog.cc"
+        else
+            i=0 ok=1
+            while [ $i -lt "$RUNS" ]; do
+                i=$((i + 1))
+                grade "$prog"
+                if [ ! -s "$prog.results" ] || ! grep -qv '^pass' "$prog.results"; then
+                    ok=0; fail "$slug: the untouched exercise passed its grader (run $i)"; break
+                fi
+            done
+            [ $ok = 1 ] && pass
+        fi
+    fi
+
+    # Each wrong variant fails the named test with the named words, found in
+    # the result message or in the test's output file (deadlock dumps,
+    # sanitizer reports).  A variant is a patch on the solution: the one
+    # mistake, nothing else.
+    for patchfile in graders/tests/"$prefix"-wrong-*.patch; do
+        [ -f "$patchfile" ] || continue
+        name=$(basename "$patchfile" .patch)
+        wrong=$out/$name.c
+        if ! patch -s -o "$wrong" "$solution" <"$patchfile" >"$out/$name.patch.log" 2>&1; then
+            fail "$name: does not apply to $solution:"; cat "$out/$name.patch.log"; continue
+        fi
+        expectations=$(expectations_for "$name")
+        if [ -z "$expectations" ]; then
+            # Checked by another pass (a race, a memory fault), or forgotten.
+            grep -q "^$name	" graders/tests/wrong.tsv ||
+                fail "$name: no expectation in graders/tests/wrong.tsv"
+            continue
+        fi
+        if ! build "$out/$name" "$wrong" "$grader_o"; then
+            fail "$name: does not build:"; cat "$out/$name.cc"; continue
+        fi
+        must_fail_as "$name" "$out/$name" "$expectations"
+    done
 }
 
 for grader in graders/[0-9][0-9]-*.c; do
     slug=$(basename "$grader" .c)
     nn=${slug%%-*}
     [ -n "$ONLY" ] && [ "$ONLY" != "$nn" ] && continue
-
-    grader_o=$out/$slug.grader.o
-    if ! $CC $CFLAGS -Werror $CHECK_CFLAGS -Igraders -c "$grader" -o "$grader_o" 2>"$grader_o.cc"; then
-        fail "$slug: the grader does not build cleanly:"; cat "$grader_o.cc"; continue
+    # The untouched exercise as shipped (git HEAD, else the runner's pristine
+    # copy), never a learner's work in exercises/.
+    stub=exercises/$slug.c
+    if git show "HEAD:exercises/$slug.c" > "$out/$slug.shipped.c" 2>/dev/null; then
+        stub=$out/$slug.shipped.c
+    elif [ -f ".chanlings/pristine/$slug.c" ]; then
+        stub=.chanlings/pristine/$slug.c
     fi
-
-    # The reference solution passes every test, every time, warning-free.
-    prog=$out/$slug.solution
-    if ! build "$prog" "solutions/$slug.c" "$grader_o" -Werror; then
-        fail "$slug: the solution does not build cleanly:"; cat "$prog.cc"
-    else
-        i=0 ok=1
-        while [ $i -lt "$RUNS" ]; do
-            i=$((i + 1))
-            if ! grade "$prog" || grep -qv '^pass' "$prog.results" || [ ! -s "$prog.results" ]; then
-                ok=0
-                fail "$slug: solution failed its grader (run $i of $RUNS):"
-                grep -v '^pass' "$prog.results" 2>/dev/null | head -n 5
-                for f in "$prog.d"/*.out; do [ -s "$f" ] && { echo "--- $f"; head -n 30 "$f"; }; done
-                break
-            fi
-        done
-        [ $ok = 1 ] && pass
-    fi
-    # The untouched exercise builds without warnings and fails, every time.
-    prog=$out/$slug.exercise
-    if [ -n "$RACE" ]; then
-        : # the race pass proves the solutions and the race-only variants
-    elif ! build "$prog" "exercises/$slug.c" "$grader_o" -Werror; then
-        fail "$slug: untouched exercise does not build cleanly:"; cat "$prog.cc"
-    else
-        i=0 ok=1
-        while [ $i -lt "$RUNS" ]; do
-            i=$((i + 1))
-            grade "$prog"
-            if [ ! -s "$prog.results" ] || ! grep -qv '^pass' "$prog.results"; then
-                ok=0; fail "$slug: the untouched exercise passed its grader (run $i)"; break
-            fi
-        done
-        [ $ok = 1 ] && pass
-    fi
-
-    # Each wrong variant fails the named test with the named words, found in
-    # the result message or in the test's output file (deadlock dumps, TSan
-    # reports).  Lines with status "race" are checked by the RACE=1 pass
-    # (the test must end in error with a ThreadSanitizer report), the others
-    # by the plain pass.
-    # A variant is a patch on the solution (the one mistake, nothing else).
-    for patchfile in graders/tests/"$nn"-wrong-*.patch; do
-        [ -f "$patchfile" ] || continue
-        name=$(basename "$patchfile" .patch)
-        wrong=$out/$name.c
-        if ! patch -s -o "$wrong" "solutions/$slug.c" <"$patchfile" >"$out/$name.patch.log" 2>&1; then
-            fail "$name: does not apply to solutions/$slug.c:"; cat "$out/$name.patch.log"; continue
-        fi
-        expectations=$(expectations_for "$name")
-        if [ -z "$expectations" ]; then
-            [ -z "$RACE" ] && fail "$name: no expectation in graders/tests/wrong.tsv"
-            continue
-        fi
-        prog=$out/$name
-        if ! build "$prog" "$wrong" "$grader_o"; then
-            fail "$name: does not build:"; cat "$prog.cc"; continue
-        fi
-        grade "$prog"
-        rm -f "$prog.bad"
-        printf '%s\n' "$expectations" | while IFS='	' read -r _ test status words; do
-            [ "$status" = race ] && status=error
-            line=$(grep "	$test	" "$prog.results")
-            if [ -z "$line" ]; then
-                echo "FAIL: $name: no result for test $test"; echo x >>"$prog.bad"
-            elif [ "${line%%	*}" != "$status" ]; then
-                echo "FAIL: $name: $test was '${line%%	*}', expected '$status': $line"; echo x >>"$prog.bad"
-            elif ! printf '%s' "$line" | grep -qF -- "$words" &&
-                ! grep -qF -- "$words" "$prog.d/$test.out" 2>/dev/null; then
-                echo "FAIL: $name: $test did not say \"$words\": $line"; echo x >>"$prog.bad"
-            fi
-        done
-        if [ -s "$prog.bad" ]; then failed=$((failed + 1)); rm -f "$prog.bad"; else pass; fi
-    done
+    prove "$slug" "$grader" "solutions/$slug.c" "$stub" "lessons/$slug.md" "$nn"
 done
+
+# The schedule-point fixture: proves grader.h's wrap helpers on a tiny
+# learner file of its own (graders/tests/fx/).
+if [ -z "$ONLY" ] || [ "$ONLY" = fx ]; then
+    prove fx-schedule-points graders/tests/fx/grader.c graders/tests/fx/solution.c "" \
+        graders/tests/fx/lesson.md fx
+fi
 
 echo "graders ($flavour, $RUNS run(s) each): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

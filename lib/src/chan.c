@@ -15,8 +15,18 @@
 
 /* ---- wait queues ---------------------------------------------------------- */
 
+/* The links around w agree with the queue's ends (Go's "G waiting list
+ * is corrupted"). */
+static void waitq_check_links(const chan_waitq *q, const chan_waiter *w)
+{
+    invariant(w->prev ? w->prev->next == w : q->first == w, "a channel's waiter queue is corrupted");
+    invariant(w->next ? w->next->prev == w : q->last == w, "a channel's waiter queue is corrupted");
+}
+
 void waitq_enqueue(chan_waitq *q, chan_waiter *w)
 {
+    invariant(!w->queued, "a waiter was queued twice on a channel");
+    invariant((q->first == NULL) == (q->last == NULL), "a channel's waiter queue is corrupted");
     w->next = NULL;
     w->prev = q->last;
     if (q->last)
@@ -31,6 +41,7 @@ void waitq_remove(chan_waitq *q, chan_waiter *w)
 {
     if (!w->queued)
         return;
+    waitq_check_links(q, w);
     if (w->prev)
         w->prev->next = w->next;
     else
@@ -62,24 +73,55 @@ chan_waiter *waitq_dequeue(chan_waitq *q)
 
 /* ---- checks ------------------------------------------------------------------ */
 
-void chan_lock(goc_chan *c) { pthread_mutex_lock(&c->lock); }
+void chan_lock(goc_chan *c)
+{
+    pthread_mutex_lock(&c->lock);
+    invariant(atomic_load_explicit(&c->lock_owner, memory_order_relaxed) == 0,
+              "a channel's lock was taken while another holder was recorded");
+    atomic_store_explicit(&c->lock_owner, (uintptr_t)pthread_self(), memory_order_relaxed);
+}
 
-void chan_unlock(void *c) { pthread_mutex_unlock(&((goc_chan *)c)->lock); }
+void chan_unlock(void *p)
+{
+    goc_chan *c = p;
+    chan_assert_locked(c);
+    atomic_store_explicit(&c->lock_owner, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&c->lock);
+}
+
+static const char *plural_bytes(size_t n) { return n == 1 ? "byte" : "bytes"; }
+
+GOC_NORETURN static void die_not_live(const goc_chan *c, const char *op, goc_site site)
+{
+    char msg[640];
+    if (c->magic == CHAN_FREED_MAGIC || (c->magic == CHAN_MAGIC && atomic_load(&c->owner_freed)))
+        snprintf(msg, sizeof msg,
+                 "%s on a channel that was already freed (made at %s:%d, freed by goc_chan_free at %s:%d).\n"
+                 "%s", op, c->made_at.file, c->made_at.line, c->freed_at.file ? c->freed_at.file : "?",
+                 c->freed_at.line,
+                 strcmp(op, "goc_chan_free") == 0
+                     ? "It is freed twice: free a channel exactly once, in the code that made it."
+                     : "It was freed too early: free a channel only after every goroutine using it "
+                       "has finished (wait for them first, e.g. with a WaitGroup).");
+    else
+        snprintf(msg, sizeof msg,
+                 "%s on something that is not a live channel: never made (an uninitialised pointer), "
+                 "freed long ago, or a stray pointer.\n"
+                 "Check that the channel was made with goc_chan_make and is not yet freed.", op);
+    sched_die("panic", site, msg);
+}
 
 void chan_validate(const goc_chan *c, size_t elem_size, const char *op, goc_site site)
 {
-    char msg[512];
-    if (c->magic != CHAN_MAGIC) {
-        snprintf(msg, sizeof msg,
-                 "%s on something that is not a live channel (freed, never made, or a stray pointer).\n"
-                 "Check that the channel was made with goc_chan_make and not yet freed.", op);
-        sched_die("panic", site, msg);
-    }
+    if (c->magic != CHAN_MAGIC || atomic_load_explicit(&((goc_chan *)c)->owner_freed, memory_order_relaxed))
+        die_not_live(c, op, site);
     if (elem_size != (size_t)-1 && elem_size != c->elem_size) {
+        char msg[512];
         snprintf(msg, sizeof msg,
-                 "%s of a %zu-byte value on a channel of %s (%zu bytes), made at %s:%d.\n"
+                 "%s of a %zu-byte value on a channel of %s (%zu %s), made at %s:%d.\n"
                  "Pass a pointer to a %s: the value's type must be the channel's element type.",
-                 op, elem_size, c->elem_type, c->elem_size, c->made_at.file, c->made_at.line, c->elem_type);
+                 op, elem_size, c->elem_type, c->elem_size, plural_bytes(c->elem_size), c->made_at.file,
+                 c->made_at.line, c->elem_type);
         sched_die("panic", site, msg);
     }
 }
@@ -108,22 +150,34 @@ goc_chan *goc_chan_make_at(size_t elem_size, size_t cap, const char *elem_type, 
 
 void chan_retain(goc_chan *c) { atomic_fetch_add(&c->refs, 1); }
 
+/* Released channels wait here, marked CHAN_FREED_MAGIC, before their memory
+ * goes back to malloc: a double goc_chan_free or a use after free within
+ * the next QUARANTINE frees reads the mark (not reused memory) and names
+ * the mistake.  The slots are static, so leak checkers still see them. */
+#define QUARANTINE 64
+static goc_chan *_Atomic quarantine[QUARANTINE];
+static _Atomic(unsigned) quarantine_next;
+
 void chan_release(goc_chan *c)
 {
     if (atomic_fetch_sub(&c->refs, 1) != 1)
         return;
-    c->magic = 0;
+    c->magic = CHAN_FREED_MAGIC;
     pthread_mutex_destroy(&c->lock);
     free(c->buf);
-    free(c);
+    c->buf = NULL;
+    unsigned i = atomic_fetch_add(&quarantine_next, 1) % QUARANTINE;
+    free(atomic_exchange(&quarantine[i], c));
 }
 
-void goc_chan_free(goc_chan *c)
+void goc_chan_free_at(goc_chan *c, goc_site site)
 {
     if (!c)
         return;
-    goc_site site = {NULL, 0, "goc_chan_free"};
     chan_validate(c, (size_t)-1, "goc_chan_free", site);
+    if (atomic_exchange(&c->owner_freed, true))
+        die_not_live(c, "goc_chan_free", site); /* two goroutines freed it at once */
+    c->freed_at = site;
     chan_lock(c);
     bool waiting = c->recvq.first || c->sendq.first;
     chan_unlock(c);
@@ -135,6 +189,8 @@ void goc_chan_free(goc_chan *c)
                  "for its users to finish).", c->made_at.file, c->made_at.line);
         sched_die("panic", site, msg);
     }
+    if (c->on_free)
+        c->on_free(c, c->on_free_arg, site);
     chan_release(c);
 }
 
@@ -150,6 +206,8 @@ void chan_zero(const goc_chan *c, void *elem)
 
 void chan_buf_put(goc_chan *c, const void *elem)
 {
+    chan_assert_locked(c);
+    invariant(c->count < c->cap, "a value was put into a full channel buffer");
     memcpy(slot(c, c->sendx), elem, c->elem_size);
     if (++c->sendx == c->cap)
         c->sendx = 0;
@@ -158,6 +216,8 @@ void chan_buf_put(goc_chan *c, const void *elem)
 
 void chan_buf_take(goc_chan *c, void *elem)
 {
+    chan_assert_locked(c);
+    invariant(c->count > 0 && c->count <= c->cap, "a value was taken from an empty channel buffer");
     if (elem)
         memcpy(elem, slot(c, c->recvx), c->elem_size);
     memset(slot(c, c->recvx), 0, c->elem_size);
@@ -168,6 +228,8 @@ void chan_buf_take(goc_chan *c, void *elem)
 
 void chan_send_to_waiter(goc_chan *c, chan_waiter *w, const void *elem)
 {
+    chan_assert_locked(c);
+    invariant(!w->queued && w->c == c, "a receiver was handed a value while still queued");
     if (w->elem)
         memcpy(w->elem, elem, c->elem_size);
     w->success = true;
@@ -175,6 +237,9 @@ void chan_send_to_waiter(goc_chan *c, chan_waiter *w, const void *elem)
 
 void chan_recv_from_waiter(goc_chan *c, chan_waiter *w, void *elem)
 {
+    chan_assert_locked(c);
+    invariant(!w->queued && w->c == c, "a sender's value was taken while it was still queued");
+    invariant(c->cap == 0 || c->count == c->cap, "a sender waited although the buffer had room");
     if (c->cap == 0) {
         if (elem)
             memcpy(elem, w->elem, c->elem_size);
@@ -246,6 +311,7 @@ void goc_chan_send_at(goc_chan *c, const void *elem, size_t elem_size, goc_site 
     waitq_enqueue(&c->sendq, &w);
     g->param = NULL;
     sched_park(WAIT_CHAN_SEND, site, chan_unlock, c);
+    invariant(g->param == &w && !w.queued, "spurious wakeup of a goroutine blocked in send");
     if (!w.success)
         sched_die("panic", site, "send on closed channel");
 }
@@ -317,6 +383,7 @@ bool goc_chan_recv_at(goc_chan *c, void *elem, size_t elem_size, goc_site site)
     waitq_enqueue(&c->recvq, &w);
     g->param = NULL;
     sched_park(WAIT_CHAN_RECV, site, chan_unlock, c);
+    invariant(g->param == &w && !w.queued, "spurious wakeup of a goroutine blocked in receive");
     return w.success;
 }
 

@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 #include "goc/chan.h"
+#include "invariant.h"
 #include "sched.h"
 
 typedef struct chan_waiter {
@@ -19,8 +20,10 @@ typedef struct chan_waiter {
     goc_chan *c;
     int case_index; /* select: which case this waiter stands for */
     bool is_select;
-    bool success; /* the communication happened (false: woken by close) */
-    bool queued;
+    /* Set by the partner that completes (or the closer that ends) this
+     * wait, read by the waiter once it is readied. */
+    _Atomic(bool) success; /* the communication happened (false: woken by close) */
+    bool queued; /* on c's queue (under c's lock) */
     struct chan_waiter *prev, *next;
 } chan_waiter;
 
@@ -30,6 +33,12 @@ typedef struct chan_waitq {
 
 struct goc_chan {
     pthread_mutex_t lock;
+    /* Optional, set by time.c on a timer's channel: goc_chan_free calls it
+     * first (a goc_after channel stops its timer, as Go >= 1.23 collects an
+     * unreferenced timer; a ticker's channel refuses to be freed alone). */
+    void (*on_free)(goc_chan *c, void *arg, goc_site freed_at);
+    void *on_free_arg;
+    _Atomic(uintptr_t) lock_owner; /* the holder's pthread_self(), for "lock held" checks */
     uint64_t magic;
     size_t elem_size;
     size_t cap;
@@ -38,17 +47,26 @@ struct goc_chan {
     char *buf;
     bool closed;
     chan_waitq recvq, sendq;
-    _Atomic(int) refs; /* the maker's reference plus one per pending timer */
+    _Atomic(int) refs; /* the maker's (timers take none: freeing stops them first) */
+    _Atomic(bool) owner_freed; /* goc_chan_free was called (a timer may still hold it) */
     const char *elem_type;
     goc_site made_at;
+    goc_site freed_at; /* where goc_chan_free was called, for "freed twice" */
 };
 
-#define CHAN_MAGIC 0x676f632d6368616eULL /* "goc-chan" */
+#define CHAN_MAGIC 0x676f632d6368616eULL       /* "goc-chan" */
+#define CHAN_FREED_MAGIC 0x66726565642d6368ULL /* "freed-ch": released, in quarantine */
 
 void chan_lock(goc_chan *c);
 void chan_unlock(void *c);
+/* "c is locked by the caller": every function below marked "c locked"
+ * checks it. */
+#define chan_assert_locked(c) \
+    invariant(atomic_load_explicit(&(c)->lock_owner, memory_order_relaxed) == (uintptr_t)pthread_self(), \
+              "a channel operation ran without holding the channel's lock")
 
-/* Checks that c is a live channel and the value size fits; panics if not. */
+/* Checks that c is a live channel and the value size fits; panics if not,
+ * naming the likely cause (freed twice, used after free, never made). */
 void chan_validate(const goc_chan *c, size_t elem_size, const char *op, goc_site site);
 
 void chan_retain(goc_chan *c);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "chan_internal.h"
+#include "context_internal.h"
 #include "sched.h"
 
 static goc_error canceled_error = GOC_ERROR_SENTINEL("context canceled");
@@ -54,6 +55,7 @@ struct goc_ctx {
     bool linked;          /* in owner->children (under owner->mu) */
     bool has_timer;
     sched_timer timer;
+    ctx_release_hook on_release; /* e.g. context_signal.c's: stop watching */
 };
 
 static goc_ctx background_ctx = {.kind = CTX_ROOT, .made_by = "goc_ctx_background"};
@@ -202,13 +204,15 @@ static goc_ctx *deadline_ctx_new(goc_ctx *parent, goc_time deadline, const char 
         return c;
     c->has_deadline = true;
     c->deadline = deadline;
-    if (deadline <= sched_nanotime()) {
+    if (deadline <= sched_timer_now()) {
         ctx_cancel(c, goc_deadline_exceeded);
         return c;
     }
     pthread_mutex_lock(&c->mu);
     if (!atomic_load(&c->err)) {
         sched_timer_init(&c->timer, ctx_timer_fired, c);
+        c->timer.kind = made_by; /* goc_pending_timers names it */
+        c->timer.site = site;
         c->has_timer = true;
         sched_timer_start(&c->timer, deadline, 0);
     }
@@ -223,7 +227,7 @@ goc_ctx *goc_ctx_with_deadline_at(goc_ctx *parent, goc_time deadline, goc_site s
 
 goc_ctx *goc_ctx_with_timeout_at(goc_ctx *parent, goc_duration timeout, goc_site site)
 {
-    goc_time now = sched_nanotime();
+    goc_time now = sched_timer_now();
     goc_time deadline = timeout > INT64_MAX - now ? INT64_MAX : now + timeout;
     return deadline_ctx_new(parent, deadline, "goc_ctx_with_timeout", site);
 }
@@ -255,6 +259,10 @@ static void ctx_drop_hold(goc_ctx *c)
     }
 }
 
+void ctx_cancel_internal(goc_ctx *c) { ctx_cancel(c, goc_canceled); }
+
+void ctx_set_release_hook(goc_ctx *c, ctx_release_hook hook) { c->on_release = hook; }
+
 void goc_ctx_release_at(goc_ctx *c, goc_site site)
 {
     if (!c)
@@ -265,6 +273,8 @@ void goc_ctx_release_at(goc_ctx *c, goc_site site)
         ctx_panic(site, c, "goc_ctx_release called twice on",
                   "Release each context exactly once, in the code that made it "
                   "(where Go would write defer cancel()).");
+    if (c->on_release)
+        c->on_release(c);
     if (c->kind == CTX_CANCEL) {
         ctx_cancel(c, goc_canceled);
         unlink_child(c);

@@ -14,8 +14,7 @@
 struct goc_errgroup {
     goc_waitgroup wg;
     goc_mutex mu;
-    goc_error *first; /* under mu */
-    bool waited;      /* under mu: the first error was handed out */
+    goc_error *first; /* under mu: set once for the group's life (Go's errOnce) */
     goc_ctx *ctx;     /* NULL without with_context */
     goc_chan *slots;  /* NULL: no limit */
     goc_site site;
@@ -48,7 +47,7 @@ goc_errgroup *goc_errgroup_with_context_at(goc_ctx *parent, goc_ctx **ctx, goc_s
 static void group_record(goc_errgroup *g, goc_error *err)
 {
     goc_mutex_lock(&g->mu);
-    bool first = !g->first && !g->waited;
+    bool first = !g->first;
     if (first)
         g->first = err;
     goc_mutex_unlock(&g->mu);
@@ -118,9 +117,7 @@ goc_error *goc_errgroup_wait_at(goc_errgroup *g, goc_site site)
     if (g->ctx)
         goc_ctx_cancel_at(g->ctx, site);
     goc_mutex_lock(&g->mu);
-    goc_error *err = g->first;
-    g->first = NULL;
-    g->waited = true;
+    goc_error *err = g->first; /* still the group's: every wait returns it */
     goc_mutex_unlock(&g->mu);
     return err;
 }

@@ -32,9 +32,7 @@ static goc_error *error_build(goc_error *inner, const char *fmt, va_list ap)
         memcpy(text + prefix, ": ", 2);
         memcpy(text + prefix + 2, tail, tail_len - 2 + 1);
     }
-    e->text_ = text;
-    e->inner_ = inner;
-    e->owned_ = true;
+    *e = (goc_error){.text_ = text, .inner_ = inner, .owned_ = true};
     return e;
 }
 
@@ -58,15 +56,52 @@ goc_error *goc_error_wrap(goc_error *inner, const char *fmt, ...)
     return e;
 }
 
+/* One allocation: the error, the array of joined errors, the text. */
+goc_error *goc_error_join(goc_error *const *errs, size_t n)
+{
+    size_t count = 0, text_len = 0;
+    for (size_t i = 0; i < n; i++)
+        if (errs[i]) {
+            count++;
+            text_len += strlen(errs[i]->text_) + 1; /* its text and a newline (or the NUL) */
+        }
+    if (count == 0)
+        return NULL;
+    goc_error *e = malloc(sizeof *e + count * sizeof(goc_error *) + text_len);
+    if (!e)
+        sched_die("fatal error", GOC_SITE, "out of memory joining errors");
+    goc_error **joined = (goc_error **)(e + 1);
+    char *text = (char *)(joined + count), *p = text;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!errs[i])
+            continue;
+        if (k > 0)
+            *p++ = '\n';
+        size_t len = strlen(errs[i]->text_);
+        memcpy(p, errs[i]->text_, len);
+        p += len;
+        joined[k++] = errs[i];
+    }
+    *p = '\0';
+    *e = (goc_error){.text_ = text, .owned_ = true, .joined_ = joined, .njoined_ = count};
+    return e;
+}
+
 const goc_error *goc_error_unwrap(const goc_error *err) { return err ? err->inner_ : NULL; }
 
 bool goc_error_is(const goc_error *err, const goc_error *target)
 {
     if (!target)
         return err == NULL; /* errors.Is(nil, nil) */
-    for (; err; err = err->inner_)
+    for (; err; err = err->inner_) {
         if (err == target)
             return true;
+        /* errors.Is walks every branch of a join, depth first. */
+        for (size_t i = 0; i < err->njoined_; i++)
+            if (goc_error_is(err->joined_[i], target))
+                return true;
+    }
     return false;
 }
 
@@ -78,6 +113,8 @@ void goc_error_free(goc_error *err)
      * owns anything, and it is never freed. */
     while (err && err->owned_) {
         goc_error *inner = err->inner_;
+        for (size_t i = 0; i < err->njoined_; i++)
+            goc_error_free(err->joined_[i]);
         free(err);
         err = inner;
     }

@@ -19,7 +19,11 @@
  *  - Timers run their callback on a timer thread; callbacks must not block
  *    (they may take channel locks, try-send and call sched_ready).
  *  - Deadlock detection: when no goroutine runs and no timer is pending, the
- *    runtime prints Go's "all goroutines are asleep" report and exits 2. */
+ *    runtime prints Go's "all goroutines are asleep" report and exits 2.
+ *    When no goroutine runs but timers are pending, the scheduler calls
+ *    sched_timers_all_parked() instead: that is where the fake clock moves.
+ *  - sched_spawn may be called from a timer callback (goc_after_func): the
+ *    timer thread must not become a goroutine; the new one's parent is 0. */
 #ifndef GOC_SCHED_H
 #define GOC_SCHED_H
 
@@ -44,9 +48,12 @@ struct goc_g {
  * plain pthread) is registered as a goroutine on first use. */
 goc_g *sched_current(void);
 
+/* `name` (the goroutine's function, as dumps show it) is copied: the
+ * caller's string may be a buffer that goes away. */
 int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site);
 
-/* Wait reasons, printed in dumps as Go prints them: [chan send]. */
+/* Wait reasons, printed in dumps as Go 1.24 prints them: [chan send]
+ * (the wording is in sched_common.c). */
 typedef enum sched_wait_reason {
     WAIT_NONE = 0,
     WAIT_CHAN_SEND,
@@ -62,6 +69,7 @@ typedef enum sched_wait_reason {
     WAIT_RWMUTEX_W,
     WAIT_SEMACQUIRE,
     WAIT_ONCE,
+    WAIT_COND,
     WAIT_REASON_COUNT
 } sched_wait_reason;
 
@@ -78,14 +86,24 @@ typedef struct sched_timer sched_timer;
 typedef void (*sched_timer_fn)(sched_timer *t, void *arg);
 
 struct sched_timer {
-    int64_t when;  /* monotonic ns */
+    int64_t when;  /* on the sched_timer_now() clock, ns */
     int64_t period; /* > 0: fires again every period */
     sched_timer_fn fn;
     void *arg;
+    /* For goc_pending_timers: what made it ("goc_ticker") and where.  NULL
+     * kind (sched_timer_init's default): internal, not listed. */
+    const char *kind;
+    goc_site site;
     int heap_index; /* private to the timer module; -1 when not pending */
+    uint64_t seq;   /* private: equal deadlines fire in start order */
 };
 
+/* The real monotonic clock, ns: for real-time bounds (the leak check's
+ * timeout, mutex starvation), whatever the fake clock says. */
 int64_t sched_nanotime(void);
+/* The clock timers run on and goc_now() reads: sched_nanotime(), or the
+ * virtual time once the fake clock is on (goc/fakeclock.h). */
+int64_t sched_timer_now(void);
 void sched_timer_init(sched_timer *t, sched_timer_fn fn, void *arg);
 /* Schedules t to fire at `when` (replacing any earlier schedule). */
 void sched_timer_start(sched_timer *t, int64_t when, int64_t period);
@@ -96,11 +114,32 @@ bool sched_timer_stop(sched_timer *t);
 /* The timer module reports pending timers so deadlock detection knows that
  * a sleeping goroutine or a pending goc_after will still wake someone:
  * +1 when a timer becomes pending, -1 once it was stopped or its callback
- * has returned (after any sched_ready the callback made). */
+ * has returned (after any sched_ready the callback made), 0 after a
+ * periodic callback.  A +1 never checks anything (callers may hold locks);
+ * a delta <= 0 with no goroutine running runs the deadlock check again. */
 void sched_note_timer(int delta);
+
+/* ---- the fake clock's seam (timer.c) ------------------------------------- */
+
+/* The scheduler calls this whenever it sees no goroutine running while
+ * timers are pending.  With the fake clock on, the timer thread then moves
+ * virtual time to the next deadline and fires what is due (asynchronously);
+ * otherwise it does nothing.  Never blocks; takes only the timer lock. */
+void sched_timers_all_parked(void);
+
+/* For the leak check: 0 when a timer may still fire on its own (the fake
+ * clock is off, or a timer is due or firing); otherwise a stamp that
+ * changes whenever a timer fires.  Equal non-zero stamps taken before and
+ * after a look at the goroutines mean no timer fired in between and none
+ * will until time is moved: a goroutine asleep or waiting on a timer is
+ * then durably blocked. */
+uint64_t sched_timers_quiet(void);
 
 /* ---- diagnostics ----------------------------------------------------------- */
 
+/* Stops the program the way Go does: every other goroutine is frozen,
+ * stdout is flushed once, "<kind>: <msg>" and a dump of every goroutine go
+ * to stderr, exit 2.  Built from sched_common.h's pieces. */
 GOC_NORETURN void sched_die(const char *kind, goc_site site, const char *msg);
 void sched_dump(FILE *out);
 

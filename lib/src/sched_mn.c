@@ -58,6 +58,8 @@
 
 #include "arch/ctx.h"
 #include "goc/goroutine.h"
+#include "invariant.h"
+#include "sched_common.h"
 #include "sema.h"
 #include "stack.h"
 #include "timer.h"
@@ -133,6 +135,7 @@ typedef struct m_t {
     _Alignas(64) _Atomic(uint32_t) schedtick; /* bumped on every switch */
     _Atomic(bool) in_g;                       /* running a goroutine now */
     pid_t tid;                                /* for its state in /proc */
+    pthread_t thread;                         /* for a stop's freeze */
     uint32_t seen_tick;                       /* sysmon-only from here */
     int64_t seen_at;
     /* read by stealers */
@@ -205,7 +208,9 @@ static inline void cpu_relax(void)
 
 static void futex_wait(_Atomic(uint32_t) *word, uint32_t val)
 {
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+    /* a sleeping thread still runs a stop's freeze, under TSan too */
+    if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0) != 0 && errno == EINTR)
+        stop_after_eintr();
 }
 
 static void token_take(_Atomic(uint32_t) *tok, int spins)
@@ -271,11 +276,14 @@ static bool has_work(void);
 static void check_dead(void)
 {
     pthread_mutex_lock(&S.qlock);
-    bool dead = atomic_load(&S.nforeign) == 0 && atomic_load(&mn_ntimers) == 0 &&
-                atomic_load(&S.nidle) == atomic_load(&S.nm) && atomic_load(&S.nspinning) == 0 && !has_work() &&
-                atomic_load(&S.nhandoff) == 0;
+    bool parked = atomic_load(&S.nforeign) == 0 && atomic_load(&S.nidle) == atomic_load(&S.nm) &&
+                  atomic_load(&S.nspinning) == 0 && !has_work() && atomic_load(&S.nhandoff) == 0;
     pthread_mutex_unlock(&S.qlock);
-    if (dead)
+    if (!parked)
+        return;
+    if (atomic_load(&mn_ntimers) != 0)
+        sched_timers_all_parked(); /* the fake clock moves on, if on */
+    else
         sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
 }
 
@@ -287,7 +295,8 @@ static void foreign_add(int delta)
 
 void sched_note_timer(int delta)
 {
-    if (atomic_fetch_add(&mn_ntimers, delta) + delta == 0 && delta < 0)
+    atomic_fetch_add(&mn_ntimers, delta);
+    if (delta <= 0)
         check_dead();
 }
 
@@ -311,7 +320,7 @@ static mg *g_init(mg *g, const char *name, goc_site site, int64_t parent)
     g->pub.id = atomic_fetch_add(&S.last_id, 1) + 1;
     atomic_store_explicit(&g->pub.select_done, 0, memory_order_relaxed);
     g->pub.param = NULL;
-    g->name = name;
+    snprintf(g->name, sizeof g->name, "%s", name ? name : "goroutine");
     g->created_at = site;
     g->parent_id = parent;
     atomic_store_explicit(&g->wait_reason, WAIT_NONE, memory_order_relaxed);
@@ -849,6 +858,9 @@ static void *m_main(void *p)
     m_t *m = p;
     tls_m = m;
     m->tid = (pid_t)syscall(SYS_gettid);
+    m->thread = pthread_self();
+    if (stop_in_progress())
+        stop_block_forever(); /* started while the program stops */
     thread_stack(&m->g0_lo, &m->g0_size);
 #ifdef SCHED_MN_TSAN
     m->g0_fiber = __tsan_get_current_fiber();
@@ -940,6 +952,19 @@ static void *sysmon_main(void *unused)
     return NULL;
 }
 
+/* Sends a stop's freeze to every worker thread but the caller's; returns
+ * how many were sent. */
+int mn_freeze_workers(void)
+{
+    int sent = 0, nm = atomic_load(&S.nm);
+    for (int i = 0; i < nm; i++) {
+        m_t *m = atomic_load(&S.ms[i]);
+        if (m != tls_m && m->thread && stop_freeze_send(m->thread))
+            sent++;
+    }
+    return sent;
+}
+
 /* ---- initialisation and fork ---------------------------------------------------------- */
 
 static void foreign_thread_exit(void *p)
@@ -1003,6 +1028,7 @@ static void atfork_child(void)
     atomic_store(&S.nlive, n);
     atomic_store(&S.nforeign, n);
     atomic_store(&mn_ntimers, 0);
+    stop_after_fork_child();
     timer_after_fork_child();
     sema_after_fork_child();
 }
@@ -1016,6 +1042,8 @@ static void sched_init(void)
     if (env && atoi(env) > 0)
         n = atoi(env);
     S.nprocs = n < 1 ? 1 : n > MAX_M / 2 ? MAX_M / 2 : (int)n;
+    stop_init();
+    stop_freeze_init();
     mn_diag_init();
 }
 
@@ -1032,6 +1060,7 @@ goc_g *sched_current(void)
     }
     g_init(g, "main", (goc_site){NULL, 0, NULL}, 0);
     g->foreign = true;
+    g->thread = pthread_self();
     atomic_fetch_add(&S.nlive, 1);
     atomic_fetch_add(&S.nforeign, 1);
     registry_add(g);
@@ -1044,9 +1073,12 @@ goc_g *sched_current(void)
 
 int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
 {
-    goc_g *parent = sched_current();
+    /* No sched_current(): a timer callback (goc_after_func) spawns from the
+     * timer thread, which must not become a goroutine; its parent is 0. */
+    mg *parent = mn_current_or_null();
+    pthread_once(&init_once, sched_init);
     m_t *m = getm();
-    mg *g = g_init(alloc_g(m), name, site, parent->id);
+    mg *g = g_init(alloc_g(m), name, site, parent ? parent->pub.id : 0);
     g->fn = fn;
     g->arg = arg;
     g->foreign = false;
@@ -1129,10 +1161,7 @@ void sched_ready(goc_g *pg)
             if (atomic_compare_exchange_strong(&g->state, &s, s | G_WOKEN))
                 return;
         } else {
-            char msg[128];
-            snprintf(msg, sizeof msg, "libgoc: goroutine %lld readied twice (state %d)",
-                     (long long)g->pub.id, s);
-            sched_die("fatal error", (goc_site){NULL, 0, NULL}, msg);
+            invariant(false, "a goroutine was readied that was not waiting (readied twice for one wait?)");
         }
     }
 }
@@ -1152,21 +1181,10 @@ void sched_gosched(void)
 
 /* ---- the API that is the scheduler's ------------------------------------------------------- */
 
-int64_t goc_go_at(goc_func fn, void *arg, const char *name, goc_site site)
-{
-    if (!fn)
-        sched_die("panic", site, "goc_go: the function to run is NULL");
-    return sched_spawn(fn, arg, name ? name : "goroutine", site);
-}
-
-int64_t goc_id(void) { return sched_current()->id; }
-
 int goc_num_goroutine(void)
 {
     sched_current();
     return atomic_load(&S.nlive);
 }
-
-void goc_yield(void) { sched_gosched(); }
 
 int64_t goc_last_id(void) { return atomic_load(&S.last_id); }

@@ -26,7 +26,7 @@ typedef struct mg {
     void *sp;  /* saved context while not running */
     goc_func fn;
     void *arg;
-    const char *name;
+    char name[96]; /* the goroutine's function, for dumps (copied) */
     goc_site created_at;
     int64_t parent_id;
     /* A thread libgoc did not start (main, a plain pthread): it keeps its
@@ -44,6 +44,7 @@ typedef struct mg {
     _Atomic(bool) tsan_busy; /* TSan: an M has not yet left its fiber */
     struct mg *next;         /* run queue or free list */
     struct mg *all_prev, *all_next;
+    pthread_t thread; /* foreign only: for a stop's freeze */
 } mg;
 
 /* The registry of live goroutines, in creation order (for dumps and the
@@ -55,6 +56,9 @@ extern _Atomic(int) mn_ntimers;
 /* The goroutine the calling thread runs, or NULL on a thread that is
  * neither a worker running one nor a registered foreign thread. */
 mg *mn_current_or_null(void);
+
+/* A stop's freeze for every worker thread but the caller's; how many. */
+int mn_freeze_workers(void);
 
 /* Per-worker set-up of the overflow handler's alternate signal stack, and
  * the one-time handler installation (sched_mn_diag.c). */

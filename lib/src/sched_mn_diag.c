@@ -1,9 +1,9 @@
-/* The M:N scheduler's reports: goroutine dumps, fatal errors and panics,
- * SIGQUIT, the leak check, and the stack-overflow report.  The wording is
- * the thread scheduler's (sched_thread.c), so tests and learners see the
- * same messages whichever scheduler runs. */
+/* The M:N scheduler's reports: goroutine dumps, the stop sequence (panic,
+ * fatal error, deadlock, SIGQUIT), the leak check, and the stack-overflow
+ * report.  Wording and the stop's pieces are sched_common.c's, shared with
+ * the thread scheduler; this file only knows how to find the goroutines
+ * and the threads to freeze. */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,32 +12,12 @@
 #include <unistd.h>
 
 #include "goc/runtime.h"
+#include "goc/time.h"
+#include "sched_common.h"
 #include "sched_mn.h"
 #include "stack.h"
 
-static _Atomic(int) dying;
-
-static const char *const wait_reason_names[WAIT_REASON_COUNT] = {
-    [WAIT_NONE] = "running",
-    [WAIT_CHAN_SEND] = "chan send",
-    [WAIT_CHAN_RECV] = "chan receive",
-    [WAIT_CHAN_SEND_NIL] = "chan send (nil chan)",
-    [WAIT_CHAN_RECV_NIL] = "chan receive (nil chan)",
-    [WAIT_SELECT] = "select",
-    [WAIT_SELECT_NO_CASES] = "select (no cases)",
-    [WAIT_SLEEP] = "sleep",
-    [WAIT_WAITGROUP] = "sync.WaitGroup.Wait",
-    [WAIT_MUTEX] = "sync.Mutex.Lock",
-    [WAIT_RWMUTEX_R] = "sync.RWMutex.RLock",
-    [WAIT_RWMUTEX_W] = "sync.RWMutex.Lock",
-    [WAIT_SEMACQUIRE] = "semacquire",
-    [WAIT_ONCE] = "sync.Once.Do",
-};
-
-const char *sched_wait_reason_name(sched_wait_reason r)
-{
-    return (r >= 0 && r < WAIT_REASON_COUNT && wait_reason_names[r]) ? wait_reason_names[r] : "waiting";
-}
+static bool is_live(const mg *g) { return (atomic_load(&g->state) & ~G_WOKEN) != G_DEAD; }
 
 /* Parked, or on its way to parking: what a dump calls waiting. */
 static bool is_waiting(const mg *g)
@@ -48,139 +28,106 @@ static bool is_waiting(const mg *g)
 
 /* ---- dumps ---------------------------------------------------------------- */
 
-static const char *short_func(const char *f) { return f ? f : "?"; }
-
-static void dump_one(FILE *out, mg *g, const char *state_override, goc_site here)
+/* One goroutine's record; the reporter itself is shown running at `here`. */
+static dump_record record_of(mg *g, bool reporter, goc_site here)
 {
-    bool waiting = !state_override && is_waiting(g);
-    const char *reason = state_override ? state_override
-                         : waiting      ? sched_wait_reason_name((sched_wait_reason)atomic_load(&g->wait_reason))
-                                        : "running";
-    fprintf(out, "goroutine %lld [%s]:\n", (long long)g->pub.id, reason);
-    const char *file = here.file, *func = here.func;
-    int line = here.line;
-    if (waiting) {
-        file = atomic_load_explicit(&g->wait_file, memory_order_relaxed);
-        func = atomic_load_explicit(&g->wait_func, memory_order_relaxed);
-        line = atomic_load_explicit(&g->wait_line, memory_order_relaxed);
+    dump_record r = {.id = g->pub.id, .label = g->name, .foreign = g->foreign,
+                     .created_at = g->created_at, .parent_id = g->parent_id, .state = "running", .at = here};
+    if (!reporter && is_waiting(g)) {
+        r.state = sched_wait_reason_name((sched_wait_reason)atomic_load(&g->wait_reason));
+        r.at.file = atomic_load_explicit(&g->wait_file, memory_order_relaxed);
+        r.at.func = atomic_load_explicit(&g->wait_func, memory_order_relaxed);
+        r.at.line = atomic_load_explicit(&g->wait_line, memory_order_relaxed);
+    } else if (!reporter) {
+        r.at = (goc_site){NULL, 0, NULL};
     }
-    if (file)
-        fprintf(out, "%s(...)\n\t%s:%d\n", short_func(func), file, line);
-    else
-        fprintf(out, "%s(...)\n\t(running outside a libgoc call)\n", g->foreign ? "main" : g->name);
-    if (g->created_at.file)
-        fprintf(out, "created by %s in goroutine %lld\n\t%s:%d\n", short_func(g->created_at.func),
-                (long long)g->parent_id, g->created_at.file, g->created_at.line);
-    else if (g->foreign && g->pub.id != 1)
-        fputs("created by a thread libgoc did not start\n", out);
-    fputc('\n', out);
+    return r;
 }
 
-static bool is_live(const mg *g) { return (atomic_load(&g->state) & ~G_WOKEN) != G_DEAD; }
-
-/* Prints every live goroutine other than self newer than since_id, in
- * the order their records were made (Go's allgs order: records are
- * reused, so ids are not always ascending; main always comes first).  No
- * allocation: this also runs in the SIGQUIT handler. */
-static void dump_others(FILE *out, mg *self, int64_t since_id)
+/* Every live goroutine but self newer than since_id, in the order their
+ * records were made (Go's allgs order: records are reused, so ids are not
+ * always ascending; main comes first).  Registry lock held, or the world
+ * stopped.  No allocation: this also runs while the program stops. */
+static void dump_others(dump_sink *out, mg *self, int64_t since_id)
 {
     for (mg *g = mn_all_first; g; g = g->all_next)
-        if (g != self && is_live(g) && g->pub.id > since_id)
-            dump_one(out, g, NULL, (goc_site){NULL, 0, NULL});
+        if (g != self && is_live(g) && g->pub.id > since_id) {
+            dump_record r = record_of(g, false, (goc_site){NULL, 0, NULL});
+            dump_goroutine(out, &r);
+        }
 }
 
-static void dump_all(FILE *out, mg *self, const char *self_state, goc_site here)
+void sched_dump(FILE *out)
 {
-    bool locked = pthread_mutex_trylock(&mn_registry_lock) == 0;
-    if (self)
-        dump_one(out, self, self_state, here);
-    dump_others(out, self, 0);
-    if (locked)
-        pthread_mutex_unlock(&mn_registry_lock);
-}
-
-void sched_dump(FILE *out) { dump_all(out, mn_current_or_null(), "running", (goc_site){NULL, 0, NULL}); }
-
-void goc_dump_goroutines(FILE *out)
-{
-    sched_current();
-    sched_dump(out ? out : stderr);
-    fflush(out ? out : stderr);
-}
-
-/* Flush what the program printed so far, but never wait for a stdout lock
- * another thread holds: the program is stopping. */
-static void flush_stdout_if_free(void)
-{
-    if (ftrylockfile(stdout) == 0) {
-        fflush_unlocked(stdout);
-        funlockfile(stdout);
+    dump_sink sink = {out, -1};
+    mg *self = mn_current_or_null();
+    pthread_mutex_lock(&mn_registry_lock);
+    if (self) {
+        dump_record r = record_of(self, true, (goc_site){NULL, 0, NULL});
+        dump_goroutine(&sink, &r);
     }
+    dump_others(&sink, self, 0);
+    pthread_mutex_unlock(&mn_registry_lock);
+}
+
+/* ---- stopping the world --------------------------------------------------------- */
+
+/* Freezes every thread that runs goroutines but the caller's: the
+ * workers, and the foreign threads (main, plain pthreads). */
+static bool freeze_others(mg *self)
+{
+    bool locked = stop_trylock(&mn_registry_lock); /* a frozen goroutine may hold it */
+    int sent = mn_freeze_workers();
+    for (mg *g = mn_all_first; g; g = g->all_next)
+        if (g != self && g->foreign && is_live(g) && !pthread_equal(g->thread, pthread_self()) &&
+            stop_freeze_send(g->thread))
+            sent++;
+    stop_freeze_wait(sent);
+    return locked;
+}
+
+GOC_NORETURN static void stop_the_world(const char *kind, goc_site site, const char *msg, bool dump_self)
+{
+    if (!stop_claim())
+        stop_block_forever(); /* another goroutine is already reporting */
+    mg *self = mn_current_or_null();
+    freeze_others(self);
+    stop_flush_stdout();
+    stop_write_header(kind, site, msg);
+    dump_sink err = {NULL, STDERR_FILENO};
+    if (self && dump_self) {
+        dump_record r = record_of(self, true, site);
+        dump_goroutine(&err, &r);
+    }
+    dump_others(&err, dump_self ? self : NULL, 0);
+    stop_exit(2);
 }
 
 void sched_die(const char *kind, goc_site site, const char *msg)
 {
-    if (atomic_exchange(&dying, 1)) {
-        for (;;)
-            pause(); /* another goroutine is already reporting */
-    }
-    flush_stdout_if_free();
-    fprintf(stderr, "%s: %s\n", kind, msg);
-    if (site.file)
-        fprintf(stderr, "\t(at %s:%d in %s)\n", site.file, site.line, short_func(site.func));
-    fputc('\n', stderr);
-    bool deadlock = strstr(msg, "deadlock") != NULL;
-    mg *self = mn_current_or_null();
-    if (!deadlock && !self)
-        self = (mg *)sched_current(); /* a thread's first libgoc call can be its fatal one */
     /* In a deadlock the reporter is parked like everyone else: list all
-     * in creation order, main first, as Go does. */
-    dump_all(stderr, deadlock ? NULL : self, "running", site);
-    fflush(stderr);
-    _exit(2);
+     * in order, main first, as Go does. */
+    bool deadlock = strstr(msg, "deadlock") != NULL;
+    if (!deadlock && !mn_current_or_null() && !stop_in_progress())
+        sched_current(); /* a thread's first libgoc call can be its fatal one */
+    stop_the_world(kind, site, msg, !deadlock);
 }
 
-GOC_NORETURN static void vdie(const char *kind, goc_site site, const char *fmt, va_list ap)
-{
-    char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    sched_current();
-    sched_die(kind, site, msg);
-}
-
-void goc_panic_at(goc_site site, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vdie("panic", site, fmt, ap);
-}
-
-void goc_fatal_at(goc_site site, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vdie("fatal error", site, fmt, ap);
-}
-
-/* Go prints every goroutine on SIGQUIT and exits 2.  Not strictly
- * async-signal-safe (stdio); it only runs when the program is being
- * stopped by the user anyway. */
+/* Go prints every goroutine on SIGQUIT and exits 2.  The stop uses no
+ * stdio lock and no malloc, so a handler that interrupted either is safe. */
 static void on_sigquit(int sig)
 {
     (void)sig;
-    fprintf(stderr, "SIGQUIT: quit\n\n");
-    dump_all(stderr, mn_current_or_null(), "running", (goc_site){NULL, 0, NULL});
-    fflush(stderr);
-    _exit(2);
+    stop_the_world("SIGQUIT", (goc_site){NULL, 0, NULL}, "quit", true);
 }
 
-/* ---- stack overflow ---------------------------------------------------------- */
+/* ---- stack overflow ------------------------------------------------------------- */
 
 static struct sigaction old_segv;
 
 /* A fault in the guard page below the running goroutine's stack is an
- * overflow: say so, name the goroutine, dump, exit 2.  Any other fault is
- * not ours: put the previous handler back and let the access fault again. */
+ * overflow: say so, name the goroutine, stop.  Any other fault is not
+ * ours: put the previous handler back and let the access fault again. */
 static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
 {
     (void)ctx;
@@ -203,7 +150,7 @@ void mn_diag_init(void)
 {
     struct sigaction old, sa;
     memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
+    sigfillset(&sa.sa_mask);
     if (sigaction(SIGQUIT, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
         sa.sa_handler = on_sigquit;
         sigaction(SIGQUIT, &sa, NULL);
@@ -227,14 +174,16 @@ void mn_diag_thread_init(void)
     sigaltstack(&ss, NULL);
 }
 
-/* ---- leak check --------------------------------------------------------------- */
+/* ---- leak check ------------------------------------------------------------------ */
 
 typedef struct leak_census {
     int alive;   /* other goroutines newer than since_id */
     int settled; /* of those, parked with no timer that could wake them */
 } leak_census;
 
-static leak_census census(int64_t since_id, mg *self)
+/* With the fake clock on and no timer due, a sleeper is durably blocked:
+ * `timers_quiet` (a sched_timers_quiet stamp) counts it as settled. */
+static leak_census census(int64_t since_id, mg *self, uint64_t timers_quiet)
 {
     leak_census c = {0, 0};
     pthread_mutex_lock(&mn_registry_lock);
@@ -242,7 +191,7 @@ static leak_census census(int64_t since_id, mg *self)
         if (g == self || !is_live(g) || g->pub.id <= since_id)
             continue;
         c.alive++;
-        if (atomic_load(&g->state) == G_WAITING && atomic_load(&g->wait_reason) != WAIT_SLEEP)
+        if (atomic_load(&g->state) == G_WAITING && (timers_quiet || atomic_load(&g->wait_reason) != WAIT_SLEEP))
             c.settled++;
     }
     pthread_mutex_unlock(&mn_registry_lock);
@@ -255,25 +204,27 @@ int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
     int64_t deadline = sched_nanotime() + timeout;
     leak_census c;
     for (;;) {
-        c = census(since_id, self);
+        uint64_t quiet = sched_timers_quiet();
+        c = census(since_id, self, quiet);
         if (c.alive == 0)
             return 0;
-        /* Everyone left is parked and no timer will fire: nothing can
-         * change any more, so the answer is final now. */
-        if (c.settled == c.alive && atomic_load(&mn_ntimers) == 0)
+        /* Everyone left is parked and no timer will fire (none pending, or
+         * fake time that only moves when told): the answer is final now. */
+        bool timers_idle = atomic_load(&mn_ntimers) == 0 || (quiet && quiet == sched_timers_quiet());
+        if (c.settled == c.alive && timers_idle)
             break;
         if (sched_nanotime() >= deadline)
             break;
-        if (self->foreign) {
-            struct timespec ts = {0, 1000000};
-            nanosleep(&ts, NULL);
-        } else {
-            goc_sleep(1000000); /* a goroutine waits without holding its worker */
-        }
+        /* A goroutine must not hold its worker while it waits. */
+        if (self->foreign)
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
+        else
+            sched_gosched();
     }
     if (report) {
+        dump_sink sink = {report, -1};
         pthread_mutex_lock(&mn_registry_lock);
-        dump_others(report, self, since_id);
+        dump_others(&sink, self, since_id);
         pthread_mutex_unlock(&mn_registry_lock);
         fflush(report);
     }

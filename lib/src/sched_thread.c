@@ -31,6 +31,8 @@
 
 #include "goc/goroutine.h"
 #include "goc/runtime.h"
+#include "invariant.h"
+#include "sched_common.h"
 #include "sema.h"
 #include "timer.h"
 
@@ -40,6 +42,7 @@ enum { G_RUNNING = 0, G_WAITING = 1 };
 #define MAX_IDLE_WORKERS 512
 /* How long a parking goroutine spins before sleeping in the kernel. */
 #define PARK_SPINS 64
+#define LABEL_MAX 96
 
 typedef struct worker worker;
 
@@ -47,7 +50,7 @@ typedef struct gthread {
     goc_g pub; /* first: a goc_g* is a gthread* */
     goc_func fn;
     void *arg;
-    const char *name;
+    char name[LABEL_MAX]; /* the goroutine's function, for dumps (copied) */
     goc_site created_at;
     int64_t parent_id;
     bool foreign; /* a thread libgoc did not start */
@@ -59,6 +62,8 @@ typedef struct gthread {
     _Atomic(uint32_t) token; /* 0 none, 1 posted, 2 owner asleep */
     struct gthread *all_prev, *all_next;
     worker *w;
+    pthread_t thread;          /* valid once has_thread is set */
+    _Atomic(bool) has_thread;  /* the stop can signal it */
 } gthread;
 
 struct worker {
@@ -78,7 +83,6 @@ static struct {
     _Atomic(int) nlive;
     _Atomic(int) nrunning;
     _Atomic(int) ntimers;
-    _Atomic(int) dying;
     size_t stack_size;
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -86,33 +90,14 @@ static __thread gthread *tls_g;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t foreign_key;
 
-static const char *const wait_reason_names[WAIT_REASON_COUNT] = {
-    [WAIT_NONE] = "running",
-    [WAIT_CHAN_SEND] = "chan send",
-    [WAIT_CHAN_RECV] = "chan receive",
-    [WAIT_CHAN_SEND_NIL] = "chan send (nil chan)",
-    [WAIT_CHAN_RECV_NIL] = "chan receive (nil chan)",
-    [WAIT_SELECT] = "select",
-    [WAIT_SELECT_NO_CASES] = "select (no cases)",
-    [WAIT_SLEEP] = "sleep",
-    [WAIT_WAITGROUP] = "sync.WaitGroup.Wait",
-    [WAIT_MUTEX] = "sync.Mutex.Lock",
-    [WAIT_RWMUTEX_R] = "sync.RWMutex.RLock",
-    [WAIT_RWMUTEX_W] = "sync.RWMutex.Lock",
-    [WAIT_SEMACQUIRE] = "semacquire",
-    [WAIT_ONCE] = "sync.Once.Do",
-};
-
-const char *sched_wait_reason_name(sched_wait_reason r)
-{
-    return (r >= 0 && r < WAIT_REASON_COUNT && wait_reason_names[r]) ? wait_reason_names[r] : "waiting";
-}
-
 /* ---- futex tokens -------------------------------------------------------- */
 
 static void futex_wait(_Atomic(uint32_t) *word, uint32_t val)
 {
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+    /* A parked goroutine still runs a stop's freeze handler or a watched
+     * signal's handler, under TSan too. */
+    if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0) != 0 && errno == EINTR)
+        stop_after_eintr();
 }
 
 static void futex_wake(_Atomic(uint32_t) *word)
@@ -155,7 +140,9 @@ static void token_take(_Atomic(uint32_t) *tok)
 /* Posts the token; enters the kernel only if the owner is asleep. */
 static void token_post(_Atomic(uint32_t) *tok)
 {
-    if (atomic_exchange_explicit(tok, 1, memory_order_acq_rel) == 2)
+    uint32_t old = atomic_exchange_explicit(tok, 1, memory_order_acq_rel);
+    invariant(old != 1, "a goroutine was woken twice for one wait (its wake-up token was already posted)");
+    if (old == 2)
         futex_wake(tok);
 }
 
@@ -231,7 +218,7 @@ static void atfork_child(void)
     atomic_store(&S.nlive, n);
     atomic_store(&S.nrunning, n);
     atomic_store(&S.ntimers, 0);
-    atomic_store(&S.dying, 0);
+    stop_after_fork_child();
     timer_after_fork_child();
     sema_after_fork_child();
 }
@@ -244,14 +231,23 @@ static void sched_init(void)
     const char *kb = getenv("GOC_STACK_KB");
     if (kb && atoi(kb) >= 64)
         S.stack_size = (size_t)atoi(kb) * 1024;
+    stop_init();
+    stop_freeze_init();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigfillset(&sa.sa_mask);
     struct sigaction old;
     if (sigaction(SIGQUIT, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_sigquit;
-        sigemptyset(&sa.sa_mask);
         sigaction(SIGQUIT, &sa, NULL);
     }
+}
+
+/* The thread running g, for the stop's freeze. */
+static void gthread_bind_thread(gthread *g)
+{
+    g->thread = pthread_self();
+    atomic_store(&g->has_thread, true);
 }
 
 static gthread *gthread_new(const char *name, goc_site site, int64_t parent)
@@ -262,7 +258,7 @@ static gthread *gthread_new(const char *name, goc_site site, int64_t parent)
         _exit(2);
     }
     g->pub.id = atomic_fetch_add(&S.last_id, 1) + 1;
-    g->name = name;
+    snprintf(g->name, sizeof g->name, "%s", name ? name : "goroutine");
     g->created_at = site;
     g->parent_id = parent;
     return g;
@@ -281,6 +277,7 @@ goc_g *sched_current(void)
     registry_add(g);
     pthread_mutex_unlock(&S.lock);
     tls_g = g;
+    gthread_bind_thread(g);
     pthread_setspecific(foreign_key, g);
     return &g->pub;
 }
@@ -295,6 +292,11 @@ static void *worker_main(void *p)
         w->next_g = NULL;
         g->w = w;
         tls_g = g;
+        gthread_bind_thread(g);
+        /* Registered before a stop froze the others, but not signalled:
+         * freeze here instead of running. */
+        if (stop_in_progress())
+            stop_block_forever();
         g->fn(g->arg);
         tls_g = NULL;
         goroutine_exit(g);
@@ -316,8 +318,9 @@ static void *worker_main(void *p)
 
 int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
 {
-    goc_g *parent = sched_current();
-    gthread *g = gthread_new(name, site, parent->id);
+    /* No sched_current(): a timer callback (goc_after_func) spawns from the
+     * timer thread, which must not become a goroutine (see goc_go_at). */
+    gthread *g = gthread_new(name, site, tls_g ? tls_g->pub.id : 0);
     g->fn = fn;
     g->arg = arg;
     int64_t id = g->pub.id;
@@ -361,15 +364,6 @@ int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
     return id;
 }
 
-int64_t goc_go_at(goc_func fn, void *arg, const char *name, goc_site site)
-{
-    if (!fn)
-        sched_die("panic", site, "goc_go: the function to run is NULL");
-    return sched_spawn(fn, arg, name ? name : "goroutine", site);
-}
-
-int64_t goc_id(void) { return sched_current()->id; }
-
 int goc_num_goroutine(void)
 {
     sched_current();
@@ -377,8 +371,6 @@ int goc_num_goroutine(void)
 }
 
 void sched_gosched(void) { sched_yield(); }
-
-void goc_yield(void) { sched_gosched(); }
 
 int64_t goc_last_id(void) { return atomic_load(&S.last_id); }
 
@@ -392,7 +384,9 @@ void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *),
     atomic_store_explicit(&g->wait_line, site.line, memory_order_relaxed);
     atomic_store_explicit(&g->wait_reason, (int)reason, memory_order_relaxed);
     atomic_store_explicit(&g->state, G_WAITING, memory_order_release);
-    if (atomic_fetch_sub(&S.nrunning, 1) == 1)
+    int running = atomic_fetch_sub(&S.nrunning, 1);
+    invariant(running >= 1, "the count of running goroutines went negative");
+    if (running == 1)
         check_dead();
     if (unlock)
         unlock(lock);
@@ -408,138 +402,120 @@ void sched_ready(goc_g *pg)
     /* Running from now on, for dumps and the leak check, even before its
      * thread wakes up. */
     atomic_store_explicit(&g->state, G_RUNNING, memory_order_relaxed);
+    /* A ready may come before its park has even started (a timer that
+     * fires at once), so the state proves nothing; a second ready for one
+     * park finds the token still posted (token_post checks). */
     token_post(&g->token);
 }
 
 void sched_note_timer(int delta)
 {
-    if (atomic_fetch_add(&S.ntimers, delta) + delta == 0 && delta < 0 && atomic_load(&S.nrunning) == 0)
+    atomic_fetch_add(&S.ntimers, delta);
+    if (delta <= 0 && atomic_load(&S.nrunning) == 0)
         check_dead();
 }
 
 static void check_dead(void)
 {
-    if (atomic_load(&S.nrunning) != 0 || atomic_load(&S.ntimers) != 0)
+    if (atomic_load(&S.nrunning) != 0)
         return;
+    if (atomic_load(&S.ntimers) != 0) {
+        sched_timers_all_parked(); /* the fake clock moves on, if on */
+        return;
+    }
     sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
 }
 
-/* ---- dumps --------------------------------------------------------------------- */
+/* ---- dumps ------------------------------------------------------------------------ */
 
-static const char *short_func(const char *f) { return f ? f : "?"; }
-
-/* One goroutine, formatted as Go prints it in a traceback. */
-static void dump_one(FILE *out, gthread *g, const char *state_override, goc_site here)
+/* One goroutine's record; the reporter itself is shown running at `here`. */
+static dump_record record_of(gthread *g, bool reporter, goc_site here)
 {
-    int state = atomic_load_explicit(&g->state, memory_order_acquire);
-    const char *reason = state_override ? state_override
-                         : state == G_WAITING
-                             ? sched_wait_reason_name((sched_wait_reason)atomic_load(&g->wait_reason))
-                             : "running";
-    fprintf(out, "goroutine %lld [%s]:\n", (long long)g->pub.id, reason);
-    const char *file = here.file, *func = here.func;
-    int line = here.line;
-    if (!state_override && state == G_WAITING) {
-        file = atomic_load_explicit(&g->wait_file, memory_order_relaxed);
-        func = atomic_load_explicit(&g->wait_func, memory_order_relaxed);
-        line = atomic_load_explicit(&g->wait_line, memory_order_relaxed);
+    dump_record r = {.id = g->pub.id, .label = g->name, .foreign = g->foreign,
+                     .created_at = g->created_at, .parent_id = g->parent_id, .state = "running", .at = here};
+    if (!reporter && atomic_load_explicit(&g->state, memory_order_acquire) == G_WAITING) {
+        r.state = sched_wait_reason_name((sched_wait_reason)atomic_load(&g->wait_reason));
+        r.at.file = atomic_load_explicit(&g->wait_file, memory_order_relaxed);
+        r.at.func = atomic_load_explicit(&g->wait_func, memory_order_relaxed);
+        r.at.line = atomic_load_explicit(&g->wait_line, memory_order_relaxed);
+    } else if (!reporter) {
+        r.at = (goc_site){NULL, 0, NULL};
     }
-    if (file)
-        fprintf(out, "%s(...)\n\t%s:%d\n", short_func(func), file, line);
-    else
-        fprintf(out, "%s(...)\n\t(running outside a libgoc call)\n", g->foreign ? "main" : g->name);
-    if (g->created_at.file)
-        fprintf(out, "created by %s in goroutine %lld\n\t%s:%d\n", short_func(g->created_at.func),
-                (long long)g->parent_id, g->created_at.file, g->created_at.line);
-    else if (g->foreign && g->pub.id != 1)
-        fputs("created by a thread libgoc did not start\n", out);
-    fputc('\n', out);
+    return r;
 }
 
-static void dump_all(FILE *out, gthread *self, const char *self_state, goc_site here)
+static void dump_one(dump_sink *out, gthread *g, bool reporter, goc_site here)
 {
-    bool locked = pthread_mutex_trylock(&S.lock) == 0;
+    dump_record r = record_of(g, reporter, here);
+    dump_goroutine(out, &r);
+}
+
+/* The reporter first (when it is a goroutine), then the others in creation
+ * order.  Call with S.lock held, or when the world is stopped. */
+static void dump_all_locked(dump_sink *out, gthread *self, goc_site here)
+{
     if (self)
-        dump_one(out, self, self_state, here);
+        dump_one(out, self, true, here);
     for (gthread *g = S.all_first; g; g = g->all_next)
         if (g != self)
-            dump_one(out, g, NULL, (goc_site){NULL, 0, NULL});
-    if (locked)
-        pthread_mutex_unlock(&S.lock);
+            dump_one(out, g, false, (goc_site){NULL, 0, NULL});
 }
 
-void sched_dump(FILE *out) { dump_all(out, tls_g, "running", (goc_site){NULL, 0, NULL}); }
-
-void goc_dump_goroutines(FILE *out)
+void sched_dump(FILE *out)
 {
-    sched_current();
-    sched_dump(out ? out : stderr);
-    fflush(out ? out : stderr);
+    dump_sink sink = {out, -1};
+    pthread_mutex_lock(&S.lock);
+    dump_all_locked(&sink, tls_g, (goc_site){NULL, 0, NULL});
+    pthread_mutex_unlock(&S.lock);
 }
 
-/* Flush what the program printed so far, but never wait for a stdout lock
- * another thread holds: the program is stopping. */
-static void flush_stdout_if_free(void)
+/* ---- stopping the world ----------------------------------------------------------- */
+
+/* Freezes every goroutine but the caller, as Go stops the world before it
+ * prints a panic: nobody prints, exits or changes state from here on.
+ * Returns with S.lock held when it could be taken, so no goroutine is
+ * registered or removed while the report walks the list. */
+static bool freeze_others(gthread *self)
 {
-    if (ftrylockfile(stdout) == 0) {
-        fflush_unlocked(stdout);
-        funlockfile(stdout);
-    }
+    bool locked = stop_trylock(&S.lock); /* a frozen goroutine may hold it */
+    int sent = 0;
+    for (gthread *g = S.all_first; g; g = g->all_next)
+        if (g != self && atomic_load(&g->has_thread) && stop_freeze_send(g->thread))
+            sent++;
+    stop_freeze_wait(sent);
+    return locked;
+}
+
+/* The stop sequence shared by panics, fatal errors, deadlocks and SIGQUIT. */
+GOC_NORETURN static void stop_the_world(const char *kind, goc_site site, const char *msg, bool dump_self)
+{
+    if (!stop_claim())
+        stop_block_forever(); /* another goroutine is already reporting */
+    gthread *self = tls_g;
+    freeze_others(self);
+    stop_flush_stdout();
+    stop_write_header(kind, site, msg);
+    dump_sink err = {NULL, STDERR_FILENO};
+    dump_all_locked(&err, dump_self ? self : NULL, site);
+    stop_exit(2);
 }
 
 void sched_die(const char *kind, goc_site site, const char *msg)
 {
-    if (atomic_exchange(&S.dying, 1)) {
-        for (;;)
-            pause(); /* another goroutine is already reporting */
-    }
-    flush_stdout_if_free();
-    fprintf(stderr, "%s: %s\n", kind, msg);
-    if (site.file)
-        fprintf(stderr, "\t(at %s:%d in %s)\n", site.file, site.line, short_func(site.func));
-    fputc('\n', stderr);
-    bool deadlock = strstr(msg, "deadlock") != NULL;
-    if (!deadlock && !tls_g)
-        sched_current(); /* a thread's first libgoc call can be its fatal one */
     /* In a deadlock the reporter is parked like everyone else: list all
      * in creation order, main first, as Go does. */
-    dump_all(stderr, deadlock ? NULL : tls_g, "running", site);
-    fflush(stderr);
-    _exit(2);
+    bool deadlock = strstr(msg, "deadlock") != NULL;
+    if (!deadlock && !tls_g && !stop_in_progress())
+        sched_current(); /* a thread's first libgoc call can be its fatal one */
+    stop_the_world(kind, site, msg, !deadlock);
 }
 
-GOC_NORETURN static void vdie(const char *kind, goc_site site, const char *fmt, va_list ap)
-{
-    char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    sched_current();
-    sched_die(kind, site, msg);
-}
-
-void goc_panic_at(goc_site site, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vdie("panic", site, fmt, ap);
-}
-
-void goc_fatal_at(goc_site site, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vdie("fatal error", site, fmt, ap);
-}
-
-/* Go prints every goroutine on SIGQUIT and exits 2.  This handler is not
- * strictly async-signal-safe (stdio); it only runs when the program is being
- * stopped by the user anyway. */
+/* Go prints every goroutine on SIGQUIT and exits 2.  The stop uses no
+ * stdio lock and no malloc, so a handler that interrupted either is safe. */
 static void on_sigquit(int sig)
 {
     (void)sig;
-    fprintf(stderr, "SIGQUIT: quit\n\n");
-    dump_all(stderr, tls_g, "running", (goc_site){NULL, 0, NULL});
-    fflush(stderr);
-    _exit(2);
+    stop_the_world("SIGQUIT", (goc_site){NULL, 0, NULL}, "quit", true);
 }
 
 /* ---- leak check ------------------------------------------------------------------ */
@@ -549,7 +525,9 @@ typedef struct leak_census {
     int settled;  /* of those, parked with no timer that could wake them */
 } leak_census;
 
-static leak_census census(int64_t since_id, gthread *self)
+/* With the fake clock on and no timer due, a sleeper is durably blocked:
+ * `timers_quiet` (a sched_timers_quiet stamp) counts it as settled. */
+static leak_census census(int64_t since_id, gthread *self, uint64_t timers_quiet)
 {
     leak_census c = {0, 0};
     pthread_mutex_lock(&S.lock);
@@ -557,7 +535,7 @@ static leak_census census(int64_t since_id, gthread *self)
         if (g == self || g->pub.id <= since_id)
             continue;
         c.alive++;
-        if (atomic_load(&g->state) == G_WAITING && atomic_load(&g->wait_reason) != WAIT_SLEEP)
+        if (atomic_load(&g->state) == G_WAITING && (timers_quiet || atomic_load(&g->wait_reason) != WAIT_SLEEP))
             c.settled++;
     }
     pthread_mutex_unlock(&S.lock);
@@ -570,12 +548,14 @@ int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
     int64_t deadline = sched_nanotime() + timeout;
     leak_census c;
     for (;;) {
-        c = census(since_id, self);
+        uint64_t quiet = sched_timers_quiet();
+        c = census(since_id, self, quiet);
         if (c.alive == 0)
             return 0;
-        /* Everyone left is parked and no timer will fire: nothing can
-         * change any more, so the answer is final now. */
-        if (c.settled == c.alive && atomic_load(&S.ntimers) == 0)
+        /* Everyone left is parked and no timer will fire (none pending, or
+         * fake time that only moves when told): the answer is final now. */
+        bool timers_idle = atomic_load(&S.ntimers) == 0 || (quiet && quiet == sched_timers_quiet());
+        if (c.settled == c.alive && timers_idle)
             break;
         if (sched_nanotime() >= deadline)
             break;
@@ -583,10 +563,11 @@ int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
         nanosleep(&ts, NULL);
     }
     if (report) {
+        dump_sink sink = {report, -1};
         pthread_mutex_lock(&S.lock);
         for (gthread *g = S.all_first; g; g = g->all_next)
             if (g != self && g->pub.id > since_id)
-                dump_one(report, g, NULL, (goc_site){NULL, 0, NULL});
+                dump_one(&sink, g, false, (goc_site){NULL, 0, NULL});
         pthread_mutex_unlock(&S.lock);
         fflush(report);
     }

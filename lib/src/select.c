@@ -153,6 +153,10 @@ static int park_on_all(select_state *s, chan_waiter *ws, goc_site site)
 
     lock_all(s);
     chan_waiter *won = g->param;
+    /* Go's selectgo throws here too: woken, but by no case of ours. */
+    invariant(won != NULL && won >= ws && won < ws + s->nlock && !won->queued,
+              "spurious wakeup of a goroutine blocked in select");
+    invariant(atomic_load(&g->select_done) == 1, "a select was woken without winning its done flag");
     for (int k = 0; k < s->nlock; k++) {
         if (&ws[k] == won)
             continue;

@@ -9,12 +9,15 @@
 
 #include <pthread.h>
 
+#include "invariant.h"
+
 #define SEMA_BUCKETS 251 /* prime, as in Go's semtable */
 
 typedef struct sema_waiter {
     goc_g *g;
     _Atomic(uint32_t) *addr;
-    bool ticket; /* the releaser already took the count for us (handoff) */
+    _Atomic(bool) ticket; /* the releaser already took the count for us (handoff) */
+    _Atomic(bool) queued; /* in the bucket: set and cleared under its lock */
     struct sema_waiter *prev, *next;
 } sema_waiter;
 
@@ -55,6 +58,8 @@ static bool can_acquire(_Atomic(uint32_t) *addr)
 
 static void enqueue(sema_bucket *b, sema_waiter *w, bool lifo)
 {
+    invariant(!w->queued, "a semaphore waiter was queued twice");
+    w->queued = true;
     if (lifo) {
         w->prev = NULL;
         w->next = b->first;
@@ -82,6 +87,9 @@ static sema_waiter *dequeue(sema_bucket *b, _Atomic(uint32_t) *addr)
         w = w->next;
     if (!w)
         return NULL;
+    invariant(w->prev ? w->prev->next == w : b->first == w, "a semaphore's waiter queue is corrupted");
+    invariant(w->next ? w->next->prev == w : b->last == w, "a semaphore's waiter queue is corrupted");
+    w->queued = false;
     if (w->prev)
         w->prev->next = w->next;
     else
@@ -114,6 +122,10 @@ static void acquire(_Atomic(uint32_t) *addr, sched_wait_reason reason, goc_site 
         w.ticket = false;
         enqueue(b, &w, lifo);
         sched_park(reason, site, bucket_unlock, b);
+        /* The releaser dequeued us before readying us (the park's token
+         * orders its write before this read). */
+        invariant(!atomic_load_explicit(&w.queued, memory_order_relaxed),
+                  "spurious wakeup of a goroutine blocked on a semaphore");
         /* Without a ticket the count was released to anyone: it may have
          * been taken by a newcomer, in which case we queue again. */
         if (w.ticket || can_acquire(addr))

@@ -20,11 +20,15 @@ typedef enum sync_misuse {
 /* Stops the program with Go's words for the misuse and a hint. */
 GOC_NORETURN void sync_die(sync_misuse what, goc_site site);
 
-typedef enum sync_kind { SYNC_WAITGROUP, SYNC_MUTEX, SYNC_RWMUTEX, SYNC_ONCE, SYNC_KIND_COUNT } sync_kind;
+typedef enum sync_kind { SYNC_WAITGROUP, SYNC_MUTEX, SYNC_RWMUTEX, SYNC_ONCE, SYNC_COND, SYNC_KIND_COUNT } sync_kind;
 
-/* Records obj's address in *self on first use; a later use through a copy
- * (a different address) stops the program and says to pass a pointer. */
-void sync_check_self(void *_Atomic *self, const void *obj, sync_kind kind, goc_site site);
+/* Records obj's address in *self (and scrambled in *check) on first use; a
+ * later use through a copy (a different address, both fields consistent)
+ * stops the program and says to pass a pointer, and a use of garbage (the
+ * fields disagree) says it was freed too early or never initialised. */
+void sync_check_self(void *_Atomic *self, _Atomic(uintptr_t) *check, const void *obj, sync_kind kind,
+                     goc_site site);
+#define SYNC_CHECK_SELF(obj, kind, site) sync_check_self(&(obj)->self, &(obj)->self_check, (obj), (kind), (site))
 
 void sync_mutex_lock(goc_mutex *m, sched_wait_reason reason, goc_site site);
 void sync_mutex_unlock(goc_mutex *m, goc_site site);

@@ -37,13 +37,18 @@ void sync_die(sync_misuse what, goc_site site)
 }
 
 static const struct {
-    const char *go_type, *c_type, *var;
+    const char *go_type, *c_type, *var, *free_after;
 } kinds[SYNC_KIND_COUNT] = {
-    [SYNC_WAITGROUP] = {"WaitGroup", "goc_waitgroup", "wg"},
-    [SYNC_MUTEX] = {"Mutex", "goc_mutex", "mu"},
-    [SYNC_RWMUTEX] = {"RWMutex", "goc_rwmutex", "rw"},
-    [SYNC_ONCE] = {"Once", "goc_once", "once"},
+    [SYNC_WAITGROUP] = {"WaitGroup", "goc_waitgroup", "wg", "goc_wg_wait has returned"},
+    [SYNC_MUTEX] = {"Mutex", "goc_mutex", "mu", "every goroutine that locks it has finished"},
+    [SYNC_RWMUTEX] = {"RWMutex", "goc_rwmutex", "rw", "every goroutine that locks it has finished"},
+    [SYNC_ONCE] = {"Once", "goc_once", "once", "every goroutine that calls goc_once_do has finished"},
+    [SYNC_COND] = {"Cond", "goc_cond", "c", "every goroutine that waits on it has returned"},
 };
+
+/* XORed into the address kept in self_check, so garbage that happens to
+ * hold a pointer in `self` does not pass for a copy. */
+#define SELF_CHECK_KEY ((uintptr_t)0x9e3779b97f4a7c15ULL)
 
 static GOC_NORETURN void die_copied(const void *first, const void *obj, sync_kind kind, goc_site site)
 {
@@ -52,21 +57,44 @@ static GOC_NORETURN void die_copied(const void *first, const void *obj, sync_kin
              "sync: %s was copied after first use\n"
              "%s:%d: this %s is a copy (at %p) of one already used at %p; a copy has its own "
              "state, so the goroutines no longer share it. Pass &%s, not %s, to functions and "
-             "goroutines, and keep structs that hold it behind a pointer. (Memory from malloc is not "
-             "zeroed: allocate sync objects with calloc, or set them to {0}, before first use.)",
+             "goroutines, and keep structs that hold it behind a pointer.",
              kinds[kind].go_type, site.file ? site.file : "?", site.line, kinds[kind].c_type, obj,
              first, kinds[kind].var, kinds[kind].var);
     sched_die("fatal error", site, msg);
 }
 
-void sync_check_self(void *_Atomic *self, const void *obj, sync_kind kind, goc_site site)
+static GOC_NORETURN void die_garbage(const void *obj, sync_kind kind, goc_site site)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg,
+             "sync: %s used at %p, which holds no live %s\n"
+             "%s:%d: the memory there is garbage. Most likely it was freed too early: the %s, or the "
+             "struct or array that holds it (or holds the pointer to it), was freed while goroutines "
+             "still used it; free it only after %s. Or it was never initialised: memory from malloc "
+             "is not zeroed, so allocate with calloc or set it to {0} before first use.",
+             kinds[kind].go_type, obj, kinds[kind].c_type, site.file ? site.file : "?", site.line,
+             kinds[kind].c_type, kinds[kind].free_after);
+    sched_die("fatal error", site, msg);
+}
+
+void sync_check_self(void *_Atomic *self, _Atomic(uintptr_t) *check, const void *obj, sync_kind kind,
+                     goc_site site)
 {
     void *seen = atomic_load_explicit(self, memory_order_acquire);
     if (seen == obj)
         return;
     /* A failed CAS leaves the winner's address in `seen`: equal to ours if
      * another goroutine raced us to the first use of the same object. */
-    if (seen == NULL && (atomic_compare_exchange_strong(self, &seen, (void *)obj) || seen == obj))
-        return;
-    die_copied(seen, obj, kind, site);
+    if (seen == NULL) {
+        if (atomic_compare_exchange_strong(self, &seen, (void *)obj)) {
+            atomic_store_explicit(check, (uintptr_t)obj ^ SELF_CHECK_KEY, memory_order_release);
+            return;
+        }
+        if (seen == obj)
+            return;
+    }
+    /* A copy carries the original's address in both fields. */
+    if (atomic_load_explicit(check, memory_order_acquire) == ((uintptr_t)seen ^ SELF_CHECK_KEY))
+        die_copied(seen, obj, kind, site);
+    die_garbage(obj, kind, site);
 }

@@ -139,19 +139,19 @@ void sync_mutex_unlock(goc_mutex *m, goc_site site)
 
 void goc_mutex_lock_at(goc_mutex *m, goc_site site)
 {
-    sync_check_self(&m->self, m, SYNC_MUTEX, site);
+    SYNC_CHECK_SELF(m, SYNC_MUTEX, site);
     sync_mutex_lock(m, WAIT_MUTEX, site);
 }
 
 void goc_mutex_unlock_at(goc_mutex *m, goc_site site)
 {
-    sync_check_self(&m->self, m, SYNC_MUTEX, site);
+    SYNC_CHECK_SELF(m, SYNC_MUTEX, site);
     sync_mutex_unlock(m, site);
 }
 
 bool goc_mutex_trylock_at(goc_mutex *m, goc_site site)
 {
-    sync_check_self(&m->self, m, SYNC_MUTEX, site);
+    SYNC_CHECK_SELF(m, SYNC_MUTEX, site);
     int32_t old = atomic_load(&m->state);
     if (old & (MUTEX_LOCKED | MUTEX_STARVING))
         return false;

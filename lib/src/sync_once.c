@@ -7,7 +7,7 @@ void goc_once_do_at(goc_once *once, goc_func fn, void *arg, goc_site site)
 {
     if (atomic_load_explicit(&once->done, memory_order_acquire))
         return;
-    sync_check_self(&once->m.self, once, SYNC_ONCE, site);
+    sync_check_self(&once->m.self, &once->m.self_check, once, SYNC_ONCE, site);
     sync_mutex_lock(&once->m, WAIT_ONCE, site);
     if (!atomic_load_explicit(&once->done, memory_order_relaxed)) {
         fn(arg);

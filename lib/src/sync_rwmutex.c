@@ -12,14 +12,14 @@
 
 void goc_rwmutex_rlock_at(goc_rwmutex *rw, goc_site site)
 {
-    sync_check_self(&rw->self, rw, SYNC_RWMUTEX, site);
+    SYNC_CHECK_SELF(rw, SYNC_RWMUTEX, site);
     if (atomic_fetch_add(&rw->readers, 1) + 1 < 0)
         sema_acquire(&rw->reader_sema, WAIT_RWMUTEX_R, site); /* a writer is pending */
 }
 
 void goc_rwmutex_runlock_at(goc_rwmutex *rw, goc_site site)
 {
-    sync_check_self(&rw->self, rw, SYNC_RWMUTEX, site);
+    SYNC_CHECK_SELF(rw, SYNC_RWMUTEX, site);
     int32_t r = atomic_fetch_sub(&rw->readers, 1) - 1;
     if (r >= 0)
         return;
@@ -32,7 +32,7 @@ void goc_rwmutex_runlock_at(goc_rwmutex *rw, goc_site site)
 
 void goc_rwmutex_lock_at(goc_rwmutex *rw, goc_site site)
 {
-    sync_check_self(&rw->self, rw, SYNC_RWMUTEX, site);
+    SYNC_CHECK_SELF(rw, SYNC_RWMUTEX, site);
     sync_mutex_lock(&rw->writer, WAIT_RWMUTEX_W, site);
     int32_t r = atomic_fetch_sub(&rw->readers, MAX_READERS);
     if (r != 0 && atomic_fetch_add(&rw->readers_leaving, r) + r != 0)
@@ -41,7 +41,7 @@ void goc_rwmutex_lock_at(goc_rwmutex *rw, goc_site site)
 
 void goc_rwmutex_unlock_at(goc_rwmutex *rw, goc_site site)
 {
-    sync_check_self(&rw->self, rw, SYNC_RWMUTEX, site);
+    SYNC_CHECK_SELF(rw, SYNC_RWMUTEX, site);
     int32_t r = atomic_fetch_add(&rw->readers, MAX_READERS) + MAX_READERS;
     if (r >= MAX_READERS)
         sync_die(SYNC_UNLOCK_OF_UNLOCKED_RWMUTEX, site);

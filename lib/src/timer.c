@@ -9,9 +9,24 @@
  * returns.
  *
  * The thread never registers as a goroutine: if it did, deadlock detection
- * would always see one goroutine running. */
+ * would always see one goroutine running.
+ *
+ * The fake clock (goc/fakeclock.h, after Go 1.25's testing/synctest).  Once
+ * on, deadlines are virtual: `fake_now` only moves when the scheduler has
+ * seen every goroutine parked (sched_timers_all_parked sets `all_parked`)
+ * and nothing is due; the thread then jumps to the earliest deadline (a
+ * timer's, or a goc_fakeclock_advance caller's target) and fires what is
+ * due there, in deadline order (ties: start order).  A timer already due at
+ * the current virtual instant fires at once, whoever runs.  `all_parked`
+ * goes stale as soon as anyone is woken, and only timer callbacks and
+ * releases wake anyone while everything is parked, so the thread clears it
+ * after each of those and asks the scheduler again (sched_note_timer with a
+ * delta <= 0 re-runs its check).  An advance that waits longer than
+ * STALL_NS of real time for everyone to park (a goroutine spins) moves on
+ * regardless for the rest of that advance (`forcing`). */
 #include "timer.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,7 +44,26 @@ static struct {
     bool thread_up; /* the thread has finished starting */
     sched_timer *running; /* whose callback runs now, or NULL */
     uint64_t runs;        /* callbacks finished, so a stopper waits for one run */
+    uint64_t fires;       /* callbacks started and waiters released (quiet stamps) */
+    uint64_t seq;         /* start order, to break deadline ties */
+    /* fake clock */
+    bool all_parked;            /* every goroutine parked since the thread last woke one */
+    bool forcing;               /* an advance stalled: move without all_parked */
+    int64_t stall_at;           /* real time after which an advance stalls */
+    struct fake_waiter *waiters; /* goc_fakeclock_advance callers */
 } T = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* A goroutine in goc_fakeclock_advance/next; lives on its stack. */
+typedef struct fake_waiter {
+    int64_t target;
+    goc_g *g;
+    struct fake_waiter *next;
+} fake_waiter;
+
+#define STALL_NS (2 * (int64_t)1000000000)
+
+static _Atomic(bool) fake_on;
+static _Atomic(int64_t) fake_now;
 
 static pthread_once_t conds_once = PTHREAD_ONCE_INIT;
 static __thread bool on_timer_thread;
@@ -39,6 +73,11 @@ int64_t sched_nanotime(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t sched_timer_now(void)
+{
+    return atomic_load_explicit(&fake_on, memory_order_acquire) ? atomic_load(&fake_now) : sched_nanotime();
 }
 
 /* Deadlines are CLOCK_MONOTONIC readings, so the wait must use that clock
@@ -59,7 +98,12 @@ static GOC_NORETURN void out_of_memory(void)
     _exit(2);
 }
 
-/* ---- the heap, ordered by `when` (T.lock held) --------------------------- */
+/* ---- the heap, ordered by `when`, then start order (T.lock held) -------- */
+
+static bool fires_before(const sched_timer *a, const sched_timer *b)
+{
+    return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+}
 
 static void heap_set(int i, sched_timer *t)
 {
@@ -72,7 +116,7 @@ static int sift_up(int i)
     sched_timer *t = T.heap[i];
     while (i > 0) {
         int parent = (i - 1) / 2;
-        if (T.heap[parent]->when <= t->when)
+        if (!fires_before(t, T.heap[parent]))
             break;
         heap_set(i, T.heap[parent]);
         i = parent;
@@ -88,9 +132,9 @@ static void sift_down(int i)
         int child = 2 * i + 1;
         if (child >= T.len)
             break;
-        if (child + 1 < T.len && T.heap[child + 1]->when < T.heap[child]->when)
+        if (child + 1 < T.len && fires_before(T.heap[child + 1], T.heap[child]))
             child++;
-        if (t->when <= T.heap[child]->when)
+        if (!fires_before(T.heap[child], t))
             break;
         heap_set(i, T.heap[child]);
         i = child;
@@ -148,13 +192,107 @@ static void rearm(sched_timer *t, int64_t now)
 {
     int64_t missed = (now - t->when) / t->period;
     t->when += t->period * (missed + 1);
+    t->seq = T.seq++;
     sift_down(t->heap_index);
+}
+
+/* Takes t, which is due, off the heap (or re-arms it) to be fired. */
+static sched_timer *take_due(sched_timer *t, int64_t now)
+{
+    if (t->period > 0)
+        rearm(t, now);
+    else
+        heap_remove(t);
+    return t;
+}
+
+/* ---- fake time (T.lock held) ------------------------------------------------ */
+
+static int64_t earliest_waiter(void)
+{
+    int64_t when = INT64_MAX;
+    for (fake_waiter *w = T.waiters; w; w = w->next)
+        if (w->target < when)
+            when = w->target;
+    return when;
+}
+
+/* Wakes the advance callers whose target has been reached.  A released
+ * waiter's memory is gone once its goroutine runs: read it before the
+ * ready.  Drops T.lock meanwhile (the scheduler's locks are not ours to
+ * nest), then asks the scheduler again, as after a callback. */
+static void release_waiters(int64_t now)
+{
+    fake_waiter *due = NULL;
+    for (fake_waiter **p = &T.waiters; *p;) {
+        fake_waiter *w = *p;
+        if (w->target <= now) {
+            *p = w->next;
+            w->next = due;
+            due = w;
+        } else {
+            p = &w->next;
+        }
+    }
+    if (!T.waiters)
+        T.forcing = false;
+    T.fires++;
+    pthread_mutex_unlock(&T.lock);
+    int n = 0;
+    while (due) {
+        fake_waiter *next = due->next;
+        sched_ready(due->g);
+        due = next;
+        n++;
+    }
+    pthread_mutex_lock(&T.lock);
+    T.all_parked = false;
+    pthread_mutex_unlock(&T.lock);
+    while (n--)
+        sched_note_timer(-1);
+    pthread_mutex_lock(&T.lock);
+}
+
+static void move_to(int64_t when)
+{
+    if (when > atomic_load(&fake_now))
+        atomic_store(&fake_now, when);
+}
+
+/* next_due for the fake clock: due timers fire at once; time moves only
+ * when everyone is parked (or an advance stalled). */
+static sched_timer *next_due_fake(void)
+{
+    int64_t now = atomic_load(&fake_now);
+    if (T.len > 0 && T.heap[0]->when <= now)
+        return take_due(T.heap[0], now);
+    if (T.waiters && earliest_waiter() <= now && (T.all_parked || T.forcing)) {
+        release_waiters(now);
+        return NULL;
+    }
+    if ((T.all_parked || T.forcing) && (T.len > 0 || T.waiters)) {
+        int64_t timer_at = T.len > 0 ? T.heap[0]->when : INT64_MAX;
+        int64_t waiter_at = earliest_waiter();
+        T.stall_at = sched_nanotime() + STALL_NS;
+        move_to(timer_at < waiter_at ? timer_at : waiter_at); /* the loop fires or releases what is due */
+        return NULL;
+    }
+    if (T.waiters && !T.forcing) {
+        struct timespec ts = {.tv_sec = T.stall_at / 1000000000, .tv_nsec = T.stall_at % 1000000000};
+        if (pthread_cond_timedwait(&T.wake, &T.lock, &ts) == ETIMEDOUT && sched_nanotime() >= T.stall_at)
+            T.forcing = true;
+    } else {
+        pthread_cond_wait(&T.wake, &T.lock);
+    }
+    return NULL;
 }
 
 /* Takes the earliest due timer off the heap (or re-arms it), or waits.
  * Returns the timer to run, NULL if it only waited. T.lock held. */
 static sched_timer *next_due(void)
 {
+    if (atomic_load(&fake_on))
+        return next_due_fake();
     if (T.len == 0) {
         pthread_cond_wait(&T.wake, &T.lock);
         return NULL;
@@ -166,11 +304,7 @@ static sched_timer *next_due(void)
         pthread_cond_timedwait(&T.wake, &T.lock, &ts);
         return NULL;
     }
-    if (t->period > 0)
-        rearm(t, now);
-    else
-        heap_remove(t);
-    return t;
+    return take_due(t, now);
 }
 
 static void *timer_thread(void *unused)
@@ -190,22 +324,22 @@ static void *timer_thread(void *unused)
         sched_timer_fn fn = t->fn;
         void *arg = t->arg;
         T.running = t;
+        T.fires++;
         pthread_mutex_unlock(&T.lock);
 
-        /* The callback may free t (an after-channel does): t is not
-         * dereferenced again below. */
+        /* The callback may free t: t is not dereferenced again below. */
         fn(t, arg);
 
         pthread_mutex_lock(&T.lock);
         T.running = NULL;
         T.runs++;
+        T.all_parked = false; /* the callback may have woken someone */
         pthread_cond_broadcast(&T.done);
-        if (one_shot) {
-            /* May report a deadlock and exit: not with our lock held. */
-            pthread_mutex_unlock(&T.lock);
-            sched_note_timer(-1);
-            pthread_mutex_lock(&T.lock);
-        }
+        /* May report a deadlock and exit, or set all_parked again: not
+         * with our lock held. */
+        pthread_mutex_unlock(&T.lock);
+        sched_note_timer(one_shot ? -1 : 0);
+        pthread_mutex_lock(&T.lock);
     }
     return NULL;
 }
@@ -248,7 +382,10 @@ void sched_timer_init(sched_timer *t, sched_timer_fn fn, void *arg)
     t->period = 0;
     t->fn = fn;
     t->arg = arg;
+    t->kind = NULL;
+    t->site = (goc_site){NULL, 0, NULL};
     t->heap_index = -1;
+    t->seq = 0;
 }
 
 void sched_timer_start(sched_timer *t, int64_t when, int64_t period)
@@ -258,6 +395,7 @@ void sched_timer_start(sched_timer *t, int64_t when, int64_t period)
     ensure_started();
     t->when = when;
     t->period = period;
+    t->seq = T.seq++;
     if (heap_contains(t)) {
         heap_fix(t->heap_index);
     } else {
@@ -305,5 +443,152 @@ void timer_after_fork_child(void)
     T.started = false;
     T.thread_up = false;
     T.running = NULL;
+    T.waiters = NULL; /* their goroutines did not survive either */
+    T.all_parked = false;
+    T.forcing = false;
     on_timer_thread = false;
+}
+
+/* ---- the fake clock ------------------------------------------------------------ */
+
+void timer_fake_enable(void)
+{
+    pthread_once(&conds_once, conds_init);
+    pthread_mutex_lock(&T.lock);
+    if (!atomic_load(&fake_on)) {
+        atomic_store(&fake_now, sched_nanotime());
+        atomic_store_explicit(&fake_on, true, memory_order_release);
+        T.all_parked = false;
+        pthread_cond_signal(&T.wake); /* out of a real-time wait */
+    }
+    pthread_mutex_unlock(&T.lock);
+}
+
+bool timer_fake_enabled(void) { return atomic_load(&fake_on); }
+
+void sched_timers_all_parked(void)
+{
+    if (!atomic_load(&fake_on))
+        return;
+    pthread_mutex_lock(&T.lock);
+    T.all_parked = true;
+    pthread_cond_signal(&T.wake);
+    pthread_mutex_unlock(&T.lock);
+}
+
+uint64_t sched_timers_quiet(void)
+{
+    if (!atomic_load(&fake_on))
+        return 0;
+    pthread_mutex_lock(&T.lock);
+    bool due = T.len > 0 && T.heap[0]->when <= atomic_load(&fake_now);
+    uint64_t stamp = T.running || due ? 0 : T.fires + 1;
+    pthread_mutex_unlock(&T.lock);
+    return stamp;
+}
+
+bool timer_earliest(int64_t *when)
+{
+    pthread_once(&conds_once, conds_init);
+    pthread_mutex_lock(&T.lock);
+    bool any = T.len > 0;
+    if (any)
+        *when = T.heap[0]->when;
+    pthread_mutex_unlock(&T.lock);
+    return any;
+}
+
+void timer_fake_wait_until(int64_t target, goc_site site)
+{
+    fake_waiter w = {.target = target, .g = sched_current()};
+    pthread_once(&conds_once, conds_init);
+    pthread_mutex_lock(&T.lock);
+    ensure_started();
+    w.next = T.waiters;
+    T.waiters = &w;
+    T.all_parked = false; /* we are running */
+    T.stall_at = sched_nanotime() + STALL_NS;
+    sched_note_timer(+1); /* a pending wake-up: no deadlock while we wait */
+    pthread_cond_signal(&T.wake);
+    pthread_mutex_unlock(&T.lock);
+    sched_park(WAIT_SLEEP, site, NULL, NULL);
+}
+
+
+/* ---- goc_pending_timers ------------------------------------------------------- */
+
+typedef struct pending_info {
+    const char *kind;
+    goc_site site;
+    int64_t when, period;
+    uint64_t seq;
+} pending_info;
+
+static int by_deadline(const void *pa, const void *pb)
+{
+    const pending_info *a = pa, *b = pb;
+    if (a->when != b->when)
+        return a->when < b->when ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* A duration the way Go prints one: 1h0m0s, 1.5s, 5ms, 250µs, 80ns. */
+static void format_duration(char *buf, size_t size, int64_t ns)
+{
+    const char *sign = ns < 0 ? "-" : "";
+    uint64_t d = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+    if (d < 1000)
+        snprintf(buf, size, "%s%lluns", sign, (unsigned long long)d);
+    else if (d < 1000000)
+        snprintf(buf, size, "%s%.6gµs", sign, (double)d / 1e3);
+    else if (d < 1000000000)
+        snprintf(buf, size, "%s%.6gms", sign, (double)d / 1e6);
+    else if (d < 60 * (uint64_t)1000000000)
+        snprintf(buf, size, "%s%.9gs", sign, (double)d / 1e9);
+    else {
+        uint64_t s = d / 1000000000;
+        double frac = (double)(d % 1000000000) / 1e9;
+        if (s >= 3600)
+            snprintf(buf, size, "%s%lluh%llum%.9gs", sign, (unsigned long long)(s / 3600),
+                     (unsigned long long)(s / 60 % 60), (double)(s % 60) + frac);
+        else
+            snprintf(buf, size, "%s%llum%.9gs", sign, (unsigned long long)(s / 60), (double)(s % 60) + frac);
+    }
+}
+
+int timer_list_pending(FILE *out)
+{
+    pthread_once(&conds_once, conds_init);
+    pthread_mutex_lock(&T.lock);
+    int n = 0;
+    pending_info *list = T.len ? malloc((size_t)T.len * sizeof *list) : NULL;
+    if (T.len && !list)
+        out_of_memory();
+    for (int i = 0; i < T.len; i++) {
+        const sched_timer *t = T.heap[i];
+        if (t->kind)
+            list[n++] = (pending_info){t->kind, t->site, t->when, t->period, t->seq};
+    }
+    pthread_mutex_unlock(&T.lock);
+    /* Printed without the lock: `out` may be anything, even slow. */
+    if (n > 0)
+        qsort(list, (size_t)n, sizeof *list, by_deadline);
+    int64_t now = sched_timer_now();
+    for (int i = 0; out && i < n; i++) {
+        const pending_info *p = &list[i];
+        char left[48], period[48];
+        format_duration(left, sizeof left, p->when - now);
+        fprintf(out, "%s made at %s:%d (in %s): ", p->kind, p->site.file ? p->site.file : "?", p->site.line,
+                p->site.func ? p->site.func : "?");
+        if (p->period > 0) {
+            format_duration(period, sizeof period, p->period);
+            fprintf(out, "ticks every %s, next in %s\n", period, left);
+        } else {
+            fprintf(out, "fires in %s\n", left);
+        }
+    }
+    if (out)
+        fflush(out);
+    free(list);
+    return n;
 }

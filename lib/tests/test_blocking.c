@@ -145,7 +145,7 @@ START_TEST(stack_overflow_names_the_goroutine)
     dying_result r;
     run_dying(overflow_in_goroutine, NULL, 20, &r);
     ck_assert_msg(r.exit_status == 2, "exit %d, signal %d: %s", r.exit_status, r.signal, r.out);
-    ck_assert_contains(r.out, "fatal error: stack overflow in goroutine 2 (deep)");
+    ck_assert_contains(r.out, "fatal error: stack overflow in goroutine 2 (overflow \"deep\")");
     ck_assert_contains(r.out, "GOC_STACK_KB");
 }
 END_TEST

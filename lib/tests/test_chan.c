@@ -1,4 +1,5 @@
 /* Channel semantics, written from the Go specification's rules. */
+#include "../src/chan_internal.h"
 #include "testing.h"
 
 /* ---- unbuffered send blocks until a receiver takes the value ----------- */
@@ -251,6 +252,49 @@ static void do_wrong_size(void *p)
     goc_send(ch, &d);
 }
 
+static void do_double_free(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(int, 1);
+    goc_chan_free(ch);
+    goc_chan_free(ch);
+}
+
+static void do_send_after_free(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(int, 1);
+    goc_chan_free(ch);
+    goc_send(ch, &(int){1});
+}
+
+static void do_close_after_free(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(int, 1);
+    goc_chan_free(ch);
+    goc_close(ch);
+}
+
+static void do_never_made(void *p)
+{
+    (void)p;
+    union {
+        long words[32];
+        goc_chan *ch;
+    } junk;
+    memset(junk.words, 0x5a, sizeof junk.words);
+    junk.ch = (goc_chan *)&junk.words[1];
+    goc_close(junk.ch);
+}
+
+static void do_wrong_size_one_byte(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(char, 1);
+    goc_send(ch, &(int){1});
+}
+
 typedef struct death_case {
     void (*fn)(void *);
     const char *expect;
@@ -261,6 +305,13 @@ static const death_case deaths[] = {
     {do_close_closed, "panic: close of closed channel"},
     {do_close_nil, "panic: close of nil channel"},
     {do_wrong_size, "8-byte value on a channel of int (4 bytes)"},
+    {do_wrong_size_one_byte, "4-byte value on a channel of char (1 byte), made at "},
+    {do_double_free, "panic: goc_chan_free on a channel that was already freed (made at "},
+    {do_double_free, "It is freed twice"},
+    {do_send_after_free, "panic: send on a channel that was already freed"},
+    {do_send_after_free, "It was freed too early"},
+    {do_close_after_free, "freed by goc_chan_free at "},
+    {do_never_made, "panic: close on something that is not a live channel: never made"},
 };
 
 START_TEST(misuse_panics_like_go)
@@ -271,6 +322,9 @@ START_TEST(misuse_panics_like_go)
     ck_assert_contains(r.out, deaths[_i].expect);
     ck_assert_contains(r.out, "goroutine 1 [running]:");
     ck_assert_contains(r.out, "test_chan.c:");
+    /* The learner's line, not libgoc's. */
+    ck_assert_msg(strstr(r.out, "(at ") && strstr(strstr(r.out, "(at "), "test_chan.c:"),
+                  "the panic must name the caller's file:line:\n%s", r.out);
 }
 END_TEST
 
@@ -303,6 +357,77 @@ START_TEST(close_under_a_blocked_sender_panics_the_sender)
 }
 END_TEST
 
+/* ---- invariants (white-box: these break libgoc's rules on purpose) -------- */
+
+static goc_g *_Atomic parked_g;
+
+static void park_in_receive(void *p)
+{
+    atomic_store(&parked_g, sched_current());
+    int v;
+    goc_recv((goc_chan *)p, &v);
+}
+
+static void park_in_select(void *p)
+{
+    atomic_store(&parked_g, sched_current());
+    int v;
+    goc_select(goc_case_recv((goc_chan *)p, &v), goc_case_recv((goc_chan *)p, &v));
+}
+
+/* Readies a goroutine parked on a channel that nobody completed. */
+static void stray_wake(goc_func park, bool twice)
+{
+    goc_chan *ch = goc_chan_make(int, 0);
+    goc_go(park, ch);
+    goc_leak_check(goc_id(), 10 * GOC_SECOND, NULL); /* parked now */
+    goc_g *g = atomic_load(&parked_g);
+    sched_ready(g);
+    if (twice)
+        sched_ready(g);
+    goc_sleep(10 * GOC_SECOND); /* the woken goroutine stops the program first */
+}
+
+static void do_spurious_receive(void *p) { (void)p; stray_wake(park_in_receive, false); }
+static void do_spurious_select(void *p) { (void)p; stray_wake(park_in_select, false); }
+static void do_double_ready(void *p) { (void)p; stray_wake(park_in_receive, true); }
+
+static void do_queue_twice(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(int, 0);
+    chan_waiter w = {.g = sched_current(), .c = ch};
+    chan_lock(ch);
+    waitq_enqueue(&ch->recvq, &w);
+    waitq_enqueue(&ch->recvq, &w);
+}
+
+static void do_unlocked_buffer_put(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(int, 1);
+    chan_buf_put(ch, &(int){1});
+}
+
+static const death_case broken[] = {
+    {do_spurious_receive, "spurious wakeup of a goroutine blocked in receive"},
+    {do_spurious_select, "spurious wakeup of a goroutine blocked in select"},
+    /* whichever check sees it first: the second ready, or the stray wake */
+    {do_double_ready, "internal invariant broken: "},
+    {do_queue_twice, "a waiter was queued twice on a channel"},
+    {do_unlocked_buffer_put, "without holding the channel's lock"},
+};
+
+START_TEST(broken_invariants_stop_the_program)
+{
+    dying_result r;
+    run_dying(broken[_i].fn, NULL, 20, &r);
+    ck_assert_msg(r.exit_status == 2, "exit %d:\n%s", r.exit_status, r.out);
+    ck_assert_contains(r.out, "fatal error: libgoc: internal invariant broken: ");
+    ck_assert_contains(r.out, broken[_i].expect);
+}
+END_TEST
+
 static Suite *chan_suite(void)
 {
     Suite *s = suite_create("chan");
@@ -320,6 +445,7 @@ static Suite *chan_suite(void)
     tcase_add_test(tc, recv_discard_takes_a_value);
     tcase_add_loop_test(tc, misuse_panics_like_go, 0, (int)(sizeof deaths / sizeof deaths[0]));
     tcase_add_test(tc, close_under_a_blocked_sender_panics_the_sender);
+    tcase_add_loop_test(tc, broken_invariants_stop_the_program, 0, (int)(sizeof broken / sizeof broken[0]));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,6 +5,10 @@
  *
  * Deadline tests use short deadlines and only check outcomes and order;
  * the Check timeout is the only bound on time. */
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
 #include "testing.h"
 #include "tsan_options.h"
 
@@ -331,7 +335,7 @@ END_TEST
 
 /* The dying children keep what they made reachable, so valgrind's leak
  * check (which also runs in them) has nothing to report. */
-static goc_ctx *volatile kept;
+static goc_ctx *_Atomic kept;
 
 static void cancel_a_value_context(void *arg)
 {
@@ -472,6 +476,92 @@ START_TEST(parent_cancel_races_child_release)
 }
 END_TEST
 
+/* ---- signal.NotifyContext ------------------------------------------------------- */
+
+static void (*handler_of(int sig))(int)
+{
+    struct sigaction cur;
+    sigaction(sig, NULL, &cur);
+    return cur.sa_handler;
+}
+
+static bool handler_is(int sig, void (*h)(int)) { return handler_of(sig) == h; }
+
+/* The signal cancels exactly the contexts watching it; release restores
+ * the signal's old handling, as Go's stop(). */
+START_TEST(with_signals_cancels_on_its_signals_only)
+{
+    ck_assert(handler_is(SIGUSR1, SIG_DFL));
+    void (*term_before)(int) = handler_of(SIGTERM); /* Check has its own */
+    goc_ctx *parent = goc_ctx_with_cancel(goc_ctx_background());
+    goc_ctx *on_usr1 = goc_ctx_with_signals(parent, SIGUSR1, SIGTERM);
+    goc_ctx *on_usr2 = goc_ctx_with_signals(goc_ctx_background(), SIGUSR2);
+    goc_ctx *child = goc_ctx_with_cancel(on_usr1);
+    ck_assert(!is_done(on_usr1) && !is_done(on_usr2));
+    kill(getpid(), SIGUSR1);
+    goc_recv_discard(goc_ctx_done(child)); /* the watcher cancels it, and its children */
+    ck_assert_ptr_eq(goc_ctx_err(on_usr1), goc_canceled);
+    ck_assert_ptr_null(goc_ctx_err(parent)); /* never upward */
+    ck_assert(!is_done(on_usr2));
+    kill(getpid(), SIGUSR1); /* still caught until released: the program lives on */
+    goc_ctx_release(child);
+    goc_ctx_release(on_usr1);
+    ck_assert(handler_is(SIGUSR1, SIG_DFL));
+    ck_assert(handler_is(SIGTERM, term_before));
+    ck_assert(!handler_is(SIGUSR2, SIG_DFL));
+    goc_ctx_release(on_usr2);
+    ck_assert(handler_is(SIGUSR2, SIG_DFL));
+    goc_ctx_release(parent);
+}
+END_TEST
+
+static void *send_sigusr1_later(void *arg)
+{
+    (void)arg;
+    nanosleep(&(struct timespec){0, 50 * 1000000}, NULL);
+    kill(getpid(), SIGUSR1);
+    return NULL;
+}
+
+/* main waits for a signal that a thread outside libgoc sends later: a
+ * watched signal is a pending wake-up, not a deadlock (Go behaves so). */
+static void do_wait_for_signal(void *p)
+{
+    (void)p;
+    goc_ctx *ctx = goc_ctx_with_signals(goc_ctx_background(), SIGUSR1);
+    pthread_t t;
+    pthread_create(&t, NULL, send_sigusr1_later, NULL);
+    goc_recv_discard(goc_ctx_done(ctx));
+    pthread_join(t, NULL);
+    goc_ctx_release(ctx);
+    printf("got the signal\n");
+}
+
+START_TEST(waiting_for_a_signal_is_not_a_deadlock)
+{
+    dying_result r;
+    run_dying(do_wait_for_signal, NULL, 10, &r);
+    ck_assert_msg(r.exit_status == 0, "exit %d:\n%s", r.exit_status, r.out);
+    ck_assert_contains(r.out, "got the signal\n");
+}
+END_TEST
+
+static void do_watch_sigkill(void *p)
+{
+    (void)p;
+    goc_ctx_with_signals(goc_ctx_background(), SIGINT, SIGKILL);
+}
+
+START_TEST(with_signals_refuses_sigkill)
+{
+    dying_result r;
+    run_dying(do_watch_sigkill, NULL, 10, &r);
+    ck_assert_int_eq(r.exit_status, 2);
+    ck_assert_contains(r.out, "panic: goc_ctx_with_signals: signal 9 cannot be caught by any program.");
+    ck_assert_contains(r.out, "test_context.c:");
+}
+END_TEST
+
 static Suite *context_suite(void)
 {
     Suite *s = suite_create("context");
@@ -494,6 +584,9 @@ static Suite *context_suite(void)
     tcase_add_loop_test(tc, misuse_panics_with_a_message, 0, (int)(sizeof misuses / sizeof misuses[0]));
     tcase_add_test(tc, thousands_released_in_any_order_leave_nothing);
     tcase_add_test(tc, parent_cancel_races_child_release);
+    tcase_add_test(tc, with_signals_cancels_on_its_signals_only);
+    tcase_add_test(tc, waiting_for_a_signal_is_not_a_deadlock);
+    tcase_add_test(tc, with_signals_refuses_sigkill);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,5 +1,5 @@
-/* errgroup: wait for all, the first error wins (and is handed to the
- * caller), the group's context is cancelled on the first error, the
+/* errgroup: wait for all, the first error wins (and every wait returns
+ * it, as Go's does), the group's context is cancelled on the first error, the
  * concurrency limit holds, try_go refuses when full, misuse of set_limit.
  *
  * "First" is made deterministic with latches: the losers only fail after
@@ -77,9 +77,8 @@ START_TEST(first_error_wins_and_cancels_the_context)
     ck_assert_int_eq(losers_now, N - 1); /* their errors were freed (ASan checks) */
     ck_assert_ptr_eq(goc_ctx_err(ctx), goc_canceled);
     ck_assert_ptr_null(goc_ctx_err(parent)); /* never upward */
-    ck_assert_ptr_null(goc_errgroup_wait(g)); /* handed out once */
-    goc_error_free(err);
-    goc_errgroup_free(g);
+    ck_assert_ptr_eq(goc_errgroup_wait(g), err); /* Go: every Wait returns the first error */
+    goc_errgroup_free(g);                        /* frees err */
     goc_ctx_release(parent);
 }
 END_TEST
@@ -108,8 +107,7 @@ START_TEST(parent_cancel_reaches_the_group_context)
     goc_ctx_cancel(parent);
     goc_error *err = goc_errgroup_wait(g);
     ck_assert_str_eq(goc_error_message(err), "racer 1 gave up: context canceled");
-    goc_error_free(err);
-    goc_errgroup_free(g);
+    goc_errgroup_free(g); /* the group owns err */
     goc_ctx_release(parent);
 }
 END_TEST
@@ -139,6 +137,7 @@ typedef struct spawner {
     limited *l;
     int n;
     atomic_int *started;
+    goc_chan *finished; /* the spawner is no group member: wait for it too */
 } spawner;
 
 static void spawn_all(void *arg)
@@ -148,6 +147,7 @@ static void spawn_all(void *arg)
         goc_errgroup_go(s->g, hold_a_slot, s->l);
         atomic_fetch_add(s->started, 1);
     }
+    goc_close(s->finished);
 }
 
 START_TEST(limit_bounds_goroutines_in_flight)
@@ -157,7 +157,7 @@ START_TEST(limit_bounds_goroutines_in_flight)
     limited l = {&active, &peak, &ran, goc_chan_make(int, 0)};
     goc_errgroup *g = goc_errgroup_new();
     goc_errgroup_set_limit(g, LIMIT);
-    spawner s = {g, &l, N, &started};
+    spawner s = {g, &l, N, &started, goc_chan_make(int, 0)};
     goc_go(spawn_all, &s);
     for (int i = 0; i < N; i++) {
         /* Before each token, the group is full: exactly LIMIT running and
@@ -169,11 +169,13 @@ START_TEST(limit_bounds_goroutines_in_flight)
         goc_send(l.gate, &(int){1});
     }
     ck_assert_ptr_null(goc_errgroup_wait(g));
+    goc_recv_discard(s.finished);
     int ran_now = atomic_load(&ran), peak_now = atomic_load(&peak);
     ck_assert_int_eq(ran_now, N);
     ck_assert_int_eq(peak_now, LIMIT);
     goc_errgroup_free(g);
     goc_chan_free(l.gate);
+    goc_chan_free(s.finished);
 }
 END_TEST
 
@@ -204,6 +206,52 @@ START_TEST(try_go_refuses_when_the_limit_is_reached)
     ck_assert_ptr_null(goc_errgroup_wait(g));
     goc_errgroup_free(g);
     goc_chan_free(l.gate);
+}
+END_TEST
+
+static goc_error *fail_with_id(void *arg)
+{
+    job *j = arg;
+    atomic_fetch_add(j->ran, 1);
+    return goc_error_new("job %d failed", j->id);
+}
+
+/* Go: Wait returns g.err every time; it is set once for the group's life. */
+START_TEST(a_second_wait_returns_the_first_error_again)
+{
+    atomic_int ran = 0;
+    job j = {7, &ran};
+    goc_errgroup *g = goc_errgroup_new();
+    goc_errgroup_go(g, fail_with_id, &j);
+    goc_error *first = goc_errgroup_wait(g);
+    ck_assert_ptr_nonnull(first);
+    ck_assert_str_eq(goc_error_message(first), "job 7 failed");
+    ck_assert_ptr_eq(goc_errgroup_wait(g), first);
+    /* Used again: a later failure is dropped (freed), the first stays. */
+    job k = {8, &ran};
+    goc_errgroup_go(g, fail_with_id, &k);
+    ck_assert_ptr_eq(goc_errgroup_wait(g), first);
+    ck_assert_str_eq(goc_error_message(first), "job 7 failed");
+    goc_errgroup_free(g); /* frees first; ASan and valgrind check the rest */
+}
+END_TEST
+
+/* A group that ended without error and is used again reports the next
+ * failure instead of dropping it unseen. */
+START_TEST(a_group_used_again_after_wait_keeps_its_next_error)
+{
+    atomic_int ran = 0;
+    job ok = {1, &ran}, bad = {2, &ran};
+    goc_ctx *ctx;
+    goc_errgroup *g = goc_errgroup_with_context(goc_ctx_background(), &ctx);
+    goc_errgroup_go(g, succeed, &ok);
+    ck_assert_ptr_null(goc_errgroup_wait(g));
+    goc_errgroup_go(g, fail_with_id, &bad);
+    goc_error *err = goc_errgroup_wait(g);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_str_eq(goc_error_message(err), "job 2 failed");
+    ck_assert_int_eq(atomic_load(&ran), 2);
+    goc_errgroup_free(g);
 }
 END_TEST
 
@@ -245,6 +293,8 @@ static Suite *errgroup_suite(void)
     tcase_add_test(tc, first_error_wins_and_cancels_the_context);
     tcase_add_test(tc, wait_cancels_the_context_even_on_success);
     tcase_add_test(tc, parent_cancel_reaches_the_group_context);
+    tcase_add_test(tc, a_second_wait_returns_the_first_error_again);
+    tcase_add_test(tc, a_group_used_again_after_wait_keeps_its_next_error);
     tcase_add_test(tc, limit_bounds_goroutines_in_flight);
     tcase_add_test(tc, try_go_refuses_when_the_limit_is_reached);
     tcase_add_test(tc, set_limit_while_busy_panics);

@@ -100,6 +100,34 @@ START_TEST(errors_cross_goroutines_with_their_owner)
 }
 END_TEST
 
+/* errors.Join: messages one per line, NULLs skipped, all NULL gives NULL,
+ * Is looks into every branch (also through wraps on either side), and
+ * free releases the whole tree (ASan and valgrind check it). */
+START_TEST(join_keeps_every_error_and_is_walks_every_branch)
+{
+    static goc_error err_timeout = GOC_ERROR_SENTINEL("timeout");
+    ck_assert_ptr_null(goc_error_join((goc_error *[]){NULL, NULL}, 2));
+    ck_assert_ptr_null(goc_error_join(NULL, 0));
+    goc_error *a = goc_error_new("job 1 failed");
+    goc_error *b = goc_error_wrap(&err_not_found, "job 2");
+    goc_error *joined = goc_error_join((goc_error *[]){a, NULL, b, &err_timeout}, 4);
+    ck_assert_str_eq(goc_error_message(joined), "job 1 failed\njob 2: not found\ntimeout");
+    ck_assert_ptr_null(goc_error_unwrap(joined)); /* Go: errors.Unwrap of a join is nil */
+    ck_assert(goc_error_is(joined, a));
+    ck_assert(goc_error_is(joined, &err_not_found)); /* inside the second branch's wrap */
+    ck_assert(goc_error_is(joined, &err_timeout));
+    ck_assert(!goc_error_is(joined, &err_other));
+    goc_error *outer = goc_error_wrap(joined, "batch");
+    ck_assert_str_eq(goc_error_message(outer), "batch: job 1 failed\njob 2: not found\ntimeout");
+    ck_assert(goc_error_is(outer, &err_not_found));
+    goc_error *single = goc_error_join((goc_error *[]){NULL, goc_error_new("only")}, 2);
+    ck_assert_str_eq(goc_error_message(single), "only");
+    goc_error_free(single);
+    goc_error_free(outer); /* frees joined, a and b; never the sentinels */
+    ck_assert_str_eq(goc_error_message(&err_timeout), "timeout");
+}
+END_TEST
+
 static Suite *error_suite(void)
 {
     Suite *s = suite_create("error");
@@ -112,6 +140,7 @@ static Suite *error_suite(void)
     tcase_add_test(tc, sentinels_and_null_are_never_freed);
     tcase_add_test(tc, long_messages_are_not_truncated);
     tcase_add_test(tc, errors_cross_goroutines_with_their_owner);
+    tcase_add_test(tc, join_keeps_every_error_and_is_walks_every_branch);
     suite_add_tcase(s, tc);
     return s;
 }

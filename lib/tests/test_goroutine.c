@@ -1,5 +1,6 @@
 /* Goroutines, the deadlock report, dumps, the leak check and fork safety. */
 #include <signal.h>
+#include <time.h>
 
 #include "testing.h"
 
@@ -161,6 +162,149 @@ START_TEST(sigquit_dumps_every_goroutine)
 }
 END_TEST
 
+static void send_from_helper(goc_chan *ch) { goc_send(ch, &(int){1}); }
+
+static void named_worker(void *p) { send_from_helper(p); }
+
+/* A dump names the goroutine's function given to goc_go_named, and the
+ * name, besides the function where it waits. */
+START_TEST(dump_shows_the_function_given_to_goc_go_named)
+{
+    int64_t base = goc_last_id();
+    goc_chan *a = goc_chan_make(int, 0);
+    char name[32];
+    snprintf(name, sizeof name, "fetcher %d", 3);
+    goc_go_named(name, named_worker, a);
+    memset(name, 'x', sizeof name - 1); /* the name was copied */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *report = open_memstream(&buf, &len);
+    ck_assert_int_eq(goc_leak_check(base, 10 * GOC_SECOND, report), 1);
+    fclose(report);
+    ck_assert_contains(buf, "[chan send]:\nsend_from_helper(...)\n");
+    ck_assert_contains(buf, "...\nnamed_worker(...)\n\t(the goroutine's function, named \"fetcher 3\")\n");
+    free(buf);
+    goc_recv_discard(a);
+    ck_assert_int_eq(goc_leak_check(base, 10 * GOC_SECOND, NULL), 0);
+    goc_chan_free(a);
+}
+END_TEST
+
+/* ---- stopping the world ------------------------------------------------------------ */
+
+static void chatter(void *p)
+{
+    atomic_int *started = p;
+    for (long i = 0;; i++) {
+        printf("chatter %ld\n", i);
+        fflush(stdout); /* as Go writes each line at once */
+        atomic_store(started, 1);
+        /* A short pause keeps the output before the panic well inside what
+         * the test captures, yet many lines fall inside the report. */
+        nanosleep(&(struct timespec){0, 20000}, NULL);
+    }
+}
+
+static void do_panic_while_others_print(void *p)
+{
+    (void)p;
+    atomic_int started = 0;
+    goc_chan *never = goc_chan_make(int, 0);
+    /* Parked goroutines make the report long enough for a goroutine that
+     * is not frozen to print in the middle of it. */
+    for (int i = 0; i < 40; i++)
+        goc_go(stuck_sender, never);
+    goc_go(chatter, &started);
+    goc_go(chatter, &started);
+    while (!atomic_load(&started))
+        goc_yield();
+    goc_panic("stop");
+}
+
+/* Everything on stdout before the panic line is whole "chatter N" lines,
+ * and nothing at all comes after it: the printers were frozen. */
+START_TEST(panic_stops_the_world_before_printing)
+{
+    dying_result r;
+    run_dying(do_panic_while_others_print, NULL, 20, &r);
+    ck_assert_int_eq(r.exit_status, 2);
+    char *panic_line = strstr(r.out, "panic: stop\n");
+    ck_assert_msg(panic_line != NULL, "no panic line in:\n%.2000s", r.out);
+    ck_assert_msg(panic_line == r.out || panic_line[-1] == '\n',
+                  "stdout ends mid-line before the panic:\n%.300s", panic_line - (panic_line - r.out > 200 ? 200 : panic_line - r.out));
+    for (char *line = r.out; line < panic_line; line = strchr(line, '\n') + 1) {
+        long n;
+        char rest;
+        ck_assert_msg(sscanf(line, "chatter %ld%c", &n, &rest) == 2 && rest == '\n',
+                      "not a whole chatter line before the panic: %.60s", line);
+    }
+    ck_assert_msg(strstr(panic_line, "chatter ") == NULL, /* the dump names chatter(...) */
+                  "a goroutine printed after the panic began:\n%s", strstr(panic_line, "chatter "));
+    ck_assert_contains(panic_line, "goroutine 1 [running]:");
+}
+END_TEST
+
+static void do_sigquit_after_partial_line(void *p)
+{
+    (void)p;
+    goc_chan *a = goc_chan_make(int, 0);
+    goc_go(stuck_sender, a);
+    goc_leak_check(0, 10 * GOC_SECOND, NULL);
+    printf("no newline yet");
+    raise(SIGQUIT);
+}
+
+START_TEST(sigquit_flushes_stdout_first)
+{
+    dying_result r;
+    run_dying(do_sigquit_after_partial_line, NULL, 10, &r);
+    ck_assert_int_eq(r.exit_status, 2);
+    const char *want = "no newline yetSIGQUIT: quit\n";
+    ck_assert_msg(strncmp(r.out, want, strlen(want)) == 0,
+                  "stdout must come out before the dump:\n%.300s", r.out);
+}
+END_TEST
+
+static void panic_later(void *p)
+{
+    goc_recv_discard((goc_chan *)p);
+    goc_panic("late");
+}
+
+static goc_chan *exit_trigger;
+
+static void trigger_panic_at_exit(void)
+{
+    goc_send(exit_trigger, &(int){1});
+}
+
+static void do_exit_racing_a_panic(void *p)
+{
+    (void)p;
+    exit_trigger = goc_chan_make(int, 0);
+    goc_go(panic_later, exit_trigger);
+    atexit(trigger_panic_at_exit); /* runs before libgoc's own exit guard */
+    printf("printed once\n");
+    exit(0);
+}
+
+/* A goroutine panics while main is exiting: either the panic wins (exit
+ * 2, its report) or the exit does (status 0, no report), as in Go; never
+ * a mix, and stdout is written once. */
+START_TEST(exit_racing_a_panic_is_one_or_the_other)
+{
+    for (int i = 0; i < 10; i++) {
+        dying_result r;
+        run_dying(do_exit_racing_a_panic, NULL, 10, &r);
+        char *first = strstr(r.out, "printed once\n");
+        ck_assert_msg(first && !strstr(first + 1, "printed once"), "stdout was not written once:\n%s", r.out);
+        bool panicked = strstr(r.out, "panic: late") != NULL;
+        ck_assert_msg(panicked ? r.exit_status == 2 : r.exit_status == 0, "exit %d with output:\n%s",
+                      r.exit_status, r.out);
+    }
+}
+END_TEST
+
 /* ---- leak check -------------------------------------------------------------------- */
 
 START_TEST(leak_check_names_blocked_goroutines)
@@ -230,6 +374,10 @@ static Suite *goroutine_suite(void)
     tcase_add_test(tc, nil_channel_blocks_forever);
     tcase_add_test(tc, goc_panic_prints_and_exits_2);
     tcase_add_test(tc, sigquit_dumps_every_goroutine);
+    tcase_add_test(tc, dump_shows_the_function_given_to_goc_go_named);
+    tcase_add_test(tc, panic_stops_the_world_before_printing);
+    tcase_add_test(tc, sigquit_flushes_stdout_first);
+    tcase_add_test(tc, exit_racing_a_panic_is_one_or_the_other);
     tcase_add_test(tc, leak_check_names_blocked_goroutines);
     tcase_add_test(tc, library_works_after_fork_in_a_used_parent);
     suite_add_tcase(s, tc);

@@ -194,6 +194,148 @@ START_TEST(wg_wait_forever_is_a_deadlock)
 }
 END_TEST
 
+static void count_one(void *p) { atomic_fetch_add((atomic_int *)p, 1); }
+
+/* Go 1.25's wg.Go: Add(1) before the goroutine starts, Done when it ends. */
+START_TEST(wg_go_runs_and_waits_like_add_go_done)
+{
+    enum { N = 50 };
+    goc_waitgroup wg = {0};
+    atomic_int n = 0;
+    for (int i = 0; i < N; i++)
+        goc_wg_go(&wg, count_one, &n);
+    goc_wg_wait(&wg);
+    ck_assert_int_eq(atomic_load(&n), N);
+    goc_wg_go(&wg, count_one, &n); /* reusable after wait */
+    goc_wg_wait(&wg);
+    ck_assert_int_eq(atomic_load(&n), N + 1);
+}
+END_TEST
+
+/* ---- Cond ---------------------------------------------------------------------- */
+
+typedef struct queue {
+    goc_mutex mu;
+    goc_cond nonempty;
+    int items, taken;
+    bool closed;
+    goc_waitgroup wg;
+} queue;
+
+static void consumer(void *p)
+{
+    queue *q = p;
+    goc_mutex_lock(&q->mu);
+    for (;;) {
+        while (q->items == 0 && !q->closed)
+            goc_cond_wait(&q->nonempty);
+        if (q->items == 0)
+            break;
+        q->items--;
+        q->taken++;
+    }
+    goc_mutex_unlock(&q->mu);
+    goc_wg_done(&q->wg);
+}
+
+START_TEST(cond_hands_work_to_waiting_consumers)
+{
+    enum { CONSUMERS = 4, ITEMS = 2000 };
+    queue q = {.items = 0};
+    q.nonempty = goc_cond_make(&q.mu);
+    goc_wg_add(&q.wg, CONSUMERS);
+    for (int i = 0; i < CONSUMERS; i++)
+        goc_go(consumer, &q);
+    for (int i = 0; i < ITEMS; i++) {
+        goc_mutex_lock(&q.mu);
+        q.items++;
+        goc_mutex_unlock(&q.mu);
+        goc_cond_signal(&q.nonempty);
+    }
+    goc_mutex_lock(&q.mu);
+    q.closed = true;
+    goc_mutex_unlock(&q.mu);
+    goc_cond_broadcast(&q.nonempty);
+    goc_wg_wait(&q.wg);
+    ck_assert_int_eq(q.taken, ITEMS);
+    ck_assert_int_eq(q.items, 0);
+}
+END_TEST
+
+typedef struct gathering {
+    goc_mutex mu;
+    goc_cond cond;
+    int go_ahead; /* how many may leave */
+    int woken;
+} gathering;
+
+static void wait_for_turn(void *p)
+{
+    gathering *g = p;
+    goc_mutex_lock(&g->mu);
+    while (g->go_ahead == 0)
+        goc_cond_wait(&g->cond);
+    g->go_ahead--;
+    g->woken++;
+    goc_mutex_unlock(&g->mu);
+}
+
+static int woken_now(gathering *g)
+{
+    goc_mutex_lock(&g->mu);
+    int n = g->woken;
+    goc_mutex_unlock(&g->mu);
+    return n;
+}
+
+/* Signal wakes one waiter and broadcast all; a signal with nobody waiting
+ * is lost, as in Go.  "Everyone is parked" is the leak check's settle. */
+START_TEST(cond_signal_wakes_one_and_broadcast_all)
+{
+    enum { N = 5 };
+    int64_t base = goc_last_id();
+    gathering g = {.go_ahead = 0};
+    g.cond = goc_cond_make(&g.mu);
+    goc_cond_signal(&g.cond); /* nobody waits: nothing is kept */
+    for (int i = 0; i < N; i++)
+        goc_go(wait_for_turn, &g);
+    ck_assert_int_eq(goc_leak_check(base, 10 * GOC_SECOND, NULL), N);
+    goc_mutex_lock(&g.mu);
+    g.go_ahead = N; /* everyone may go, but only one is told */
+    goc_mutex_unlock(&g.mu);
+    goc_cond_signal(&g.cond);
+    ck_assert_int_eq(goc_leak_check(base, 10 * GOC_SECOND, NULL), N - 1);
+    ck_assert_int_eq(woken_now(&g), 1);
+    goc_cond_broadcast(&g.cond);
+    ck_assert_int_eq(goc_leak_check(base, 10 * GOC_SECOND, NULL), 0);
+    ck_assert_int_eq(woken_now(&g), N);
+}
+END_TEST
+
+static void do_cond_wait_unlocked(void *p)
+{
+    (void)p;
+    goc_mutex mu = {0};
+    goc_cond c = goc_cond_make(&mu);
+    goc_cond_wait(&c);
+}
+
+static void do_cond_wait_forever(void *p)
+{
+    (void)p;
+    goc_mutex mu = {0};
+    goc_cond c = goc_cond_make(&mu);
+    goc_mutex_lock(&mu);
+    goc_cond_wait(&c);
+}
+
+static void do_cond_without_mutex(void *p)
+{
+    (void)p;
+    goc_cond c = {0};
+    goc_cond_signal(&c);
+}
+
 /* ---- Mutex ------------------------------------------------------------------ */
 
 enum { MU_WORKERS = 8, MU_ROUNDS = 20000 };
@@ -378,6 +520,66 @@ static void do_copied_rwmutex(void *p)
     goc_rwmutex_runlock(&copy);
 }
 
+/* Memory that was freed or never initialised, reached through a pointer:
+ * garbage, which is neither a fresh object nor a copy of a used one. */
+typedef union junk {
+    goc_waitgroup wg;
+    goc_mutex mu;
+    unsigned char bytes[sizeof(goc_rwmutex)];
+} junk;
+
+static void do_garbage_waitgroup(void *p)
+{
+    (void)p;
+    junk j;
+    memset(j.bytes, 0x5a, sizeof j.bytes);
+    goc_wg_done(&j.wg);
+}
+
+/* What a freed job array really leaves: `self` points at live memory
+ * (glibc keeps its own pointers in freed blocks), but that memory is no
+ * WaitGroup of ours. */
+static void do_freed_waitgroup(void *p)
+{
+    (void)p;
+    static long other;
+    junk j;
+    memset(j.bytes, 0, sizeof j.bytes);
+    atomic_store(&j.wg.self, (void *)&other);
+    goc_wg_add(&j.wg, 1);
+}
+
+static void do_garbage_mutex(void *p)
+{
+    (void)p;
+    junk j;
+    memset(j.bytes, 0xa5, sizeof j.bytes);
+    goc_mutex_lock(&j.mu);
+}
+
+static void block_on_nil(void *p)
+{
+    (void)p;
+    goc_recv_discard((goc_chan *)NULL);
+}
+
+static goc_once stuck_once;
+
+static void first_once_call(void *p)
+{
+    (void)p;
+    goc_once_do(&stuck_once, block_on_nil, NULL);
+}
+
+/* Go 1.24's dump: a second Once.Do waits inside Mutex.Lock. */
+static void do_second_once_waits(void *p)
+{
+    (void)p;
+    goc_go(first_once_call, NULL);
+    goc_leak_check(0, 10 * GOC_SECOND, NULL);
+    goc_once_do(&stuck_once, block_on_nil, NULL);
+}
+
 static void do_rlock_under_writer(void *p)
 {
     (void)p;
@@ -404,6 +606,22 @@ static const struct {
      {"fatal error: sync: Unlock of unlocked RWMutex\n", "do_unlock_unlocked_rw", "test_sync.c:"}},
     {"copied rwmutex", do_copied_rwmutex,
      {"fatal error: sync: RWMutex was copied after first use\n", "Pass &rw, not rw", "test_sync.c:"}},
+    {"garbage waitgroup", do_garbage_waitgroup,
+     {"fatal error: sync: WaitGroup used at 0x", "freed too early", "test_sync.c:"}},
+    {"freed waitgroup", do_freed_waitgroup,
+     {"which holds no live goc_waitgroup\n", "free it only after goc_wg_wait has returned", "test_sync.c:"}},
+    {"garbage mutex", do_garbage_mutex,
+     {"fatal error: sync: Mutex used at 0x", "never initialised", "do_garbage_mutex"}},
+    {"second once.Do waits for the first", do_second_once_waits,
+     {"fatal error: all goroutines are asleep - deadlock!", "goroutine 1 [sync.Mutex.Lock]:",
+      "[chan receive (nil chan)]:\nblock_on_nil(...)"}},
+    {"cond wait without the lock", do_cond_wait_unlocked,
+     {"fatal error: sync: unlock of unlocked mutex\n", "do_cond_wait_unlocked", "test_sync.c:"}},
+    {"cond wait that nobody signals", do_cond_wait_forever,
+     {"fatal error: all goroutines are asleep - deadlock!", "goroutine 1 [sync.Cond.Wait]:",
+      "do_cond_wait_forever"}},
+    {"cond without a mutex", do_cond_without_mutex,
+     {"panic: goc_cond_signal on a goc_cond with no mutex.\n", "goc_cond_make(&mu)", "test_sync.c:"}},
     {"rlock under own writer lock", do_rlock_under_writer,
      {"fatal error: all goroutines are asleep - deadlock!", "goroutine 1 [sync.RWMutex.RLock]:",
       "do_rlock_under_writer"}},
@@ -621,6 +839,9 @@ static Suite *sync_suite(void)
     tcase_add_test(tc, rwmutex_shares_with_readers_and_excludes_writers);
     tcase_add_test(tc, rwmutex_under_contention);
     tcase_add_test(tc, once_runs_exactly_once);
+    tcase_add_test(tc, wg_go_runs_and_waits_like_add_go_done);
+    tcase_add_test(tc, cond_hands_work_to_waiting_consumers);
+    tcase_add_test(tc, cond_signal_wakes_one_and_broadcast_all);
     suite_add_tcase(s, tc);
     return s;
 }

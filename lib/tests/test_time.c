@@ -1,8 +1,11 @@
-/* Time: the timer seam, sleep, after-channels and tickers.
+/* Time: the timer seam, sleep, after-channels, timers, after-funcs and
+ * tickers.
  *
  * No assertion here depends on how fast the machine is: order is proven by
- * the fire times the channels carry, waits are proven by latches, and time
- * appears only as a lower bound ("slept at least d"). */
+ * the fire times the channels carry, waits are proven by latches, and real
+ * time appears only as a lower bound ("slept at least d").  The Go 1.23
+ * timer rules are tested on the fake clock, where every time is exact. */
+#include <goc/fakeclock.h>
 #include <sched.h>
 
 #include "../src/sched.h"
@@ -346,10 +349,9 @@ START_TEST(after_channel_has_capacity_one)
 }
 END_TEST
 
-/* The maker frees the channel before the timer fires; the timer's own
- * reference keeps it valid until then (ASan and TSan runs check the
- * memory).  Timers fire in deadline order on one thread, so once the later
- * channel has fired, the freed one's callback is over. */
+/* The maker frees the channel before, while or after its timer fires:
+ * freeing stops the timer, waiting out a callback in progress (ASan and
+ * TSan runs check the memory). */
 START_TEST(after_freed_before_firing_is_safe)
 {
     for (int i = 0; i < 20; i++)
@@ -488,6 +490,339 @@ START_TEST(non_positive_ticker_panics)
 }
 END_TEST
 
+
+/* ---- goc_after freed early (Go >= 1.23 collects the timer) ------------------------ */
+
+static void park_on(void *c) { goc_recv_discard((goc_chan *)c); }
+
+/* CURRICULUM P0-2: an hour-long goc_after freed before it fires used to
+ * stay pending, so every leak check waited out its whole bound.  Freeing
+ * it now stops the timer: the check answers at once. */
+START_TEST(after_freed_early_stops_its_timer)
+{
+    goc_chan *hour = goc_after(GOC_HOUR);
+    ck_assert_int_eq(goc_pending_timers(NULL), 1);
+    goc_chan_free(hour);
+    ck_assert_int_eq(goc_pending_timers(NULL), 0);
+    goc_chan *c = goc_chan_make(int, 0);
+    int64_t since = goc_last_id();
+    goc_go(park_on, c);
+    goc_time start = goc_now();
+    ck_assert_int_eq(goc_leak_check(since, 20 * GOC_SECOND, NULL), 1);
+    ck_assert_msg(goc_since(start) < 10 * GOC_SECOND, "the leak check waited %lld ms for a freed timer",
+                  (long long)(goc_since(start) / MS));
+    goc_close(c);
+    ck_assert_int_eq(goc_leak_check(since, 20 * GOC_SECOND, NULL), 0);
+    goc_chan_free(c);
+}
+END_TEST
+
+/* ---- goc_pending_timers ---------------------------------------------------------------- */
+
+static void sleep_five_hours(void *p)
+{
+    (void)p;
+    goc_sleep(5 * GOC_HOUR);
+}
+
+static void nothing(void *p) { (void)p; }
+
+static void expect_line(const char *out, const char *kind, int line, const char *rest)
+{
+    char want[256];
+    snprintf(want, sizeof want, "%s made at %s:%d (in ", kind, __FILE__, line);
+    ck_assert_contains(out, want);
+    ck_assert_contains(out, rest);
+}
+
+/* Every kind is listed with where it was made, in deadline order, with the
+ * exact time left on the fake clock. */
+START_TEST(pending_timers_name_kind_site_and_time_left)
+{
+    goc_fakeclock_enable();
+    int at[6];
+    at[0] = __LINE__ + 1;
+    goc_chan *after = goc_after(GOC_HOUR);
+    at[1] = __LINE__ + 1;
+    goc_ticker *k = goc_ticker_new(5 * MS);
+    at[2] = __LINE__ + 1;
+    goc_timer *t = goc_timer_new(2 * GOC_HOUR);
+    at[3] = __LINE__ + 1;
+    goc_timer *f = goc_after_func(3 * GOC_HOUR, nothing, NULL);
+    at[4] = __LINE__ + 1;
+    goc_ctx *ctx = goc_ctx_with_timeout(goc_ctx_background(), 4 * GOC_HOUR);
+    goc_go(sleep_five_hours, NULL);
+    goc_fakeclock_advance(0); /* the sleeper is asleep */
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f_out = open_memstream(&out, &len);
+    ck_assert_int_eq(goc_pending_timers(f_out), 6);
+    fclose(f_out);
+    expect_line(out, "goc_ticker", at[1], "ticks every 5ms, next in 5ms\n");
+    expect_line(out, "goc_after", at[0], "fires in 1h0m0s\n");
+    expect_line(out, "goc_timer", at[2], "fires in 2h0m0s\n");
+    expect_line(out, "goc_after_func", at[3], "fires in 3h0m0s\n");
+    expect_line(out, "goc_ctx_with_timeout", at[4], "fires in 4h0m0s\n");
+    ck_assert_contains(out, "goc_sleep made at ");
+    ck_assert_contains(out, "(in sleep_five_hours): fires in 5h0m0s\n");
+    ck_assert_msg(strstr(out, "goc_ticker") < strstr(out, "goc_after ") &&
+                      strstr(out, "goc_after ") < strstr(out, "goc_timer ") &&
+                      strstr(out, "goc_ctx_with_timeout") < strstr(out, "goc_sleep"),
+                  "not in deadline order:\n%s", out);
+    free(out);
+    goc_ticker_stop(k);
+    goc_timer_free(t);
+    goc_timer_free(f);
+    goc_ctx_release(ctx);
+    goc_chan_free(after);
+    ck_assert_int_eq(goc_pending_timers(NULL), 1); /* the sleeper */
+    goc_fakeclock_advance(5 * GOC_HOUR);
+    ck_assert_int_eq(goc_pending_timers(stderr), 0);
+}
+END_TEST
+
+/* ---- goc_timer: Go 1.23's Stop and Reset ------------------------------------------------- */
+
+START_TEST(timer_fires_once_at_its_deadline)
+{
+    goc_fakeclock_enable();
+    goc_time t0 = goc_now();
+    goc_timer *t = goc_timer_new(30 * MS);
+    goc_time when;
+    ck_assert(goc_recv(goc_timer_chan(t), &when)); /* parks: time jumps */
+    ck_assert_int_eq(when - t0, 30 * MS);
+    goc_fakeclock_advance(GOC_HOUR);
+    ck_assert_int_eq(goc_try_recv(goc_timer_chan(t), &when), GOC_WOULD_BLOCK);
+    ck_assert_msg(!goc_timer_stop(t), "a timer that fired and was received: Stop must return false");
+    goc_timer_free(t);
+}
+END_TEST
+
+START_TEST(timer_stop_before_fire)
+{
+    goc_fakeclock_enable();
+    goc_timer *t = goc_timer_new(10 * MS);
+    ck_assert_msg(goc_timer_stop(t), "stopping a pending timer must return true");
+    ck_assert_msg(!goc_timer_stop(t), "a second Stop finds nothing to stop");
+    ck_assert_int_eq(goc_pending_timers(NULL), 0);
+    goc_fakeclock_advance(GOC_HOUR);
+    ck_assert_int_eq(goc_len(goc_timer_chan(t)), 0);
+    goc_timer_free(t);
+}
+END_TEST
+
+/* Fired, but nobody received: Go 1.23 says Stop prevented it (true) and no
+ * stale value can be received afterwards. */
+START_TEST(timer_stop_after_unreceived_fire_discards_the_value)
+{
+    goc_fakeclock_enable();
+    goc_timer *t = goc_timer_new(10 * MS);
+    goc_fakeclock_advance(10 * MS);
+    ck_assert_int_eq(goc_len(goc_timer_chan(t)), 1);
+    ck_assert_msg(goc_timer_stop(t), "Stop of a fired but unreceived timer must return true (Go 1.23)");
+    ck_assert_int_eq(goc_len(goc_timer_chan(t)), 0);
+    ck_assert(!goc_timer_stop(t));
+    goc_timer_free(t);
+}
+END_TEST
+
+START_TEST(timer_reset_rules)
+{
+    goc_fakeclock_enable();
+    goc_time t0 = goc_now();
+    goc_timer *t = goc_timer_new(10 * MS);
+    goc_time when;
+    /* pending: Reset says it was active and moves the deadline */
+    ck_assert(goc_timer_reset(t, 50 * MS));
+    goc_fakeclock_advance(49 * MS);
+    ck_assert_int_eq(goc_len(goc_timer_chan(t)), 0);
+    ck_assert(goc_recv(goc_timer_chan(t), &when));
+    ck_assert_int_eq(when - t0, 50 * MS);
+    /* fired and received: not active; fires again d after the Reset */
+    ck_assert(!goc_timer_reset(t, 20 * MS));
+    ck_assert(goc_recv(goc_timer_chan(t), &when));
+    ck_assert_int_eq(when - t0, 70 * MS);
+    /* fired, not received: active (Go 1.23), and the stale value is gone */
+    ck_assert(!goc_timer_reset(t, 10 * MS));
+    goc_fakeclock_advance(10 * MS);
+    ck_assert_int_eq(goc_len(goc_timer_chan(t)), 1);
+    ck_assert(goc_timer_reset(t, 5 * MS));
+    ck_assert(goc_recv(goc_timer_chan(t), &when));
+    ck_assert_int_eq(when - t0, 85 * MS); /* the new fire, not the stale 80 ms */
+    goc_timer_free(t);
+}
+END_TEST
+
+/* Real time, no fake clock: a timer freed while it fires or after it fired
+ * (ASan/TSan check the memory). */
+START_TEST(timer_free_at_any_moment_is_safe)
+{
+    for (int i = 0; i < 50; i++) {
+        goc_timer *t = goc_timer_new((i % 3) * 10 * GOC_MICROSECOND);
+        if (i % 5 == 0)
+            goc_recv_discard(goc_timer_chan(t));
+        goc_timer_free(t);
+    }
+    goc_timer_free(NULL);
+    ck_assert_int_eq(goc_pending_timers(NULL), 0);
+}
+END_TEST
+
+/* ---- goc_after_func ------------------------------------------------------------------------ */
+
+typedef struct func_probe {
+    atomic_int runs;
+    int64_t goroutine;
+    goc_time at;
+} func_probe;
+
+static void record_run(void *p)
+{
+    func_probe *f = p;
+    f->goroutine = goc_id();
+    f->at = goc_now();
+    atomic_fetch_add(&f->runs, 1);
+}
+
+START_TEST(after_func_runs_in_its_own_goroutine_at_its_deadline)
+{
+    goc_fakeclock_enable();
+    goc_time t0 = goc_now();
+    func_probe f = {0};
+    goc_timer *t = goc_after_func(40 * MS, record_run, &f);
+    ck_assert_ptr_null(goc_timer_chan(t));
+    goc_fakeclock_advance(39 * MS);
+    ck_assert_int_eq(atomic_load(&f.runs), 0);
+    goc_fakeclock_advance(1 * MS); /* returns once fn's goroutine is done */
+    ck_assert_int_eq(atomic_load(&f.runs), 1);
+    ck_assert_int_eq(f.at - t0, 40 * MS);
+    ck_assert_int_ne(f.goroutine, goc_id());
+    ck_assert_msg(!goc_timer_stop(t), "fn already ran: Stop must return false");
+    ck_assert(!goc_timer_reset(t, 10 * MS)); /* runs it once more */
+    goc_fakeclock_advance(10 * MS);
+    ck_assert_int_eq(atomic_load(&f.runs), 2);
+    ck_assert_int_eq(f.at - t0, 50 * MS);
+    goc_timer_free(t);
+    ck_assert_int_eq(goc_leak_check(0, 10 * GOC_SECOND, NULL), 0);
+}
+END_TEST
+
+START_TEST(after_func_stopped_never_runs)
+{
+    goc_fakeclock_enable();
+    func_probe f = {0};
+    goc_timer *t = goc_after_func(40 * MS, record_run, &f);
+    ck_assert_msg(goc_timer_stop(t), "Stop before the deadline must return true");
+    goc_fakeclock_advance(GOC_HOUR);
+    ck_assert_int_eq(atomic_load(&f.runs), 0);
+    goc_timer_free(t);
+}
+END_TEST
+
+static void after_func_then_block(void *p)
+{
+    (void)p;
+    func_probe f = {0};
+    goc_timer *t = goc_after_func(MS, record_run, &f);
+    (void)t;
+    goc_chan *nil = NULL;
+    goc_recv_discard(nil);
+}
+
+/* Real time: fn's goroutine is started from the timer thread, which must
+ * not become a goroutine itself, or this deadlock would never be seen. */
+START_TEST(after_func_leaves_deadlock_detection_intact)
+{
+    dying_result r;
+    run_dying(after_func_then_block, NULL, 10, &r);
+    ck_assert_msg(r.exit_status == 2, "child exited %d (signal %d): %s", r.exit_status, r.signal, r.out);
+    ck_assert_contains(r.out, "fatal error: all goroutines are asleep - deadlock!");
+}
+END_TEST
+
+/* ---- ticker reset and ownership -------------------------------------------------------------- */
+
+START_TEST(ticker_reset_changes_period_and_drops_the_stale_tick)
+{
+    goc_fakeclock_enable();
+    goc_time t0 = goc_now();
+    goc_ticker *k = goc_ticker_new(5 * MS);
+    goc_fakeclock_advance(7 * MS);
+    ck_assert_int_eq(goc_len(goc_ticker_chan(k)), 1); /* the 5 ms tick, unreceived */
+    goc_ticker_reset(k, 20 * MS);
+    ck_assert_int_eq(goc_len(goc_ticker_chan(k)), 0);
+    goc_time when;
+    for (int i = 1; i <= 3; i++) {
+        ck_assert(goc_recv(goc_ticker_chan(k), &when));
+        ck_assert_int_eq(when - t0, 7 * MS + i * 20 * MS);
+    }
+    goc_ticker_stop(k);
+    ck_assert_int_eq(goc_pending_timers(NULL), 0);
+}
+END_TEST
+
+static void do_reset_ticker_to_zero(void *p)
+{
+    (void)p;
+    goc_ticker *k = goc_ticker_new(MS);
+    goc_ticker_reset(k, 0);
+}
+
+START_TEST(ticker_reset_non_positive_panics)
+{
+    dying_result r;
+    run_dying(do_reset_ticker_to_zero, NULL, 10, &r);
+    ck_assert_int_eq(r.exit_status, 2);
+    ck_assert_contains(r.out, "panic: non-positive interval for Ticker.Reset");
+    ck_assert_contains(r.out, "test_time.c:");
+}
+END_TEST
+
+static void do_free_ticker_channel(void *p)
+{
+    (void)p;
+    goc_ticker *k = goc_ticker_new(MS);
+    goc_chan_free(goc_ticker_chan(k));
+}
+
+START_TEST(freeing_a_tickers_channel_alone_panics_with_advice)
+{
+    dying_result r;
+    run_dying(do_free_ticker_channel, NULL, 10, &r);
+    ck_assert_int_eq(r.exit_status, 2);
+    ck_assert_contains(r.out, "goc_chan_free of the channel of the goc_ticker made at");
+    ck_assert_contains(r.out, "call goc_ticker_stop(t) instead");
+    ck_assert_contains(r.out, "(at lib/tests/test_time.c:"); /* the goc_chan_free line */
+}
+END_TEST
+
+static void do_use_ticker_after_stop(void *p)
+{
+    (void)p;
+    goc_ticker *k = goc_ticker_new(MS);
+    goc_chan *c = goc_ticker_chan(k);
+    int stop_line = __LINE__ + 1;
+    goc_ticker_stop(k);
+    fprintf(stderr, "stopped at line %d\n", stop_line); /* what the report must name */
+    goc_recv_discard(c);
+}
+
+/* The report of a use after goc_ticker_stop names the stop call's line as
+ * where the channel was freed, not a line inside libgoc. */
+START_TEST(use_after_ticker_stop_names_the_stop_line)
+{
+    dying_result r;
+    run_dying(do_use_ticker_after_stop, NULL, 10, &r);
+    ck_assert_int_eq(r.exit_status, 2);
+    int stop_line = 0;
+    ck_assert_int_eq(sscanf(r.out, "stopped at line %d", &stop_line), 1);
+    char want[128];
+    snprintf(want, sizeof want, "freed by goc_chan_free at %s:%d", __FILE__, stop_line);
+    ck_assert_contains(r.out, want);
+    ck_assert_msg(strstr(r.out, "src/time.c") == NULL, "the report names libgoc's own file:\n%s", r.out);
+}
+END_TEST
+
 static Suite *time_suite(void)
 {
     Suite *s = suite_create("time");
@@ -511,6 +846,20 @@ static Suite *time_suite(void)
     tcase_add_test(tc, ticker_drops_ticks_for_slow_receiver);
     tcase_add_test(tc, stopped_ticker_no_longer_pending);
     tcase_add_test(tc, non_positive_ticker_panics);
+    tcase_add_test(tc, after_freed_early_stops_its_timer);
+    tcase_add_test(tc, pending_timers_name_kind_site_and_time_left);
+    tcase_add_test(tc, timer_fires_once_at_its_deadline);
+    tcase_add_test(tc, timer_stop_before_fire);
+    tcase_add_test(tc, timer_stop_after_unreceived_fire_discards_the_value);
+    tcase_add_test(tc, timer_reset_rules);
+    tcase_add_test(tc, timer_free_at_any_moment_is_safe);
+    tcase_add_test(tc, after_func_runs_in_its_own_goroutine_at_its_deadline);
+    tcase_add_test(tc, after_func_stopped_never_runs);
+    tcase_add_test(tc, after_func_leaves_deadlock_detection_intact);
+    tcase_add_test(tc, ticker_reset_changes_period_and_drops_the_stale_tick);
+    tcase_add_test(tc, ticker_reset_non_positive_panics);
+    tcase_add_test(tc, freeing_a_tickers_channel_alone_panics_with_advice);
+    tcase_add_test(tc, use_after_ticker_stop_names_the_stop_line);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -22,7 +22,7 @@
 typedef struct dying_result {
     int exit_status; /* -1 if killed by a signal */
     int signal;
-    char out[16384]; /* stderr (and stdout) of the child, NUL-terminated */
+    char out[65536]; /* stderr (and stdout) of the child, NUL-terminated; the rest is dropped */
 } dying_result;
 
 /* Runs fn(arg) in a forked child with stderr captured; the child exits 0
@@ -46,8 +46,11 @@ static inline void run_dying(void (*fn)(void *), void *arg, int seconds, dying_r
     close(fds[1]);
     size_t used = 0;
     ssize_t n;
-    while ((n = read(fds[0], r->out + used, sizeof r->out - 1 - used)) > 0)
-        used += (size_t)n;
+    char spill[4096]; /* past the buffer: keep draining so the child never blocks */
+    while ((n = used < sizeof r->out - 1 ? read(fds[0], r->out + used, sizeof r->out - 1 - used)
+                                          : read(fds[0], spill, sizeof spill)) > 0)
+        if (used < sizeof r->out - 1)
+            used += (size_t)n;
     r->out[used] = '\0';
     close(fds[0]);
     int status;

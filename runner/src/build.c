@@ -2,6 +2,8 @@
 #include "build.h"
 #include "fs.h"
 
+#include <assert.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "objcheck.h"
 #include "proc.h"
 #include "report_buf.h"
 
@@ -29,10 +32,32 @@ static const char *const common_cflags[] = {
     "-fdiagnostics-color=never", "-Ilib/include", NULL};
 /* -O0 so race reports point at the exact lines the learner wrote. */
 static const char *const race_flags[] = {"-fsanitize=thread", "-O0", NULL};
+/* -O1 as ASan advises (common_cflags); frame pointers for whole stacks;
+ * UBSan stops at its first report, so that report is the test's verdict. */
+static const char *const memory_flags[] = {"-fsanitize=address,undefined",
+                                           "-fno-omit-frame-pointer",
+                                           "-fno-sanitize-recover=undefined", NULL};
+
+/* Each pass: the libgoc it links (build/lib/<lib>/libgoc.a) and the flags
+ * added to every compile and link. */
+static const struct flavour {
+    const char *lib;
+    const char *const *flags;
+} flavours[CL_PASS_COUNT] = {
+    [CL_PASS_PLAIN] = {"plain", NULL},
+    [CL_PASS_RACE] = {"tsan", race_flags},
+    [CL_PASS_MEMORY] = {"asan", memory_flags},
+};
+
+static const struct flavour *flavour_of(const cl_build_opts *o)
+{
+    assert((unsigned)o->pass < CL_PASS_COUNT);
+    return &flavours[o->pass];
+}
 /* grader_main.c's wraps: see its header comment for why. */
 static const char *const grader_ldflags[] = {
     "-Wl,--wrap=exit,--wrap=_exit,--wrap=quick_exit,--wrap=tcase_fn_start,"
-    "--wrap=check_get_clockid",
+    "--wrap=check_get_clockid,--wrap=fork",
     NULL};
 static const char *const tail_libs[] = {"-pthread", "-lm", NULL};
 
@@ -87,6 +112,8 @@ static void arg_free(argv_t *a)
     free(a->v);
 }
 
+static void compiler(argv_t *a);
+
 /* ---- Check's flags, asked of pkg-config once per process ---- */
 
 static char check_cflags[512], check_libs[512];
@@ -104,11 +131,40 @@ static void ask_pkg_config(const char *what, char *out, size_t size, const char 
     cl_proc_result_free(&pr);
 }
 
+/* Where the compiler finds the static archives of Check's -l flags, for
+ * the object check (objcheck.h): the learner may neither redefine nor call
+ * anything they define. */
+#define MAX_CHECK_ARCHIVES 8
+static char check_archives[MAX_CHECK_ARCHIVES][512];
+
+static void find_check_archives(void)
+{
+    size_t n = 0;
+    for (const char *p = strstr(check_libs, "-l"); p && n < MAX_CHECK_ARCHIVES;
+         p = strstr(p + 2, "-l")) {
+        size_t len = strcspn(p + 2, " \t\n");
+        char arg[160];
+        snprintf(arg, sizeof arg, "-print-file-name=lib%.*s.a", (int)len, p + 2);
+        argv_t cmd = {0};
+        compiler(&cmd);
+        arg_push(&cmd, arg);
+        cl_proc_opts po = {.argv = cmd.v, .deadline_ms = 10000, .output_cap = 4096};
+        cl_proc_result pr;
+        if (cl_proc_run(&po, &pr) == 0 && pr.exit_code == 0 && pr.out && pr.out[0] == '/') {
+            pr.out[strcspn(pr.out, "\n")] = '\0';
+            snprintf(check_archives[n++], sizeof check_archives[0], "%s", pr.out);
+        }
+        cl_proc_result_free(&pr);
+        arg_free(&cmd);
+    }
+}
+
 static void load_check_flags(void)
 {
     ask_pkg_config("--cflags", check_cflags, sizeof check_cflags, "");
     ask_pkg_config("--libs", check_libs, sizeof check_libs,
                    "-pthread -lcheck_pic -lrt -lm -lsubunit");
+    find_check_archives();
 }
 
 /* ---- hashing ---- */
@@ -272,6 +328,181 @@ char *cl_build_missing_function(const char *d, const char *grader)
     return NULL;
 }
 
+/* Warnings that point at real bugs, by the name in their [-W...] tag
+ * (gcc and clang spellings).  Style warnings (unused variables and
+ * parameters, which every untouched exercise has) stay out. */
+static const char *const bug_warnings[] = {
+    "use-after-free", "maybe-uninitialized", "uninitialized", "sometimes-uninitialized",
+    "conditional-uninitialized", "format", "format-overflow", "format-truncation",
+    "format-security", "format-extra-args", "format-insufficient-args", "return-local-addr",
+    "return-stack-address", "free-nonheap-object", "dangling-pointer", "return-type",
+    "array-bounds", "stringop-overflow", "mismatched-dealloc", "incompatible-pointer-types",
+    "int-conversion", "implicit-function-declaration", "sizeof-pointer-memaccess",
+    "parentheses", "sequence-point", "unsequenced", "shift-count-overflow", "div-by-zero",
+    "division-by-zero", "nonnull", "dangling-else", "self-assign", "stack-address-escape",
+};
+
+static bool is_bug_warning(const char *line, size_t len)
+{
+    if (!memmem(line, len, ": warning: ", 11))
+        return false;
+    const char *tag = memmem(line, len, "[-W", 3);
+    if (!tag)
+        return false;
+    tag += 3;
+    size_t tl = strcspn(tag, "=]\n");
+    for (size_t i = 0; i < sizeof bug_warnings / sizeof bug_warnings[0]; i++)
+        if (strlen(bug_warnings[i]) == tl && strncmp(tag, bug_warnings[i], tl) == 0)
+            return true;
+    return false;
+}
+
+/* "path:12:5: warning: ..." / "path: In function ..." begin a diagnostic;
+ * source excerpts and caret lines continue it. */
+static bool begins_diagnostic(const char *line, size_t len)
+{
+    static const char *const marks[] = {": warning: ", ": note: ", ": error: ", ": In function",
+                                        "In file included from", " warning generated",
+                                        " warnings generated", ": At top level"};
+    if (len && line[0] == ' ')
+        return false;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (memmem(line, len, marks[i], strlen(marks[i])))
+            return true;
+    return false;
+}
+
+char *cl_build_bug_warnings(const char *d, const char *file)
+{
+    if (!d || !file)
+        return NULL;
+    cl_buf b = {0};
+    size_t fl = strlen(file);
+    const char *function = NULL; /* the pending "In function" line */
+    size_t function_len = 0;
+    bool keeping = false;
+    for (const char *line = d; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        bool ours = len > fl && strncmp(line, file, fl) == 0 && line[fl] == ':';
+        if (begins_diagnostic(line, len)) {
+            bool note = memmem(line, len, ": note: ", 8) != NULL;
+            if (memmem(line, len, ": In function", 13) || memmem(line, len, ": At top level", 14)) {
+                function = ours ? line : NULL;
+                function_len = len;
+                keeping = false;
+            } else if (!(note && keeping)) {
+                keeping = ours && is_bug_warning(line, len);
+                if (keeping && function) {
+                    cl_buf_add(&b, function, function_len);
+                    cl_buf_puts(&b, "\n");
+                    function = NULL;
+                }
+            }
+        }
+        if (keeping) {
+            cl_buf_add(&b, line, len);
+            cl_buf_puts(&b, "\n");
+        }
+        line = nl ? nl + 1 : line + len;
+    }
+    if (b.len)
+        return cl_buf_take(&b);
+    free(b.s);
+    return NULL;
+}
+
+/* ---- wrapped libgoc functions (the lesson's `wrap:`) ---- */
+
+/* The C library functions a grader may watch: sleeping (a learner who
+ * sleeps to synchronise) and writing to stdout (whole lines).  The
+ * grader's wrapper only observes and calls the real one; nothing here
+ * allocates, exits, forks or opens, which the sandbox and grader_main
+ * must keep to themselves. */
+static const char *const libc_watchable[] = {
+    "sleep", "usleep", "nanosleep", "clock_nanosleep",
+    "printf", "vprintf", "fprintf", "vfprintf", "puts", "fputs", "fwrite", "putchar", "fputc",
+    "putc",
+};
+
+bool cl_build_wrap_allowed(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof libc_watchable / sizeof libc_watchable[0]; i++)
+        if (strlen(libc_watchable[i]) == len && strncmp(name, libc_watchable[i], len) == 0)
+            return true;
+    if (len <= 4 || len > 100 || strncmp(name, "goc_", 4) != 0)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+            return false;
+    return true;
+}
+
+/* Calls fn(name, len, arg) for each blank-separated name; stops at the
+ * first nonzero return and returns it. */
+static int each_wrap(const char *wrap, int (*fn)(const char *, size_t, void *), void *arg)
+{
+    for (const char *p = wrap; p && *p;) {
+        p += strspn(p, " \t");
+        size_t len = strcspn(p, " \t");
+        if (len) {
+            int rc = fn(p, len, arg);
+            if (rc)
+                return rc;
+        }
+        p += len;
+    }
+    return 0;
+}
+
+static int push_wrap(const char *name, size_t len, void *arg)
+{
+    cl_buf flag = {0};
+    cl_buf_printf(&flag, "-Wl,--wrap=%.*s", (int)len, name);
+    arg_push(arg, flag.s);
+    free(flag.s);
+    return 0;
+}
+
+static void push_wraps(argv_t *cmd, const char *wrap)
+{
+    each_wrap(wrap, push_wrap, cmd);
+}
+
+/* The link failed on the `wrap:` contract between lesson and grader: the
+ * grader lacks a __wrap_ the lesson asks for, or calls a __real_ the
+ * lesson does not list.  The workbook's fault, said so; else NULL. */
+static char *missing_wrapper(const char *d, const char *grader_rel)
+{
+    static const struct {
+        const char *prefix, *fix;
+    } forms[] = {
+        {"__wrap_", "%s does not define __wrap_%.*s, which the lesson's `wrap:` line asks for: "
+                    "define it there and call __real_%.*s from it (docs/authoring.md)."},
+        {"__real_", "%s calls __real_%.*s, but the lesson's `wrap:` line does not list "
+                    "%.*s: add it there (docs/authoring.md)."},
+    };
+    static const char *const leads[] = {"undefined reference to `", "undefined symbol: "};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        for (size_t l = 0; l < sizeof leads / sizeof leads[0]; l++) {
+            cl_buf needle = {0};
+            cl_buf_printf(&needle, "%s%s", leads[l], forms[f].prefix);
+            const char *hit = strstr(d, needle.s);
+            free(needle.s);
+            if (!hit)
+                continue;
+            const char *name = strstr(hit, forms[f].prefix) + strlen(forms[f].prefix);
+            int len = (int)strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+            cl_buf b = {0};
+            cl_buf_printf(&b, forms[f].fix, grader_rel ? grader_rel : "the grader", len, name,
+                          len, name);
+            return cl_buf_take(&b);
+        }
+    }
+    return NULL;
+}
+
 /* Cache object paths in link errors mean nothing to a learner. */
 static char *replace_all(const char *text, const char *from, const char *to)
 {
@@ -306,6 +537,17 @@ static void touch(const char *path)
     utimensat(AT_FDCWD, path, NULL, 0);
 }
 
+/* An object's compiler warnings live beside it as <object>.warn, so a
+ * re-check that finds the object in the cache still shows them; the
+ * companion goes when its object goes. */
+#define WARN_EXT ".warn"
+
+static bool is_companion(const char *name)
+{
+    size_t n = strlen(name), w = strlen(WARN_EXT);
+    return n > w && strcmp(name + n - w, WARN_EXT) == 0;
+}
+
 typedef struct cache_entry {
     char name[64];
     time_t mtime;
@@ -327,7 +569,8 @@ static void cache_trim(const char *dir, size_t keep)
     struct dirent *de;
     while ((de = readdir(d))) {
         struct stat st;
-        if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof e->name ||
+        if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof e->name - strlen(WARN_EXT) ||
+            is_companion(de->d_name) ||
             fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
             continue;
         if (n == cap) {
@@ -342,8 +585,12 @@ static void cache_trim(const char *dir, size_t keep)
     if (n > keep) {
         qsort(e, n, sizeof *e, by_mtime);
         time_t old = time(NULL) - CACHE_MIN_AGE;
-        for (size_t i = 0; i < n - keep && e[i].mtime < old; i++)
+        for (size_t i = 0; i < n - keep && e[i].mtime < old; i++) {
             unlinkat(dirfd(d), e[i].name, 0);
+            char companion[sizeof e->name];
+            snprintf(companion, sizeof companion, "%s%s", e[i].name, WARN_EXT);
+            unlinkat(dirfd(d), companion, 0);
+        }
     }
     closedir(d);
     free(e);
@@ -355,7 +602,89 @@ typedef struct step_ctx {
     const cl_build_opts *o;
     cl_build_result *res;
     bool all_cached;
+    const cl_jail *jail;      /* set while a step reads learner input */
 } step_ctx;
+
+/* The object's warnings into the diagnostics, as if it was compiled. */
+static void warnings_from_cache(step_ctx *s, const char *obj)
+{
+    cl_buf path = {0};
+    cl_buf_printf(&path, "%s%s", obj, WARN_EXT);
+    char *text = cl_read_text(path.s, 256 * 1024);
+    if (text) {
+        touch(path.s);
+        cl_buf b = {0};
+        cl_buf_puts(&b, s->res->diagnostics ? s->res->diagnostics : "");
+        cl_buf_puts(&b, text);
+        free(s->res->diagnostics);
+        s->res->diagnostics = cl_buf_take(&b);
+        free(text);
+    }
+    free(path.s);
+}
+
+static void warnings_to_cache(const char *obj, const char *text)
+{
+    cl_buf path = {0}, tmp = {0};
+    cl_buf_printf(&path, "%s%s", obj, WARN_EXT);
+    cl_buf_printf(&tmp, "%s.%d.%lx.tmp", path.s, (int)getpid(), (unsigned long)pthread_self());
+    FILE *f = fopen(tmp.s, "w");
+    if (f) {
+        bool ok = fputs(text, f) >= 0;
+        if (fclose(f) == 0 && ok)
+            rename(tmp.s, path.s);
+        else
+            unlink(tmp.s);
+    }
+    free(path.s);
+    free(tmp.s);
+}
+
+static int refuse_wrap(const char *name, size_t len, void *arg)
+{
+    if (cl_build_wrap_allowed(name, len))
+        return 0;
+    step_ctx *s = arg;
+    cl_buf b = {0};
+    cl_buf_printf(&b, "the lesson asks to wrap `%.*s`, but only libgoc functions (names starting "
+                      "goc_) and the C library's sleeps and stdout writers may be wrapped: fix "
+                      "the lesson's `wrap:` line.", (int)len, name);
+    s->res->error = cl_buf_take(&b);
+    return -1;
+}
+
+static int check_wraps(step_ctx *s)
+{
+    return each_wrap(s->o->wrap, refuse_wrap, s);
+}
+
+/* The compiler and linker of learner code: jailed (sandbox.h) with the
+ * workbook's headers and libgoc, the learner's own directory, and the
+ * cache it writes to; nothing else of the workbook (no solutions/, no
+ * graders/), and bounded in memory so a macro bomb stops. */
+#define BUILD_MEM_MB 2048
+#define BUILD_FILE_MB 512
+
+typedef struct build_jail {
+    cl_jail jail;
+    char include[PATH_MAX], lib[PATH_MAX], src_dir[PATH_MAX];
+} build_jail;
+
+static void build_jail_init(build_jail *bj, const cl_build_opts *o, const char *src_rel)
+{
+    memset(bj, 0, sizeof *bj);
+    snprintf(bj->include, sizeof bj->include, "%s/lib/include", o->root);
+    snprintf(bj->lib, sizeof bj->lib, "%s/build/lib", o->root);
+    if (src_rel[0] == '/')
+        snprintf(bj->src_dir, sizeof bj->src_dir, "%s", src_rel);
+    else
+        snprintf(bj->src_dir, sizeof bj->src_dir, "%s/%s", o->root, src_rel);
+    char *slash = strrchr(bj->src_dir, '/');
+    if (slash && slash != bj->src_dir)
+        *slash = '\0';
+    bj->jail = (cl_jail){.ro = {bj->include, bj->lib, bj->src_dir}, .rw = {o->cache_dir},
+                         .cwd = o->root};
+}
 
 static void compiler(argv_t *a)
 {
@@ -363,12 +692,28 @@ static void compiler(argv_t *a)
     arg_push_words(a, cc && *cc ? cc : "cc");
 }
 
+/* A compiler that failed because the cache's disk is full has not found
+ * an error in the learner's code: say what happened and where, as the
+ * runner's problem rather than a compile error. */
+static void report_full_disk(step_ctx *s, const char *output)
+{
+    if (!output || !strstr(output, "No space left on device"))
+        return;
+    cl_buf b = {0};
+    cl_buf_printf(&b, "the disk holding the build cache (%s) is full: the compiler could not "
+                      "write its output (No space left on device). Free some space there; "
+                      "removing the cache directory is safe.", s->o->cache_dir);
+    s->res->error = cl_buf_take(&b);
+}
+
 /* Runs a compiler command; on failure its output becomes the
  * diagnostics.  Returns 0 when it succeeded. */
 static int run_tool(step_ctx *s, argv_t *cmd, const char *tmp, const char *final)
 {
     cl_proc_opts po = {.argv = cmd->v, .cwd = s->o->root, .deadline_ms = BUILD_DEADLINE_MS,
-                       .output_cap = 256 * 1024, .cancel = s->o->cancel};
+                       .output_cap = 256 * 1024, .cancel = s->o->cancel, .jail = s->jail,
+                       .sandbox = s->jail != NULL, .same_user = true,
+                       .max_mem_mb = BUILD_MEM_MB, .max_file_mb = BUILD_FILE_MB};
     cl_proc_result pr;
     s->all_cached = false;
     if (cl_proc_run(&po, &pr) < 0) {
@@ -389,6 +734,8 @@ static int run_tool(step_ctx *s, argv_t *cmd, const char *tmp, const char *final
     }
     if (pr.timed_out && !s->res->diagnostics)
         s->res->diagnostics = strdup("the compiler did not finish within its time limit.");
+    if (!ok && !s->res->error)
+        report_full_disk(s, pr.out);
     cl_proc_result_free(&pr);
     if (ok && rename(tmp, final) < 0)
         ok = 0;
@@ -403,8 +750,7 @@ static char *compile(step_ctx *s, const char *src_rel, const char *const *extra,
 {
     argv_t flags = {0};
     arg_push_all(&flags, common_cflags);
-    if (s->o->race)
-        arg_push_all(&flags, race_flags);
+    arg_push_all(&flags, flavour_of(s->o)->flags);
     arg_push_all(&flags, extra);
 
     argv_t cmd = {0};
@@ -428,7 +774,7 @@ static char *compile(step_ctx *s, const char *src_rel, const char *const *extra,
     /* libgoc's headers shape every object; libgoc.a is rebuilt when they
      * change, so its identity stands for them. */
     char lib[PATH_MAX];
-    snprintf(lib, sizeof lib, "%s/build/lib/%s/libgoc.a", s->o->root, s->o->race ? "tsan" : "plain");
+    snprintf(lib, sizeof lib, "%s/build/lib/%s/libgoc.a", s->o->root, flavour_of(s->o)->lib);
     h = hash_stat(h, lib);
     *key = h;
 
@@ -437,6 +783,7 @@ static char *compile(step_ctx *s, const char *src_rel, const char *const *extra,
     char *result = NULL;
     if (access(obj.s, R_OK) == 0) {
         touch(obj.s);
+        warnings_from_cache(s, obj.s);
         result = cl_buf_take(&obj);
     } else {
         cl_buf_printf(&tmp, "%s.%d.%lx.tmp", obj.s, (int)getpid(), (unsigned long)pthread_self());
@@ -446,8 +793,12 @@ static char *compile(step_ctx *s, const char *src_rel, const char *const *extra,
         arg_push(&cmd, src_rel);
         arg_push(&cmd, "-o");
         arg_push(&cmd, tmp.s);
-        if (run_tool(s, &cmd, tmp.s, obj.s) == 0)
+        size_t before = s->res->diagnostics ? strlen(s->res->diagnostics) : 0;
+        if (run_tool(s, &cmd, tmp.s, obj.s) == 0) {
+            if (s->res->diagnostics && s->res->diagnostics[before])
+                warnings_to_cache(obj.s, s->res->diagnostics + before);
             result = cl_buf_take(&obj);
+        }
     }
     free(obj.s);
     free(tmp.s);
@@ -458,7 +809,7 @@ static char *compile(step_ctx *s, const char *src_rel, const char *const *extra,
 
 static int check_libgoc(step_ctx *s, char *lib, size_t size)
 {
-    const char *flavour = s->o->race ? "tsan" : "plain";
+    const char *flavour = flavour_of(s->o)->lib;
     snprintf(lib, size, "%s/build/lib/%s/libgoc.a", s->o->root, flavour);
     if (access(lib, R_OK) == 0)
         return 0;
@@ -484,8 +835,10 @@ static int link_exe(step_ctx *s, const link_input *in, size_t n, const hash_t *k
     hash_t h = hash_argv(HASH_SEED, &cmd);
     for (size_t i = 0; i < n; i++)
         h = hash_bytes(h, &keys[i], sizeof keys[i]);
-    h = hash_stat(hash_str(h, s->o->race ? "race" : "plain"), lib);
+    h = hash_stat(hash_str(h, flavour_of(s->o)->lib), lib);
     h = hash_str(h, grader ? check_libs : "");
+    h = hash_str(h, grader ? s->o->wrap : "");
+    h = hash_str(h, grader ? grader_ldflags[0] : "");
 
     cl_buf exe = {0}, tmp = {0};
     cl_buf_printf(&exe, "%s/bin/%016llx", s->o->cache_dir, (unsigned long long)h);
@@ -494,13 +847,13 @@ static int link_exe(step_ctx *s, const link_input *in, size_t n, const hash_t *k
         touch(exe.s);
     } else {
         cl_buf_printf(&tmp, "%s.%d.%lx.tmp", exe.s, (int)getpid(), (unsigned long)pthread_self());
-        if (s->o->race)
-            arg_push_all(&cmd, race_flags);
+        arg_push_all(&cmd, flavour_of(s->o)->flags);
         for (size_t i = 0; i < n; i++)
             arg_push(&cmd, in[i].obj);
         arg_push(&cmd, lib);
         if (grader) {
             arg_push_all(&cmd, grader_ldflags);
+            push_wraps(&cmd, s->o->wrap);
             arg_push_words(&cmd, check_libs);
         }
         arg_push_all(&cmd, tail_libs);
@@ -534,7 +887,7 @@ static int link_exe(step_ctx *s, const link_input *in, size_t n, const hash_t *k
 static int prepare(const cl_build_opts *o, cl_build_result *res, step_ctx *s)
 {
     memset(res, 0, sizeof *res);
-    *s = (step_ctx){o, res, true};
+    *s = (step_ctx){o, res, true, NULL};
     cl_buf d = {0};
     cl_buf_printf(&d, "%s/obj", o->cache_dir);
     int rc = cl_mkdirs(d.s);
@@ -552,7 +905,7 @@ static int prepare(const cl_build_opts *o, cl_build_result *res, step_ctx *s)
     return check_libgoc(s, lib, sizeof lib);
 }
 
-static void finish(step_ctx *s, int rc, const char *grader_rel)
+static void finish(step_ctx *s, int rc, const char *grader_rel, const char *src_rel)
 {
     cl_build_result *res = s->res;
     if (!s->all_cached) {
@@ -566,6 +919,10 @@ static void finish(step_ctx *s, int rc, const char *grader_rel)
     }
     res->ok = rc == 0 && res->exe;
     res->cached = res->ok && s->all_cached;
+    if (res->ok)
+        res->warnings = cl_build_bug_warnings(res->diagnostics, src_rel);
+    if (!res->ok && res->diagnostics && !res->error)
+        res->error = missing_wrapper(res->diagnostics, grader_rel);
     if (!res->ok && res->diagnostics) {
         res->missing_function = cl_build_missing_function(res->diagnostics, grader_rel);
         char *sorted = cl_build_first_error_first(res->diagnostics);
@@ -574,11 +931,36 @@ static void finish(step_ctx *s, int rc, const char *grader_rel)
     }
 }
 
+/* The learner's object against the harness it is about to join
+ * (objcheck.h); a refusal becomes the diagnostics, as a compile error
+ * would.  in[0] is the learner's object, in[1..2] the grader's. */
+static int refuse_hostile_object(step_ctx *s, const link_input *in, const char *src_rel)
+{
+    char lib[PATH_MAX], src_abs[PATH_MAX];
+    snprintf(lib, sizeof lib, "%s/build/lib/%s/libgoc.a", s->o->root, flavour_of(s->o)->lib);
+    snprintf(src_abs, sizeof src_abs, "%s/%s", s->o->root, src_rel);
+    const char *harness[2 + MAX_CHECK_ARCHIVES + 1] = {in[1].obj, in[2].obj};
+    for (size_t i = 0, n = 2; i < MAX_CHECK_ARCHIVES; i++)
+        if (check_archives[i][0])
+            harness[n++] = check_archives[i];
+    const char *libraries[] = {lib, NULL};
+    cl_objcheck_opts oc = {in[0].obj, src_rel[0] == '/' ? src_rel : src_abs, src_rel, harness,
+                           libraries, s->o->pass != CL_PASS_PLAIN};
+    char *refusal = cl_objcheck(&oc);
+    if (!refusal)
+        return 0;
+    free(s->res->diagnostics);
+    s->res->diagnostics = refusal;
+    return -1;
+}
+
 int cl_build_grader(const cl_build_opts *o, const char *source, const char *grader,
                     cl_build_result *res)
 {
     step_ctx s;
     if (prepare(o, res, &s) < 0)
+        return -1;
+    if (check_wraps(&s) < 0)
         return -1;
     pthread_once(&check_once, load_check_flags);
     const char *learner_flags[] = {"-Dmain=chanlings_learner_main", NULL};
@@ -586,7 +968,11 @@ int cl_build_grader(const cl_build_opts *o, const char *source, const char *grad
     char *grader_rel = cl_build_relative(o->root, grader);
     hash_t keys[3];
     link_input in[3] = {{NULL, src_rel}, {NULL, grader_rel}, {NULL, "graders/grader_main.c"}};
+    build_jail bj;
+    build_jail_init(&bj, o, src_rel);
+    s.jail = &bj.jail;
     char *learner = (char *)(in[0].obj = compile(&s, src_rel, learner_flags, NULL, &keys[0]));
+    s.jail = NULL; /* the grader's own sources are the workbook's */
     char *gobj = NULL, *mobj = NULL;
     int rc = -1;
     /* Check's cflags may be several words; split them for the compiler. */
@@ -598,12 +984,14 @@ int cl_build_grader(const cl_build_opts *o, const char *source, const char *grad
                                             "graders/grader.h", &keys[1]));
         if (gobj)
             mobj = (char *)(in[2].obj = compile(&s, "graders/grader_main.c",
-                                                (const char *const *)gf.v, NULL, &keys[2]));
-        if (mobj)
+                                                (const char *const *)gf.v,
+                                                "graders/grader_protocol.h", &keys[2]));
+        s.jail = &bj.jail;
+        if (mobj && refuse_hostile_object(&s, in, src_rel) == 0)
             rc = link_exe(&s, in, 3, keys, true);
     }
     arg_free(&gf);
-    finish(&s, rc, grader_rel);
+    finish(&s, rc, grader_rel, src_rel);
     free(learner), free(gobj), free(mobj), free(src_rel), free(grader_rel);
     return res->ok ? 0 : -1;
 }
@@ -615,8 +1003,12 @@ int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result
         return -1;
     char *src_rel = cl_build_relative(o->root, source);
     hash_t keys[2];
+    build_jail bj;
+    build_jail_init(&bj, o, src_rel);
+    s.jail = &bj.jail;
     link_input in[2] = {{compile(&s, src_rel, NULL, NULL, &keys[0]), src_rel},
                         {NULL, "graders/grader_main.c"}};
+    s.jail = NULL;
     size_t n = 1;
     /* grader_main's crash handler alone, so a crash in `run` says where;
      * a workbook without it still runs, just without that. */
@@ -626,8 +1018,9 @@ int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result
     if (in[0].obj && access(main_path, R_OK) == 0 &&
         (in[1].obj = compile(&s, "graders/grader_main.c", crash_only, NULL, &keys[1])))
         n = 2;
+    s.jail = &bj.jail;
     int rc = in[0].obj && !res->error ? link_exe(&s, in, n, keys, false) : -1;
-    finish(&s, rc, NULL);
+    finish(&s, rc, NULL, src_rel);
     free((char *)in[0].obj);
     free((char *)in[1].obj);
     free(src_rel);
@@ -640,5 +1033,6 @@ void cl_build_result_free(cl_build_result *res)
     free(res->diagnostics);
     free(res->missing_function);
     free(res->error);
+    free(res->warnings);
     memset(res, 0, sizeof *res);
 }

@@ -11,12 +11,19 @@
 #define CL_BUILD_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "pass.h"
 
 typedef struct cl_build_opts {
     const char *root;         /* workbook root: lib/include, build/lib, graders/ */
     const char *cache_dir;    /* where objects and programs go */
-    bool race;                /* ThreadSanitizer build (tsan libgoc) */
+    cl_pass pass;             /* plain; race: ThreadSanitizer (tsan libgoc);
+                                 memory: AddressSanitizer + UBSan (asan libgoc) */
     const volatile int *cancel;
+    const char *wrap;         /* grader only: libgoc functions to link with
+                                 -Wl,--wrap=NAME, separated by blanks; each
+                                 must pass cl_build_wrap_allowed; NULL: none */
 } cl_build_opts;
 
 typedef struct cl_build_result {
@@ -29,6 +36,10 @@ typedef struct cl_build_result {
                                  that the learner's file lacks */
     char *error;              /* the build could not be attempted: why and
                                  what to do (libgoc not built, no compiler) */
+    char *warnings;           /* ok: the compiler's warnings about the
+                                 learner's file that point at real bugs
+                                 (cl_build_bug_warnings), also when the
+                                 object came from the cache; or NULL */
 } cl_build_result;
 
 /* Learner file + grader + graders/grader_main.c + libgoc + Check. */
@@ -39,6 +50,21 @@ int cl_build_grader(const cl_build_opts *o, const char *source, const char *grad
 int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result *res);
 
 void cl_build_result_free(cl_build_result *res);
+
+/* Room for a lesson's `wrap:` names, one blank between them. */
+#define CL_BUILD_WRAP_MAX 512
+
+/* May a lesson's `wrap:` name this function?  libgoc's own entry points
+ * (`goc_` and a C identifier), and from the C library only the sleeps and
+ * the stdout writers a grader watches (a table in build.c): a lesson must
+ * not reroute the rest of the C library under the learner's code. */
+bool cl_build_wrap_allowed(const char *name, size_t len);
+
+/* The warnings in `diagnostics` that are about `learner_file` and point at
+ * real bugs (use after free, uninitialised values, format strings,
+ * returning a local's address...), each with its "In function" line and
+ * its source excerpt; NULL when there are none.  Newly allocated. */
+char *cl_build_bug_warnings(const char *diagnostics, const char *learner_file);
 
 /* Path of `path` relative to root when it lies inside it, else path as is
  * (newly allocated). */

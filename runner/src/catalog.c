@@ -217,3 +217,17 @@ int cl_catalog_find(const cl_catalog *c, const char *key)
     }
     return -1;
 }
+
+int cl_catalog_lesson(const cl_catalog *c, const char *root, size_t i, cl_lesson *l, char *err,
+                      size_t errsz)
+{
+    memset(l, 0, sizeof *l);
+    char *path = i < c->n ? cl_workbook_path(root, c->items[i].slug, CL_FILE_LESSON) : NULL;
+    if (!path) {
+        snprintf(err, errsz, i < c->n ? "out of memory" : "no exercise %zu", i);
+        return -1;
+    }
+    int rc = cl_lesson_load(l, path, err, errsz);
+    free(path);
+    return rc;
+}

@@ -42,6 +42,12 @@ int cl_catalog_find(const cl_catalog *c, const char *key);
  * name does not have that shape. */
 int cl_catalog_parse_name(const char *file, const char *ext, char *slug, size_t slugsz);
 
+/* The one lesson loader: reads and parses lessons/<slug>.md of item i
+ * under root.  0, or -1 with err naming the file (l is then zeroed). */
+struct cl_lesson;
+int cl_catalog_lesson(const cl_catalog *c, const char *root, size_t i, struct cl_lesson *l,
+                      char *err, size_t errsz);
+
 /* Whether `s` is a valid slug: digits, '-', then [a-z0-9-]+. */
 bool cl_catalog_valid_slug(const char *s);
 

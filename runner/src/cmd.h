@@ -11,7 +11,17 @@
 
 #include "grade.h"
 #include "lesson.h"
-#include "workbook.h"
+#include "context.h"
+#include "fs.h"
+
+/* Exit codes of the chanlings program (README.md, "Exit codes"). */
+enum {
+    CL_EXIT_OK = 0,        /* done / check passed */
+    CL_EXIT_FAIL = 1,      /* check (or verify, grade) found failures */
+    CL_EXIT_USAGE = 2,     /* bad command line */
+    CL_EXIT_WORKBOOK = 3,  /* workbook missing or broken (missing files...) */
+    CL_EXIT_INTERNAL = 4,  /* the runner could not do its job */
+};
 
 typedef int (*cl_cmd_fn)(cl_ctx *ctx, int argc, char **argv);
 
@@ -31,7 +41,7 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_verify(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_new(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_grade(cl_ctx *ctx, int argc, char **argv);
-int cl_cmd_quiz(cl_ctx *ctx, int argc, char **argv); /* cmd_quiz.c (quiz engineer) */
+int cl_cmd_quiz(cl_ctx *ctx, int argc, char **argv);
 
 /* ---- shared by the commands (cmd_common.c) ---- */
 
@@ -73,8 +83,13 @@ bool cl_cmd_confirm(const char *question);
 int cl_cmd_lesson_of(cl_ctx *ctx, int i, cl_lesson *l, char *err, size_t errsz);
 
 /* Grade options for exercise i with `source` (the learner's file by
- * default): race and timeout from its lesson.  Strings borrow ctx. */
+ * default): race, asan, wrap and timeout from its lesson.  Strings
+ * borrow ctx. */
 void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o);
+
+/* What to do after exercise i passed, in the words of where the learner
+ * reads it (ctx->front: the shell's commands, the view's keys, watch). */
+void cl_cmd_print_after_pass(cl_ctx *ctx, int i);
 
 /* Says where the learner is and what to do next (status, next, go...). */
 void cl_cmd_print_next_step(cl_ctx *ctx, int i);
@@ -88,8 +103,12 @@ void cl_cmd_parallel(size_t n, int jobs, void (*fn)(size_t i, void *arg), void *
 /* Default parallelism: the CPUs online, at least 1, at most 8. */
 int cl_cmd_default_jobs(void);
 
-/* Copies a file (0 or -1 with errno). */
-int cl_copy_file(const char *from, const char *to);
+/* The exercise as shipped (git HEAD, else .chanlings/pristine/), written to
+ * .chanlings/shipped/<slug>.c for the workbook's own tests, which must
+ * never grade the learner's edits.  Returns that path (malloc'd), or NULL
+ * when no shipped copy is known (a new exercise not yet committed).  Not
+ * thread-safe: call it before starting workers. */
+char *cl_cmd_shipped_copy(cl_ctx *ctx, const char *slug);
 
 /* Keeps a pristine copy of every exercise in .chanlings/pristine/ the first
  * time the workbook is used, so reset can restore it without git. */

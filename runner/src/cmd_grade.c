@@ -8,6 +8,7 @@
  * per student. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,13 @@
 typedef struct {
     char *student;
     char *path;
-    int ex;
+    int ex;                 /* -1: not an exercise (a refused directory) */
+    char *refusal;          /* set: not graded, and this says why */
     cl_report *report;
 } sub;
+
+/* A submission file bigger than this is not an exercise. */
+#define MAX_SUBMISSION_BYTES (1 << 20)
 
 typedef struct {
     cl_ctx *ctx;
@@ -30,7 +35,15 @@ typedef struct {
     char what[64][160];
 } batch;
 
+static int add_refused(batch *b, const char *student, const char *path, int ex,
+                       const char *why);
+
 static int add(batch *b, const char *student, const char *path, int ex)
+{
+    return add_refused(b, student, path, ex, NULL);
+}
+
+static int add_refused(batch *b, const char *student, const char *path, int ex, const char *why)
 {
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 16;
@@ -45,10 +58,28 @@ static int add(batch *b, const char *student, const char *path, int ex)
     s->path = strdup(path);
     s->ex = ex;
     s->report = NULL;
-    if (!s->student || !s->path)
+    s->refusal = why ? strdup(why) : NULL;
+    if (!s->student || !s->path || (why && !s->refusal))
         return -1;
     b->n++;
     return 0;
+}
+
+/* Why a submission file is not graded, or NULL: only plain files of a
+ * sensible size are.  A symbolic link could name another student's file
+ * or one only the instructor may read; a FIFO would hold the compiler. */
+static const char *not_a_plain_file(int dirfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return "it cannot be read";
+    if (S_ISLNK(st.st_mode))
+        return "it is a symbolic link; submissions are graded as plain files only";
+    if (!S_ISREG(st.st_mode))
+        return "it is not a plain file (a directory, FIFO or device)";
+    if (st.st_size > MAX_SUBMISSION_BYTES)
+        return "it is larger than 1 MiB, which no exercise is";
+    return NULL;
 }
 
 /* Adds every exercise file in dir as `student`'s; returns how many. */
@@ -73,7 +104,8 @@ static int scan_submission(batch *b, const char *dir, const char *student)
         }
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (add(b, student, path, ex) == 0)
+        const char *why = not_a_plain_file(dirfd(d), de->d_name);
+        if ((why ? add_refused(b, student, path, ex, why) : add(b, student, path, ex)) == 0)
             found++;
     }
     closedir(d);
@@ -87,10 +119,37 @@ static int by_student(const void *x, const void *y)
     return c ? c : a->ex - b->ex;
 }
 
+/* The report of a submission that was not graded: a verdict of its own,
+ * so one student's bad file never stops the batch. */
+static cl_report *refused_report(const sub *s, const char *slug)
+{
+    cl_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    size_t n = strlen(s->path) + strlen(s->refusal) + 32;
+    r->diagnostics = malloc(n);
+    if (r->diagnostics)
+        snprintf(r->diagnostics, n, "%s: refused: %s", s->path, s->refusal);
+    r->slug = strdup(slug);
+    r->source = strdup(s->path);
+    r->status = CL_STATUS_COMPILE_ERROR;
+    r->exit_code = -1;
+    return r;
+}
+
+static const char *sub_slug(const batch *b, const sub *s)
+{
+    return s->ex >= 0 ? b->ctx->catalog->items[s->ex].slug : "(submission)";
+}
+
 static void grade_one(size_t k, void *arg)
 {
     batch *b = arg;
     sub *s = &b->subs[k];
+    if (s->refusal) {
+        s->report = refused_report(s, sub_slug(b, s));
+        return;
+    }
     cl_grade_opts o;
     cl_cmd_grade_opts(b->ctx, s->ex, s->path, &o);
     s->report = cl_grade(&o);
@@ -100,7 +159,7 @@ static const char *grade_name(size_t k, void *arg)
 {
     batch *b = arg;
     char *w = b->what[k % 64];
-    snprintf(w, 160, "%s %s", b->subs[k].student, b->ctx->catalog->items[b->subs[k].ex].slug);
+    snprintf(w, 160, "%s %s", b->subs[k].student, sub_slug(b, &b->subs[k]));
     return w;
 }
 
@@ -192,10 +251,17 @@ int cl_cmd_grade(cl_ctx *ctx, int argc, char **argv)
             char sd[4096 + 256];
             snprintf(sd, sizeof sd, "%s/%s", dir, de->d_name);
             struct stat st;
-            if (stat(sd, &st) == 0 && S_ISDIR(st.st_mode) &&
-                scan_submission(&b, sd, de->d_name) == 0)
+            if (lstat(sd, &st) != 0)
+                continue;
+            if (S_ISLNK(st.st_mode)) {
+                /* Never followed: it could lead anywhere the instructor can read. */
+                add_refused(&b, de->d_name, sd, -1,
+                            "this student's directory is a symbolic link; submissions are "
+                            "graded from plain directories only");
+            } else if (S_ISDIR(st.st_mode) && scan_submission(&b, sd, de->d_name) == 0) {
                 fprintf(stderr, "chanlings grade: %s holds no exercise files (NN-slug.c); "
                         "skipped\n", sd);
+            }
         }
     }
     closedir(d);
@@ -212,7 +278,7 @@ int cl_cmd_grade(cl_ctx *ctx, int argc, char **argv)
     size_t passed = 0, internal = 0;
     for (size_t k = 0; k < b.n && items; k++) {
         sub *s = &b.subs[k];
-        items[k] = (cl_graded){s->student, ctx->catalog->items[s->ex].slug, s->report};
+        items[k] = (cl_graded){s->student, sub_slug(&b, s), s->report};
         if (!s->report) {
             internal++;
             continue;
@@ -258,6 +324,7 @@ done:
         cl_report_free(b.subs[k].report);
         free(b.subs[k].student);
         free(b.subs[k].path);
+        free(b.subs[k].refusal);
     }
     free(b.subs);
     free(items);

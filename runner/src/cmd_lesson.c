@@ -72,9 +72,9 @@ int cl_cmd_hint(cl_ctx *ctx, int argc, char **argv)
         cl_lesson_free(&l);
         return CL_EXIT_OK;
     }
-    int before = cl_progress_hints(ctx, e->slug);
+    int before = cl_progress_hints(ctx->progress, e->slug);
     char err[512];
-    int shown = cl_progress_reveal_hint(ctx, e->slug, (int)l.nhints, err, sizeof err);
+    int shown = cl_progress_reveal_hint(ctx->progress, e->slug, (int)l.nhints, err, sizeof err);
     if (shown < 0) {
         fprintf(stderr, "chanlings: %s\n", err);
         cl_lesson_free(&l);

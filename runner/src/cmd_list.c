@@ -23,12 +23,12 @@ int cl_cmd_status(cl_ctx *ctx, int argc, char **argv)
                ctx->root);
         return CL_EXIT_OK;
     }
-    int i = cl_progress_current_index(ctx);
+    int i = cl_ctx_current_index(ctx);
     const cl_exercise *e = &c->items[i];
     printf("chanlings: exercise %02d of %zu, %s (%s)%s\n", e->number, c->n, e->title, e->slug,
-           cl_progress_done(ctx, e->slug) ? " - done" : "");
-    printf("Progress: %zu of %zu exercises done.\n", cl_progress_done_count(ctx), c->n);
-    if (cl_progress_done(ctx, e->slug) && (size_t)i + 1 < c->n)
+           cl_progress_done(ctx->progress, e->slug) ? " - done" : "");
+    printf("Progress: %zu of %zu exercises done.\n", cl_ctx_done_count(ctx), c->n);
+    if (cl_progress_done(ctx->progress, e->slug) && (size_t)i + 1 < c->n)
         printf("Next: `chanlings next` moves on to %s.\n", c->items[i + 1].slug);
     else
         cl_cmd_print_next_step(ctx, i);
@@ -42,16 +42,16 @@ int cl_cmd_list(cl_ctx *ctx, int argc, char **argv)
     if (no_args("list", argc, argv))
         return CL_EXIT_USAGE;
     const cl_catalog *c = ctx->catalog;
-    int cur = cl_progress_current_index(ctx);
+    int cur = cl_ctx_current_index(ctx);
     for (size_t i = 0; i < c->n; i++) {
         const cl_exercise *e = &c->items[i];
-        bool done = cl_progress_done(ctx, e->slug);
+        bool done = cl_progress_done(ctx->progress, e->slug);
         printf("%s %s[%s]%s %02d  %-28s %s%s%s\n", (int)i == cur ? ">" : " ",
                cl_c(ctx, done ? CL_C_GREEN : CL_C_DIM), done ? "x" : " ", cl_c(ctx, CL_C_RESET),
                e->number, e->title, cl_c(ctx, CL_C_DIM), e->slug, cl_c(ctx, CL_C_RESET));
     }
     printf("%zu of %zu done; > marks the current exercise (`chanlings go N` moves there).\n",
-           cl_progress_done_count(ctx), c->n);
+           cl_ctx_done_count(ctx), c->n);
     return CL_EXIT_OK;
 }
 
@@ -71,14 +71,14 @@ int cl_cmd_progress(cl_ctx *ctx, int argc, char **argv)
     if (no_args("progress", argc, argv))
         return CL_EXIT_USAGE;
     const cl_catalog *c = ctx->catalog;
-    bar(ctx, cl_progress_done_count(ctx), c->n);
+    bar(ctx, cl_ctx_done_count(ctx), c->n);
     printf("%-4s %-30s %-6s %-6s %s\n", "", "exercise", "done", "hints", "quiz (best/last)");
     for (size_t i = 0; i < c->n; i++) {
         const cl_exercise *e = &c->items[i];
         int best, last, total;
         time_t when;
         char quiz[96] = "-";
-        if (cl_progress_quiz(ctx, e->slug, &best, &last, &total, &when)) {
+        if (cl_progress_quiz(ctx->progress, e->slug, &best, &last, &total, &when)) {
             char day[32];
             struct tm tm;
             localtime_r(&when, &tm);
@@ -86,10 +86,10 @@ int cl_cmd_progress(cl_ctx *ctx, int argc, char **argv)
             snprintf(quiz, sizeof quiz, "%d/%d, last %d/%d on %s", best, total, last, total, day);
         }
         printf("%02d   %-30.30s %-6s %-6d %s\n", e->number, e->slug,
-               cl_progress_done(ctx, e->slug) ? "yes" : "-", cl_progress_hints(ctx, e->slug), quiz);
+               cl_progress_done(ctx->progress, e->slug) ? "yes" : "-", cl_progress_hints(ctx->progress, e->slug), quiz);
     }
     if (c->n) {
-        int cur = cl_progress_current_index(ctx);
+        int cur = cl_ctx_current_index(ctx);
         printf("Current: %s. ", c->items[cur].slug);
         cl_cmd_print_next_step(ctx, cur);
     }

@@ -10,12 +10,12 @@ static int move_to(cl_ctx *ctx, int i)
 {
     const cl_exercise *e = &ctx->catalog->items[i];
     char err[512];
-    if (cl_progress_set_current(ctx, e->slug, err, sizeof err) != 0) {
+    if (cl_progress_set_current(ctx->progress, e->slug, err, sizeof err) != 0) {
         fprintf(stderr, "chanlings: %s\n", err);
         return CL_EXIT_INTERNAL;
     }
     printf("Now at %02d %s (%s)%s.\n", e->number, e->title, e->slug,
-           cl_progress_done(ctx, e->slug) ? ", already done" : "");
+           cl_progress_done(ctx->progress, e->slug) ? ", already done" : "");
     cl_cmd_print_next_step(ctx, i);
     return CL_EXIT_OK;
 }

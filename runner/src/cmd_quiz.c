@@ -257,12 +257,12 @@ static int lesson_quiz(cl_ctx *ctx, const quiz_args *qa)
         cl_quiz_session_score(&s, &a);
         cl_quiz_score sc = cl_quiz_attempt_score(&a);
         int best, last, total;
-        if (cl_progress_record_quiz(ctx, ex->slug, (int)sc.first_correct,
+        if (cl_progress_record_quiz(ctx->progress, ex->slug, (int)sc.first_correct,
                                     (int)sc.first_total) != 0)
             fprintf(stderr, "chanlings quiz: could not save the score in "
                     ".chanlings/state; check that the workbook directory is "
                     "writable\n");
-        else if (cl_progress_quiz(ctx, ex->slug, &best, &last, &total, NULL))
+        else if (cl_progress_quiz(ctx->progress, ex->slug, &best, &last, &total, NULL))
             printf("Saved. Your best on this quiz: %d of %d.\n", best, total);
         if (sc.missed)
             printf("Next: reread what the missed questions are about (`chanlings "
@@ -280,8 +280,8 @@ static int lesson_quiz(cl_ctx *ctx, const quiz_args *qa)
 /* The lessons the learner has reached: up to the current one, and any done. */
 static bool reached(cl_ctx *ctx, int index)
 {
-    return index <= cl_progress_current_index(ctx) ||
-           cl_progress_done(ctx, ctx->catalog->items[index].slug);
+    return index <= cl_ctx_current_index(ctx) ||
+           cl_progress_done(ctx->progress, ctx->catalog->items[index].slug);
 }
 
 /* Per lesson, how the mastery check went and what to revisit. */

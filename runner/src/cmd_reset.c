@@ -98,6 +98,26 @@ static char *shipped(const cl_ctx *ctx, const char *slug, size_t *len, const cha
     return data;
 }
 
+char *cl_cmd_shipped_copy(cl_ctx *ctx, const char *slug)
+{
+    size_t len;
+    const char *from;
+    char *data = shipped(ctx, slug, &len, &from);
+    if (!data)
+        return NULL;
+    char name[300];
+    snprintf(name, sizeof name, "%s.c", slug);
+    char *dir = state_file(ctx, "shipped", "");
+    char *path = state_file(ctx, "shipped", name);
+    if (!dir || !path || cl_mkdirs(dir) != 0 || cl_write_file_atomic(path, data, len) != 0) {
+        free(path);
+        path = NULL;
+    }
+    free(dir);
+    free(data);
+    return path;
+}
+
 /* Copies the learner's file into backups/<slug>-<time>.c; the new name
  * goes to `name`.  Never overwrites an older backup. */
 static int backup(const cl_ctx *ctx, const char *slug, const char *src, char *name, size_t namesz)
@@ -201,7 +221,7 @@ int cl_cmd_solution(cl_ctx *ctx, int argc, char **argv)
     if (i < 0)
         return -i;
     const cl_exercise *e = &ctx->catalog->items[i];
-    if (!cl_progress_done(ctx, e->slug) && !a.value[0]) {
+    if (!cl_progress_done(ctx->progress, e->slug) && !a.value[0]) {
         char q[256];
         snprintf(q, sizeof q, "You have not passed %s yet. Show the solution anyway?", e->slug);
         if (!isatty(STDIN_FILENO)) {

@@ -86,16 +86,12 @@ int cl_cmd_check(cl_ctx *ctx, int argc, char **argv)
     rc = exit_of(r);
     if (r->status == CL_STATUS_PASSED) {
         char err[512];
-        bool was = cl_progress_done(ctx, e->slug);
-        if (cl_progress_mark_done(ctx, e->slug, err, sizeof err) != 0)
+        bool was = cl_progress_done(ctx->progress, e->slug);
+        if (cl_progress_mark_done(ctx->progress, e->slug, err, sizeof err) != 0)
             fprintf(stderr, "chanlings check: passed, but %s\n", err);
         else if (!was)
             printf("%s%s is done.%s ", cl_c(ctx, CL_C_GREEN), e->slug, cl_c(ctx, CL_C_RESET));
-        if ((size_t)i + 1 < ctx->catalog->n)
-            printf("Next: `chanlings next` (then `chanlings lesson`); the quiz (`chanlings quiz`) "
-                   "checks what you learned.\n");
-        else
-            printf("That was the last exercise. `chanlings progress` shows the whole path.\n");
+        cl_cmd_print_after_pass(ctx, i);
     }
     cl_report_free(r);
     return rc;

@@ -14,6 +14,7 @@
 typedef struct {
     int ex;
     bool solution;
+    char *source; /* the file to grade (--shipped: the stub as shipped) */
     cl_report *report;
 } job;
 
@@ -28,8 +29,10 @@ static void run_job(size_t k, void *arg)
     verify_run *v = arg;
     job *j = &v->jobs[k];
     const cl_exercise *e = &v->ctx->catalog->items[j->ex];
-    char *src = cl_workbook_path(v->ctx->root, e->slug,
-                                 j->solution ? CL_FILE_SOLUTION : CL_FILE_EXERCISE);
+    char *src = j->source ? j->source
+                          : cl_workbook_path(v->ctx->root, e->slug,
+                                             j->solution ? CL_FILE_SOLUTION : CL_FILE_EXERCISE);
+    j->source = NULL;
     cl_grade_opts o;
     cl_cmd_grade_opts(v->ctx, j->ex, src, &o);
     j->report = src ? cl_grade(&o) : NULL;
@@ -126,12 +129,12 @@ static void check_lesson(cl_ctx *ctx, int i, int *count)
     cl_lesson_free(&l);
 }
 
-static const cl_opt_spec verify_spec[] = {{"-j", "--jobs", true}};
+static const cl_opt_spec verify_spec[] = {{"-j", "--jobs", true}, {"--shipped", NULL, false}};
 
 int cl_cmd_verify(cl_ctx *ctx, int argc, char **argv)
 {
     cl_args a;
-    if (cl_args_parse("verify", argc, argv, verify_spec, 1, 16, &a))
+    if (cl_args_parse("verify", argc, argv, verify_spec, 2, 16, &a))
         return CL_EXIT_USAGE;
     int jobs = a.value[0] ? atoi(a.value[0]) : cl_cmd_default_jobs();
     if (jobs < 1) {
@@ -156,9 +159,10 @@ int cl_cmd_verify(cl_ctx *ctx, int argc, char **argv)
         if ((a.npos && !want[i]) || !e->has[CL_FILE_GRADER])
             continue;
         if (e->has[CL_FILE_SOLUTION])
-            v->jobs[nj++] = (job){(int)i, true, NULL};
-        if (e->has[CL_FILE_EXERCISE])
-            v->jobs[nj++] = (job){(int)i, false, NULL};
+            v->jobs[nj++] = (job){(int)i, true, NULL, NULL};
+        if (e->has[CL_FILE_EXERCISE]) /* --shipped: never the learner's edits */
+            v->jobs[nj++] = (job){(int)i, false,
+                                  a.value[1] ? cl_cmd_shipped_copy(ctx, e->slug) : NULL, NULL};
     }
     cl_cmd_parallel(nj, jobs, run_job, v, "verify", job_name);
 

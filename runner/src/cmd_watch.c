@@ -1,49 +1,165 @@
 /* chanlings — watch: re-check the exercise every time it is saved.
  *
- * inotify watches the exercises/ directory, not the file: editors that
- * save by writing a new file and renaming it over the old one replace the
- * inode, and a watch on the file would go quiet after the first save.
- * Bursts of events (write, then rename, then attribute changes) are
- * debounced into one check.  Passing never moves on by itself: the learner
- * presses n. */
+ * Saves come from file_watch.h, the watcher the view uses too.  Passing never moves on by itself: the learner
+ * presses n, which checks the next exercise at once (its verdict says what
+ * to do there).  q is how a learner stops: it exits 0, whatever the last
+ * check said.  Each check runs as `chanlings check N` in a child, the way
+ * the view runs it, so all three show the same report; watch word-wraps
+ * it and its own lines to the terminal. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "catalog.h"
 #include "cmd.h"
+#include "file_watch.h"
 #include "progress.h"
-
-#define DEBOUNCE_MS 200
 
 static volatile sig_atomic_t stop_watching;
 static void on_signal(int sig) { (void)sig, stop_watching = 1; }
 
-static long long now_ms(void)
+/* Columns of the terminal (COLUMNS when stdout is not one), at least 20. */
+static int columns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col < 20 ? 20 : ws.ws_col;
+    const char *env = getenv("COLUMNS");
+    int n = env ? atoi(env) : 0;
+    return n >= 20 ? n : 80;
 }
 
-/* Whether the inotify events in buf name `file`. */
-static bool names_file(const char *buf, ssize_t n, const char *file)
+/* Display columns of s[0..n): SGR escapes take none, a UTF-8 character
+ * one. */
+static int visible_cols(const char *s, size_t n)
 {
-    bool hit = false;
-    for (const char *p = buf; p < buf + n;) {
-        const struct inotify_event *ev = (const struct inotify_event *)p;
-        if (ev->len && strcmp(ev->name, file) == 0)
-            hit = true;
-        p += sizeof *ev + ev->len;
+    int cols = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\x1b') {
+            while (i < n && s[i] != 'm')
+                i++;
+        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            cols++;
+        }
     }
-    return hit;
+    return cols;
+}
+
+/* Prints one line wrapped at spaces to the terminal's width; continuation
+ * lines hang under the line's own indentation plus `hang`. */
+static void put_wrapped(const char *line, size_t len, int hang)
+{
+    int width = columns() - 1, indent = 0;
+    while ((size_t)indent < len && line[indent] == ' ')
+        indent++;
+    int cont = indent + hang < width / 2 ? indent + hang : width / 2;
+    fwrite(line, 1, (size_t)indent, stdout);
+    int col = indent, first = 1;
+    for (size_t at = (size_t)indent; at < len;) {
+        size_t gap = at; /* the spaces before a word are kept unless it wraps */
+        while (at < len && line[at] == ' ')
+            at++;
+        gap = at - gap;
+        size_t w = at;
+        while (w < len && line[w] != ' ')
+            w++;
+        if (w == at)
+            break;
+        int wc = visible_cols(line + at, w - at);
+        if (!first && col + (int)gap + wc > width) {
+            printf("\n%*s", cont, "");
+            col = cont;
+        } else if (!first) {
+            printf("%*s", (int)gap, "");
+            col += (int)gap;
+        }
+        fwrite(line + at, 1, w - at, stdout);
+        col += wc;
+        first = 0;
+        at = w;
+    }
+    putchar('\n');
+}
+
+/* One "[watch] ..." message, wrapped, continuation lines under the text. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = snprintf(text, sizeof text, "[watch] ");
+    vsnprintf(text + n, sizeof text - (size_t)n, fmt, ap);
+    va_end(ap);
+    put_wrapped(text, strlen(text), 8);
+    fflush(stdout);
+}
+
+/* Runs `chanlings check SLUG` as a child, exactly as the view does, and
+ * prints its report wrapped; returns its exit code. */
+static int run_check(cl_ctx *ctx, const char *slug)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return CL_EXIT_INTERNAL;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0)
+            dup2(null, STDIN_FILENO);
+        dup2(fds[1], STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        setenv("CHANLINGS_ROOT", ctx->root, 1);
+        setenv("CHANLINGS_FRONT", "watch", 1);
+        if (ctx->color)
+            setenv("CHANLINGS_COLOR", "always", 1);
+        else
+            setenv("NO_COLOR", "1", 1);
+        const char *self = ctx->self ? ctx->self : "/proc/self/exe";
+        execl(self, "chanlings", "check", slug, (char *)NULL);
+        fprintf(stderr, "chanlings watch: cannot run %s check: %s\n", self, strerror(errno));
+        _exit(CL_EXIT_INTERNAL);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return CL_EXIT_INTERNAL;
+    }
+    FILE *in = fdopen(fds[0], "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (in && (n = getline(&line, &cap, in)) >= 0) {
+        if (n && line[n - 1] == '\n')
+            n--;
+        put_wrapped(line, (size_t)n, 4);
+    }
+    free(line);
+    if (in)
+        fclose(in);
+    else
+        close(fds[0]);
+    fflush(stdout);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return CL_EXIT_INTERNAL;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : CL_EXIT_INTERNAL;
 }
 
 static int check_once(cl_ctx *ctx, int i, int count)
@@ -54,18 +170,14 @@ static int check_once(cl_ctx *ctx, int i, int count)
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
-    printf("%s[watch] %s checking exercises/%s.c (%d)%s\n", cl_c(ctx, CL_C_DIM), stamp, e->slug,
-           count, cl_c(ctx, CL_C_RESET));
-    fflush(stdout);
-    char *args[] = {"check", e->slug, NULL};
-    int rc = cl_cmd_check(ctx, 2, args);
+    say("%s checking exercises/%s.c (%d)", stamp, e->slug, count);
+    int rc = run_check(ctx, e->slug);
     if (rc == CL_EXIT_OK && (size_t)i + 1 < ctx->catalog->n)
-        printf("[watch] passed: press n for next, q to quit (or keep editing).\n");
+        say("passed: press n to check the next exercise, q to quit (or keep editing).");
     else if (rc == CL_EXIT_OK)
-        printf("[watch] passed, and it is the last exercise: press q to quit.\n");
+        say("passed, and it is the last exercise: press q to quit.");
     else
-        printf("[watch] waiting for a save of exercises/%s.c (q quits).\n", e->slug);
-    fflush(stdout);
+        say("waiting for a save of exercises/%s.c (q quits).", e->slug);
     return rc;
 }
 
@@ -75,16 +187,13 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
     int i = cl_cmd_args_exercise(ctx, "watch", argc, argv, NULL, 0, &a);
     if (i < 0)
         return -i;
-    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    char *dir = cl_workbook_join(ctx->root, "exercises");
-    if (fd < 0 || !dir ||
-        inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
-        fprintf(stderr, "chanlings watch: cannot watch %s: %s; use `chanlings check` after each "
-                "save instead\n", dir ? dir : "exercises/", strerror(errno));
-        free(dir);
+    cl_file_watch w;
+    char err[512];
+    if (cl_file_watch_open(&w, ctx->root, err, sizeof err) != 0) {
+        fprintf(stderr, "chanlings watch: %s; use `chanlings check` after each save instead\n",
+                err);
         return CL_EXIT_INTERNAL;
     }
-    free(dir);
 
     /* keys without Enter on a terminal; lines otherwise */
     struct termios saved;
@@ -99,23 +208,17 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
     sigaction(SIGTERM, &sa, &old_term);
 
     int checks = 0;
-    int last = check_once(ctx, i, ++checks);
+    int last = check_once(ctx, i, ++checks); /* n moves on only after a pass */
     bool stdin_open = true;
-    long long due = -1; /* when the pending re-check runs, -1: none */
     while (!stop_watching) {
-        struct pollfd p[2] = {{fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-        int timeout = due < 0 ? -1 : (int)(due - now_ms() > 0 ? due - now_ms() : 0);
-        int n = poll(p, stdin_open ? 2 : 1, timeout);
+        struct pollfd p[2] = {{w.fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+        int n = poll(p, stdin_open ? 2 : 1, cl_file_watch_wait_ms(&w));
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && (p[0].revents & POLLIN)) {
-            char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
             char file[300];
             snprintf(file, sizeof file, "%s.c", ctx->catalog->items[i].slug);
-            ssize_t got;
-            while ((got = read(fd, buf, sizeof buf)) > 0)
-                if (names_file(buf, got, file))
-                    due = now_ms() + DEBOUNCE_MS; /* each event restarts the wait */
+            cl_file_watch_read(&w, file);
         }
         if (n > 0 && stdin_open && (p[1].revents & (POLLIN | POLLHUP))) {
             char key;
@@ -125,31 +228,26 @@ int cl_cmd_watch(cl_ctx *ctx, int argc, char **argv)
                 break;
             } else if (key == 'n' && last == CL_EXIT_OK && (size_t)i + 1 < ctx->catalog->n) {
                 i++;
-                char err[512];
-                if (cl_progress_set_current(ctx, ctx->catalog->items[i].slug, err, sizeof err))
+                if (cl_progress_set_current(ctx->progress, ctx->catalog->items[i].slug, err, sizeof err))
                     fprintf(stderr, "chanlings watch: %s\n", err);
-                printf("[watch] now on %s: `chanlings lesson` in another terminal explains it; "
-                       "watching exercises/%s.c.\n", ctx->catalog->items[i].slug,
-                       ctx->catalog->items[i].slug);
-                fflush(stdout);
-                last = CL_EXIT_FAIL;
-                due = -1;
+                say("now on %s: `chanlings lesson` in another terminal explains it; "
+                    "watching exercises/%s.c.", ctx->catalog->items[i].slug,
+                    ctx->catalog->items[i].slug);
+                cl_file_watch_forget(&w);
+                last = check_once(ctx, i, ++checks);
             } else if (key == 'n') {
-                printf("[watch] n moves on once exercises/%s.c passes; q quits.\n",
-                       ctx->catalog->items[i].slug);
-                fflush(stdout);
+                say("n moves on once exercises/%s.c passes; q quits.",
+                    ctx->catalog->items[i].slug);
             }
         }
-        if (due >= 0 && now_ms() >= due) {
-            due = -1;
+        if (cl_file_watch_fire(&w))
             last = check_once(ctx, i, ++checks);
-        }
     }
     if (raw)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    close(fd);
-    printf("[watch] stopped.\n");
-    return last;
+    cl_file_watch_close(&w);
+    say("stopped.");
+    return CL_EXIT_OK; /* quitting is not a failure, whatever the last check said */
 }

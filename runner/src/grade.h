@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 
+#include "build.h"
 #include "report.h"
 
 typedef struct cl_grade_opts {
@@ -26,6 +27,10 @@ typedef struct cl_grade_opts {
                                 <root>/graders/<slug>.c */
     const char *slug;        /* names the report and the cache entry */
     bool race;               /* grade again under ThreadSanitizer */
+    bool asan;               /* grade again under AddressSanitizer with
+                                LeakSanitizer and UBSan (the memory pass) */
+    char wrap[CL_BUILD_WRAP_MAX]; /* libgoc functions the grader wraps
+                                (-Wl,--wrap=NAME), blank-separated; "" none */
     int test_timeout;        /* seconds per test; 0: 10 */
     int deadline;            /* seconds for the whole program; 0: derived
                                 (run: 10; grade: from test_timeout) */
@@ -35,7 +40,10 @@ typedef struct cl_grade_opts {
 } cl_grade_opts;
 
 /* Builds source + grader + grader_main + libgoc + Check and runs the
- * suite: one verdict per test (and per test again for the race pass). */
+ * suite: one verdict per test.  With race / asan the same suite runs
+ * again beside it under ThreadSanitizer / AddressSanitizer; their
+ * failures follow the plain pass's verdicts, and only count when the plain
+ * pass passed (a failing or stuck program is fixed first). */
 cl_report *cl_grade(const cl_grade_opts *opts);
 
 /* Builds source + libgoc with main left alone, runs it with limits and

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workbook.h"
+#include "build.h"
+#include "fs.h"
 
 typedef struct {
     char *text;     /* owned copy, split in place */
@@ -141,13 +142,35 @@ static int fm_difficulty(cl_lesson *l, char *v)
             return set_string(&l->difficulty, v);
     return -1;
 }
-static int fm_race(cl_lesson *l, char *v)
+static int parse_bool(const char *v, bool *out)
 {
     if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
-        l->race = v[0] == 't';
+        *out = v[0] == 't';
         return 0;
     }
     return -1;
+}
+static int fm_race(cl_lesson *l, char *v) { return parse_bool(v, &l->race); }
+static int fm_asan(cl_lesson *l, char *v) { return parse_bool(v, &l->asan); }
+
+/* libgoc's functions and a few watchable C library ones (build.h says
+ * which and why); the grader link gets
+ * one -Wl,--wrap= per name.  Stored with one blank between names. */
+static int fm_wrap(cl_lesson *l, char *v)
+{
+    char norm[CL_BUILD_WRAP_MAX];
+    size_t n = 0;
+    for (char *p = v; *p;) {
+        p += strspn(p, " \t");
+        size_t len = strcspn(p, " \t");
+        if (!len)
+            break;
+        if (!cl_build_wrap_allowed(p, len) || n + len + 2 > sizeof norm)
+            return -1;
+        n += (size_t)snprintf(norm + n, sizeof norm - n, "%s%.*s", n ? " " : "", (int)len, p);
+        p += len;
+    }
+    return n ? set_string(&l->wrap, norm) : -1;
 }
 
 static const struct {
@@ -161,6 +184,10 @@ static const struct {
     {"minutes", fm_minutes, true, "a whole number of minutes, e.g. 45"},
     {"concepts", fm_concepts, true, "a comma-separated list of concepts"},
     {"race", fm_race, false, "true or false"},
+    {"asan", fm_asan, false, "true or false"},
+    {"wrap", fm_wrap, false, "libgoc function names starting goc_, or the C library's "
+                             "sleeps and stdout writers (sleep, printf, fputs...), separated "
+                             "by blanks; no other C library function"},
     {"timeout", fm_timeout, false, "a whole number of seconds, e.g. 10"},
 };
 #define FM_NKEYS (sizeof fm_keys / sizeof *fm_keys)
@@ -194,9 +221,15 @@ static long parse_front(cl_lesson *l, lines_t *L, const char *path, char *err, s
         for (k = 0; k < FM_NKEYS; k++)
             if (strcmp(key, fm_keys[k].key) == 0)
                 break;
-        if (k == FM_NKEYS)
-            return fail(err, errsz, path, i + 1, "unknown front matter key \"%s\"; known keys: "
-                        "title, difficulty, minutes, concepts, race, timeout", key);
+        if (k == FM_NKEYS) {
+            char known[256];
+            size_t kn = 0;
+            for (size_t j = 0; j < FM_NKEYS && kn < sizeof known; j++)
+                kn += (size_t)snprintf(known + kn, sizeof known - kn, "%s%s", j ? ", " : "",
+                                       fm_keys[j].key);
+            return fail(err, errsz, path, i + 1, "unknown front matter key \"%s\"; known keys: %s",
+                        key, known);
+        }
         if (seen[k])
             return fail(err, errsz, path, i + 1, "\"%s\" is given twice", key);
         seen[k] = true;
@@ -403,6 +436,7 @@ void cl_lesson_free(cl_lesson *l)
     free(l->title);
     free(l->difficulty);
     free(l->concepts);
+    free(l->wrap);
     free(l->body);
     for (size_t i = 0; i < l->nhints; i++)
         free(l->hints[i]);

@@ -6,6 +6,12 @@
  *   minutes: 45
  *   concepts: go statement, scheduling
  *   race: false          (true: check also runs under ThreadSanitizer)
+ *   asan: false          (true: check also runs under AddressSanitizer,
+ *                         LeakSanitizer and UBSan: the memory pass)
+ *   wrap: goc_mutex_lock_at goc_mutex_unlock_at
+ *                        (optional: functions the grader wraps with
+ *                         -Wl,--wrap=: goc_ names and the C library's sleeps
+ *                         and stdout writers, cl_build_wrap_allowed)
  *   timeout: 10          (optional: seconds per test)
  *   ---
  *   # Goroutines ... (body: Markdown)
@@ -28,6 +34,8 @@ typedef struct cl_lesson {
     int minutes;
     char *concepts;      /* as written, comma separated */
     bool race;
+    bool asan;
+    char *wrap;          /* `wrap:` names, one blank between; NULL: none */
     int timeout;         /* seconds per test; 0: not given */
     char *body;          /* Markdown without front matter, Hints and Quiz */
     int body_line;       /* line of the body's first line in the file */

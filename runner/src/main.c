@@ -8,7 +8,6 @@
 #include "cmd.h"
 #include "progress.h"
 #include "tui.h"
-#include "workbook.h"
 
 #define CL_VERSION "0.1.0"
 
@@ -40,9 +39,10 @@ static const cl_command commands[] = {
      cl_cmd_solution, CL_FOR_LEARNER},
     {"progress", "", "what you have done: exercises, hints, quiz scores", cl_cmd_progress,
      CL_FOR_LEARNER},
-    {"watch", "[N]", "re-check every time you save; n: next, q: quit", cl_cmd_watch, CL_FOR_LEARNER},
-    {"verify", "[N...] [-j N]",
-     "every solution passes, every exercise stub fails, lessons and quizzes parse", cl_cmd_verify,
+    {"watch", "[N]", "re-check every time you save; n: check the next one (after a pass), q: quit (exit 0)", cl_cmd_watch, CL_FOR_LEARNER},
+    {"verify", "[N...] [-j N] [--shipped]",
+     "every solution passes, every exercise stub fails, lessons and quizzes parse; --shipped: "
+     "the stubs as shipped (git HEAD), not anyone's edits", cl_cmd_verify,
      CL_FOR_INSTRUCTOR},
     {"new", "SLUG", "scaffold lesson, exercise, solution and grader with the next number",
      cl_cmd_new, CL_FOR_INSTRUCTOR},
@@ -103,12 +103,13 @@ int main(int argc, char **argv)
     }
     cl_ctx ctx;
     char err[1024] = "";
-    int rc = cl_ctx_open(&ctx, err, sizeof err);
-    if (rc != CL_EXIT_OK) {
+    cl_ctx_result opened = cl_ctx_open(&ctx, err, sizeof err);
+    if (opened != CL_CTX_OK) {
         fprintf(stderr, "chanlings: %s\n", err);
         cl_ctx_close(&ctx);
-        return rc;
+        return opened == CL_CTX_BROKEN ? CL_EXIT_WORKBOOK : CL_EXIT_INTERNAL;
     }
+    int rc;
     ctx.self = "/proc/self/exe";
     if (ctx.progress->warning[0])
         fprintf(stderr, "chanlings: warning: %s\n", ctx.progress->warning);

@@ -71,9 +71,9 @@ typedef struct {
 
 typedef struct cl_md cl_md; /* parsed, width-independent */
 
-/* Parses Markdown.  A leading front matter block is skipped and the
- * `## Hints` and `## Quiz` sections are dropped, so handing a raw lesson file
- * here is safe.  NULL only when out of memory. */
+/* Parses Markdown (a lesson's body: lesson.c alone knows the lesson file's
+ * format and removes front matter, hints and quiz).  NULL only when out of
+ * memory. */
 cl_md *cl_md_parse(const char *markdown, size_t len, const cl_md_opts *opts);
 void cl_md_free(cl_md *md);
 
@@ -84,12 +84,12 @@ int cl_md_layout(const cl_md *md, int width, cl_md_doc *out);
 /* parse + layout in one call. */
 int cl_md_render(const char *markdown, int width, const cl_md_opts *opts, cl_md_doc *out);
 
-/* Plain text (program output, reports) wrapped to `width`.  classify() picks
- * a role for each source line (may be NULL: all CL_ROLE_TEXT); lines that
- * look like `file:line:` get that prefix as CL_ROLE_LOCATION. */
-typedef cl_md_role (*cl_md_classify)(const char *line, size_t len);
-int cl_md_text_layout(const char *text, size_t len, int width, cl_md_classify classify,
-                      cl_md_doc *out);
+/* Plain text (program output, reports) wrapped to `width`.  SGR colour
+ * escapes pick roles (red CL_ROLE_FAIL, green PASS, yellow WARN, dim DIM,
+ * bold an attribute): a check run with CHANLINGS_COLOR=always hands the
+ * view its report's own colours.  Other escapes and control bytes are
+ * dropped; a leading `file:line:` becomes CL_ROLE_LOCATION. */
+int cl_md_text_layout(const char *text, size_t len, int width, cl_md_doc *out);
 
 void cl_md_doc_clear(cl_md_doc *doc);
 void cl_md_doc_free(cl_md_doc *doc);

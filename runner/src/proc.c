@@ -48,6 +48,12 @@ int cl_proc_copy_program(const char *from, const char *to)
 
 extern char **environ;
 
+/* A capped byte buffer for the results pipe. */
+typedef struct capped_buf {
+    char *s;
+    size_t len, cut;
+} capped_buf;
+
 /* What the keeper tells the runner when everything is over. */
 typedef struct keeper_status {
     int started;   /* 1: the program was exec'd */
@@ -211,6 +217,9 @@ typedef struct child_plan {
     uid_t uid;
     gid_t gid;
     rlim_t nproc;
+    int results_wr, secret_rd; /* opts.secret: the program's fds 3 and 4 */
+    char **jailed;            /* the bwrap command around argv, or NULL */
+    int seccomp_fd;           /* with jailed: the filter for bwrap, or -1 */
 } child_plan;
 
 static void fail_start(int errfd, const char *what)
@@ -222,18 +231,31 @@ static void fail_start(int errfd, const char *what)
     _exit(127);
 }
 
-/* ---- a pids cgroup, where one can be made ----
+/* ---- cgroups, where they can be made ----
  *
  * RLIMIT_NPROC counts every process of a uid, so it cannot bound one run
- * exactly.  When the runner may create a cgroup in a v1 pids hierarchy
- * (root, as in CI), the program and all it starts go into their own
- * group with pids.max; otherwise the rlimit alone has to do. */
+ * exactly, and RLIMIT_AS cannot bound a ThreadSanitizer program (it
+ * reserves terabytes of shadow address space).  When the runner may
+ * create cgroups in the v1 pids and memory hierarchies (root, as in CI),
+ * the program and all it starts go into their own groups with pids.max
+ * and memory.limit_in_bytes; otherwise the rlimits alone have to do (and
+ * a race run has no memory bound but its deadline). */
 
-#define CGROUP_PIDS "/sys/fs/cgroup/pids"
+#define CGROUP_V1 "/sys/fs/cgroup"
+
+/* The controllers a run's group is made in, and the limit each gets. */
+enum { CG_PIDS, CG_MEMORY, CG_COUNT };
+static const struct {
+    const char *controller;
+    const char *limit_file;
+} cg_kinds[CG_COUNT] = {
+    [CG_PIDS] = {"pids", "pids.max"},
+    [CG_MEMORY] = {"memory", "memory.limit_in_bytes"},
+};
 
 typedef struct cgroup {
-    char dir[128];
-    int procs_fd;             /* cgroup.procs, for the program to join */
+    char dir[CG_COUNT][128];
+    int procs_fd[CG_COUNT];   /* cgroup.procs, for the program to join */
 } cgroup;
 
 static bool write_file(const char *path, const char *text)
@@ -246,44 +268,72 @@ static bool write_file(const char *path, const char *text)
     return ok;
 }
 
-static void cgroup_make(cgroup *cg, long max_tasks)
+static void cgroup_make_one(cgroup *cg, int kind, long long limit)
 {
     char path[192], num[32];
-    cg->procs_fd = -1;
-    snprintf(cg->dir, sizeof cg->dir, CGROUP_PIDS "/chanlings-%d", (int)getpid());
-    if (geteuid() != 0 || mkdir(cg->dir, 0755) < 0) {
-        cg->dir[0] = '\0';
+    cg->procs_fd[kind] = -1;
+    snprintf(cg->dir[kind], sizeof cg->dir[kind], CGROUP_V1 "/%s/chanlings-%d",
+             cg_kinds[kind].controller, (int)getpid());
+    if (geteuid() != 0 || mkdir(cg->dir[kind], 0755) < 0) {
+        cg->dir[kind][0] = '\0';
         return;
     }
-    snprintf(path, sizeof path, "%s/pids.max", cg->dir);
-    snprintf(num, sizeof num, "%ld", max_tasks);
+    snprintf(path, sizeof path, "%s/%s", cg->dir[kind], cg_kinds[kind].limit_file);
+    snprintf(num, sizeof num, "%lld", limit);
     if (write_file(path, num)) {
-        snprintf(path, sizeof path, "%s/cgroup.procs", cg->dir);
-        cg->procs_fd = open(path, O_WRONLY | O_CLOEXEC);
+        snprintf(path, sizeof path, "%s/cgroup.procs", cg->dir[kind]);
+        cg->procs_fd[kind] = open(path, O_WRONLY | O_CLOEXEC);
     }
-    if (cg->procs_fd < 0) {
-        rmdir(cg->dir);
-        cg->dir[0] = '\0';
+    if (cg->procs_fd[kind] < 0) {
+        rmdir(cg->dir[kind]);
+        cg->dir[kind][0] = '\0';
     }
+}
+
+static void cgroup_make(cgroup *cg, const cl_proc_opts *o)
+{
+    cgroup_make_one(cg, CG_PIDS, o->max_procs ? o->max_procs : 1024);
+    cgroup_make_one(cg, CG_MEMORY, (long long)(o->max_mem_mb ? o->max_mem_mb : 4096) << 20);
 }
 
 /* In the program's process: join before exec, so nothing escapes. */
 static void cgroup_join(const cgroup *cg)
 {
-    if (cg->procs_fd < 0)
-        return;
     char num[32];
     snprintf(num, sizeof num, "%d", (int)getpid());
-    ssize_t w = write(cg->procs_fd, num, strlen(num));
-    (void)w;
+    for (int k = 0; k < CG_COUNT; k++) {
+        if (cg->procs_fd[k] < 0)
+            continue;
+        ssize_t w = write(cg->procs_fd[k], num, strlen(num));
+        (void)w;
+    }
 }
 
 static void cgroup_remove(cgroup *cg)
 {
-    if (cg->procs_fd >= 0)
-        close(cg->procs_fd);
-    if (cg->dir[0])
-        rmdir(cg->dir);
+    for (int k = 0; k < CG_COUNT; k++) {
+        if (cg->procs_fd[k] >= 0)
+            close(cg->procs_fd[k]);
+        /* The last member may take a moment to leave after its death. */
+        for (int tries = 0; cg->dir[k][0] && rmdir(cg->dir[k]) < 0 && errno == EBUSY && tries < 50;
+             tries++)
+            usleep(2000);
+    }
+}
+
+/* Puts each from[i] at want[i] (without close-on-exec), whatever numbers
+ * they have now: all are first copied above the low numbers, so no dup2
+ * overwrites a descriptor still to be placed.  from[i] < 0 is skipped. */
+static int place_fds(const int *from, const int *want, size_t n)
+{
+    int high[8];
+    for (size_t i = 0; i < n; i++)
+        if (from[i] >= 0 && (high[i] = fcntl(from[i], F_DUPFD_CLOEXEC, 32)) < 0)
+            return -1;
+    for (size_t i = 0; i < n; i++)
+        if (from[i] >= 0 && (dup2(high[i], want[i]) < 0 || close(high[i]) < 0))
+            return -1;
+    return 0;
 }
 
 /* In the program's process, after fork: never returns. */
@@ -303,6 +353,11 @@ static void exec_program(const child_plan *p, const cgroup *cg, int outfd, int e
         fail_start(errfd, "redirecting stdin/stdout/stderr");
     if (in > 2)
         close(in);
+    const int from[] = {o->secret ? p->results_wr : -1, o->secret ? p->secret_rd : -1,
+                        p->jailed ? p->seccomp_fd : -1};
+    const int want[] = {CL_PROC_RESULTS_FD, CL_PROC_SECRET_FD, CL_SANDBOX_SECCOMP_FD};
+    if (place_fds(from, want, 3) < 0)
+        fail_start(errfd, "passing the results pipe and the seccomp filter");
     if (o->cwd && chdir(o->cwd) < 0)
         fail_start(errfd, "changing to the scratch directory");
 
@@ -316,13 +371,16 @@ static void exec_program(const child_plan *p, const cgroup *cg, int outfd, int e
         set_limit(RLIMIT_NPROC, p->nproc);
         if (!o->race)
             set_limit(RLIMIT_AS, (rlim_t)(o->max_mem_mb ? o->max_mem_mb : 4096) << 20);
-        if (p->drop) {
+        if (p->drop && !o->same_user) {
             if (setgroups(0, NULL) < 0 || setgid(p->gid) < 0 || setuid(p->uid) < 0)
                 fail_start(errfd, "dropping privileges");
         }
     }
-    execve(p->path, o->argv, o->envp ? o->envp : environ);
-    fail_start(errfd, "starting the program");
+    if (p->jailed)
+        execve(p->jailed[0], p->jailed, o->envp ? o->envp : environ);
+    else
+        execve(p->path, o->argv, o->envp ? o->envp : environ);
+    fail_start(errfd, p->jailed ? "starting the sandbox (bwrap)" : "starting the program");
 }
 
 /* ---- the keeper ---- */
@@ -382,9 +440,9 @@ static void keeper_main(const child_plan *p, int outfd, int statusfd, pid_t runn
         keeper_status ks = {0, errno, 0, "creating a pipe"};
         keeper_report(statusfd, &ks);
     }
-    cgroup cg = {.procs_fd = -1};
+    cgroup cg = {.procs_fd = {-1, -1}};
     if (p->o->sandbox)
-        cgroup_make(&cg, p->o->max_procs ? p->o->max_procs : 1024);
+        cgroup_make(&cg, p->o);
     pid_t prog = fork();
     if (prog < 0) {
         keeper_status ks = {0, errno, 0, "forking"};
@@ -398,6 +456,12 @@ static void keeper_main(const child_plan *p, int outfd, int statusfd, pid_t runn
     }
     close(outfd);
     close(ep[1]);
+    /* Only the program may hold the results pipe's write end: the runner
+     * sees its end when the program's tree is gone. */
+    if (p->o->secret) {
+        close(p->results_wr);
+        close(p->secret_rd);
+    }
     keeper_status ks = {1, 0, 0, ""};
     ssize_t got;
     while ((got = read(ep[0], &ks, sizeof ks)) < 0 && errno == EINTR)
@@ -506,13 +570,113 @@ static void resolve_program(const char *name, char *out, size_t size)
     }
 }
 
+static void plan_free(child_plan *plan)
+{
+    cl_sandbox_argv_free(plan->jailed);
+    plan->jailed = NULL;
+    if (plan->seccomp_fd >= 0)
+        close(plan->seccomp_fd);
+    plan->seccomp_fd = -1;
+}
+
+/* The bwrap command around the program, and its seccomp filter. */
+static int jail_plan(child_plan *plan)
+{
+    size_t n = 0;
+    while (plan->o->argv[n])
+        n++;
+    char **inner = calloc(n + 1, sizeof *inner);
+    if (!inner)
+        return -1;
+    inner[0] = plan->path;
+    for (size_t i = 1; i < n; i++)
+        inner[i] = plan->o->argv[i];
+    plan->jailed = cl_sandbox_argv(plan->o->jail, inner, true);
+    free(inner);
+    if (!plan->jailed)
+        return -1;
+    plan->seccomp_fd = cl_sandbox_seccomp_fd();
+    if (plan->seccomp_fd < 0) {
+        /* No filter (built without libseccomp): namespaces alone. */
+        cl_sandbox_argv_free(plan->jailed);
+        char **again = calloc(n + 1, sizeof *again);
+        if (!again)
+            return -1;
+        again[0] = plan->path;
+        for (size_t i = 1; i < n; i++)
+            again[i] = plan->o->argv[i];
+        plan->jailed = cl_sandbox_argv(plan->o->jail, again, false);
+        free(again);
+        return plan->jailed ? 0 : -1;
+    }
+    return 0;
+}
+
+static void close_all(int *fds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
+/* The results pipe (the runner reads, the program writes) and the secret
+ * pipe, already holding the secret so the runner never blocks on it. */
+static int open_result_pipes(const char *secret, int resp[2], int secp[2])
+{
+    if (pipe2(resp, O_CLOEXEC) < 0)
+        return -1;
+    if (pipe2(secp, O_CLOEXEC) < 0) {
+        close_all(resp, 2);
+        return -1;
+    }
+    size_t len = strlen(secret);
+    if (write(secp[1], secret, len) != (ssize_t)len) {
+        close_all(resp, 2), close_all(secp, 2);
+        return -1;
+    }
+    close(secp[1]);
+    secp[1] = -1;
+    return 0;
+}
+
+/* Appends what is readable to b, keeping at most cap bytes; false at the
+ * end of the pipe (or an error). */
+static bool read_results(int fd, capped_buf *b, size_t cap)
+{
+    char buf[8192];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+        return true;
+    if (n <= 0)
+        return false;
+    size_t keep = b->len < cap ? cap - b->len : 0;
+    if (keep > (size_t)n)
+        keep = (size_t)n;
+    b->cut += (size_t)n - keep;
+    if (keep) {
+        char *g = realloc(b->s, b->len + keep + 1);
+        if (!g)
+            return false;
+        b->s = g;
+        memcpy(b->s + b->len, buf, keep);
+        b->len += keep;
+        b->s[b->len] = '\0';
+    }
+    return true;
+}
+
 int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
 {
     memset(res, 0, sizeof *res);
     res->exit_code = -1;
     double t0 = now_sec();
-    child_plan plan = {.o = o};
+    child_plan plan = {.o = o, .seccomp_fd = -1};
     resolve_program(o->argv[0], plan.path, sizeof plan.path);
+    if (o->jail && cl_sandbox_available() && jail_plan(&plan) < 0) {
+        snprintf(res->error, sizeof res->error, "cannot prepare the sandbox: %s", strerror(errno));
+        plan_free(&plan);
+        return -1;
+    }
     if (o->sandbox) {
         plan.drop = cl_proc_sandbox_user(&plan.uid, &plan.gid);
         uid_t who = plan.drop ? plan.uid : getuid();
@@ -524,14 +688,25 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
     int outp[2], statp[2];
     if (pipe2(outp, O_CLOEXEC) < 0) {
         snprintf(res->error, sizeof res->error, "cannot create a pipe: %s", strerror(errno));
+        plan_free(&plan);
         return -1;
     }
     if (pipe2(statp, O_CLOEXEC) < 0) {
         snprintf(res->error, sizeof res->error, "cannot create a pipe: %s", strerror(errno));
         close(outp[0]);
         close(outp[1]);
+        plan_free(&plan);
         return -1;
     }
+    int resp[2] = {-1, -1}, secp[2] = {-1, -1};
+    if (o->secret && (open_result_pipes(o->secret, resp, secp) < 0)) {
+        snprintf(res->error, sizeof res->error, "cannot create a pipe: %s", strerror(errno));
+        close(outp[0]), close(outp[1]), close(statp[0]), close(statp[1]);
+        plan_free(&plan);
+        return -1;
+    }
+    plan.results_wr = resp[1];
+    plan.secret_rd = secp[0];
     pid_t runner = getpid();
     sigset_t all, old_mask;
     sigfillset(&all);
@@ -545,15 +720,22 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
     if (keeper < 0) {
         snprintf(res->error, sizeof res->error, "cannot fork: %s", strerror(errno));
         close(outp[0]), close(outp[1]), close(statp[0]), close(statp[1]);
+        close_all(resp, 2), close_all(secp, 2);
+        plan_free(&plan);
         return -1;
     }
     if (keeper == 0) {
         close(outp[0]);
         close(statp[0]);
+        if (resp[0] >= 0)
+            close(resp[0]);
         keeper_main(&plan, outp[1], statp[1], runner);
     }
     close(outp[1]);
     close(statp[1]);
+    close_all(&resp[1], 1), close_all(secp, 2);
+    capped_buf results = {0};
+    size_t results_cap = o->results_cap ? o->results_cap : (size_t)4 << 20;
 
     size_t cap = o->output_cap ? o->output_cap : (size_t)1 << 20;
     capture c = {.head_cap = cap / 2, .ring_cap = cap - cap / 2};
@@ -574,7 +756,9 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
             res->timed_out = !cancel;
             res->cancelled = cancel;
             kill(keeper, SIGTERM);
-            hard = now + grace / 1000.0 + 2.0;
+            /* The keeper's own stop takes the grace period plus however
+             * long killing a big tree takes on a loaded machine. */
+            hard = now + grace / 1000.0 + 10.0;
         }
         if (hard && now >= hard) {
             /* The keeper did not finish its own cleanup: last resort. */
@@ -591,9 +775,10 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
         int ms = until ? (int)((until - now) * 1000) + 1 : -1;
         if (o->cancel && (ms < 0 || ms > 50))
             ms = 50;
-        struct pollfd pf[2] = {{out_open ? outp[0] : -1, POLLIN, 0},
-                               {stat_open ? statp[0] : -1, POLLIN, 0}};
-        int r = poll(pf, 2, ms);
+        struct pollfd pf[3] = {{out_open ? outp[0] : -1, POLLIN, 0},
+                               {stat_open ? statp[0] : -1, POLLIN, 0},
+                               {resp[0], POLLIN, 0}};
+        int r = poll(pf, 3, ms);
         if (r < 0 && errno != EINTR)
             break;
         if (r <= 0)
@@ -604,6 +789,10 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
                 capture_add(&c, buf, (size_t)n);
             else if (n == 0 || (n < 0 && errno != EINTR))
                 out_open = false;
+        }
+        if (pf[2].revents && !read_results(resp[0], &results, results_cap)) {
+            close(resp[0]);
+            resp[0] = -1;
         }
         if (pf[1].revents) {
             ssize_t n = read(statp[0], (char *)&ks + ks_got, sizeof ks - ks_got);
@@ -619,7 +808,18 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
     close(statp[0]);
     while (waitpid(keeper, NULL, 0) < 0 && errno == EINTR)
         ;
+    /* Whatever is still in the pipe was written before the program ended. */
+    if (resp[0] >= 0) {
+        fcntl(resp[0], F_SETFL, O_NONBLOCK);
+        while (read_results(resp[0], &results, results_cap))
+            ;
+        close(resp[0]);
+    }
+    res->results = results.s;
+    res->results_cut = results.cut;
 
+    bool jailed = plan.jailed != NULL;
+    plan_free(&plan);
     if (c.head && c.ring)
         capture_finish(&c, res);
     free(c.head);
@@ -634,6 +834,13 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
     res->started = true;
     if (WIFEXITED(ks.wstatus)) {
         res->exit_code = WEXITSTATUS(ks.wstatus);
+        /* bwrap reports a program killed by signal N as exit 128 + N (its
+         * one way to say it); a program that exits 128 + N itself reads
+         * the same, a price of the jail. */
+        if (jailed && res->exit_code > 128 && res->exit_code < 128 + 32) {
+            res->term_signal = res->exit_code - 128;
+            res->exit_code = -1;
+        }
     } else if (WIFSIGNALED(ks.wstatus)) {
         res->term_signal = WTERMSIG(ks.wstatus);
     }
@@ -643,5 +850,6 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
 void cl_proc_result_free(cl_proc_result *res)
 {
     free(res->out);
-    res->out = NULL;
+    free(res->results);
+    res->out = res->results = NULL;
 }

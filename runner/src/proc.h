@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "sandbox.h"
+
 typedef struct cl_proc_opts {
     char *const *argv;        /* argv[0] is the program's path */
     char *const *envp;        /* NULL: the runner's environment */
@@ -26,13 +28,28 @@ typedef struct cl_proc_opts {
     int grace_ms;             /* SIGTERM..SIGKILL; 0: 500 */
     size_t output_cap;        /* bytes kept, head and tail; 0: 1 MiB */
     bool sandbox;             /* resource limits and privilege drop */
+    bool same_user;           /* sandbox: but never switch users (the
+                                 compiler writes the runner's cache) */
+    const cl_jail *jail;      /* run inside this jail (sandbox.h) when the
+                                 machine allows one */
     bool race;                /* TSan: leave the address space unlimited */
     int cpu_seconds;          /* sandbox: RLIMIT_CPU; 0: deadline + 1 s */
     long max_procs;           /* sandbox: processes/threads allowed; 0: 1024 */
     long max_file_mb;         /* sandbox: RLIMIT_FSIZE in MiB; 0: 64 */
-    long max_mem_mb;          /* sandbox, not race: RLIMIT_AS in MiB; 0: 4096 */
+    long max_mem_mb;          /* sandbox: memory in MiB; 0: 4096.  RLIMIT_AS,
+                                 except for race (TSan reserves terabytes of
+                                 address space): then a memory cgroup, where
+                                 the runner may make one */
     const volatile int *cancel; /* nonzero: stop the child as at a deadline */
+    const char *secret;       /* set: the program gets a results pipe as fd
+                                 CL_PROC_RESULTS_FD (read into res->results)
+                                 and this text on fd CL_PROC_SECRET_FD */
+    size_t results_cap;       /* bytes of results kept; 0: 4 MiB */
 } cl_proc_opts;
+
+/* Where a program started with opts.secret finds its two pipes. */
+#define CL_PROC_RESULTS_FD 3
+#define CL_PROC_SECRET_FD 4
 
 typedef struct cl_proc_result {
     bool started;             /* false: could not start (error says why) */
@@ -44,6 +61,9 @@ typedef struct cl_proc_result {
                                  cut, the head, a marker line, the tail */
     size_t out_len;
     size_t out_cut;           /* bytes dropped from the middle */
+    char *results;            /* opts.secret: what arrived on the results
+                                 pipe, NUL-terminated, at most results_cap */
+    size_t results_cut;       /* bytes of results dropped past the cap */
     double seconds;           /* wall time */
     char error[256];          /* when !started */
 } cl_proc_result;

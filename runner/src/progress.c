@@ -10,39 +10,90 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog.h"
+#include "fs.h"
 
 #define STATE_HEADER "chanlings-state 1"
 #define STATE_DIR ".chanlings"
 
+/* A state file bigger than this is not progress (a workbook has tens of
+ * exercises, each a few short lines). */
+#define STATE_MAX_BYTES (4u << 20)
+
 void cl_progress_free(cl_progress *p)
 {
+    free(p->root);
     free(p->current);
     for (size_t i = 0; i < p->n; i++)
         free(p->entries[i].slug);
     free(p->entries);
+    free(p->index);
     memset(p, 0, sizeof *p);
+}
+
+static size_t slug_hash(const char *s)
+{
+    size_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 ^ (unsigned char)*s;
+    return h;
+}
+
+/* The index slot for slug: its entry's, or the empty one it would take. */
+static size_t *index_slot(const cl_progress *p, const char *slug)
+{
+    size_t mask = p->index_cap - 1;
+    for (size_t i = slug_hash(slug) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &p->index[i];
+        if (!*slot || strcmp(p->entries[*slot - 1].slug, slug) == 0)
+            return slot;
+    }
+}
+
+/* Keeps the index at most half full; false when out of memory. */
+static bool index_room(cl_progress *p)
+{
+    if (2 * (p->n + 1) <= p->index_cap)
+        return true;
+    size_t cap = p->index_cap ? 2 * p->index_cap : 64;
+    size_t *index = calloc(cap, sizeof *index);
+    if (!index)
+        return false;
+    free(p->index);
+    p->index = index;
+    p->index_cap = cap;
+    for (size_t i = 0; i < p->n; i++)
+        *index_slot(p, p->entries[i].slug) = i + 1;
+    return true;
 }
 
 static cl_progress_entry *entry(cl_progress *p, const char *slug, bool create)
 {
-    for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->entries[i].slug, slug) == 0)
-            return &p->entries[i];
+    size_t *slot = p->index_cap ? index_slot(p, slug) : NULL;
+    if (slot && *slot)
+        return &p->entries[*slot - 1];
     if (!create)
         return NULL;
-    cl_progress_entry *ne = realloc(p->entries, (p->n + 1) * sizeof *ne);
-    if (!ne)
-        return NULL;
-    p->entries = ne;
-    cl_progress_entry *e = &ne[p->n];
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        cl_progress_entry *ne = realloc(p->entries, cap * sizeof *ne);
+        if (!ne)
+            return NULL;
+        p->entries = ne;
+        p->cap = cap;
+    }
+    cl_progress_entry *e = &p->entries[p->n];
     memset(e, 0, sizeof *e);
     e->quiz_best = e->quiz_last = -1;
-    if (!(e->slug = strdup(slug)))
+    if (!(e->slug = strdup(slug)) || !index_room(p)) {
+        free(e->slug);
         return NULL;
+    }
     p->n++;
+    *index_slot(p, slug) = p->n;
     return e;
 }
 
@@ -156,19 +207,19 @@ static size_t parse_state(cl_progress *p, char *text)
 
 /* ---- the files ---- */
 
-static char *state_path(const cl_ctx *ctx, const char *name)
+static char *state_path(const char *root, const char *name)
 {
-    size_t n = strlen(ctx->root) + strlen(name) + 32;
+    size_t n = strlen(root) + strlen(name) + 32;
     char *s = malloc(n);
     if (s)
-        snprintf(s, n, "%s/" STATE_DIR "%s%s", ctx->root, *name ? "/" : "", name);
+        snprintf(s, n, "%s/" STATE_DIR "%s%s", root, *name ? "/" : "", name);
     return s;
 }
 
-static int lock_state(const cl_ctx *ctx, char *err, size_t errsz)
+static int lock_state(const char *root, char *err, size_t errsz)
 {
-    char *dir = state_path(ctx, "");
-    char *lock = state_path(ctx, "lock");
+    char *dir = state_path(root, "");
+    char *lock = state_path(root, "lock");
     int fd = -1;
     if (dir && lock && cl_mkdirs(dir) == 0)
         fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -218,11 +269,11 @@ static char *serialise(const cl_progress *p, size_t *len)
     return s;
 }
 
-static int write_state(const cl_ctx *ctx, const cl_progress *p, char *err, size_t errsz)
+static int write_state(const char *root, const cl_progress *p, char *err, size_t errsz)
 {
     size_t len;
     char *data = serialise(p, &len);
-    char *path = state_path(ctx, "state");
+    char *path = state_path(root, "state");
     int rc = data && path ? cl_write_file_atomic(path, data, len) : -1;
     if (rc != 0)
         snprintf(err, errsz, "%s: cannot save progress: %s; check free space and permissions",
@@ -232,9 +283,14 @@ static int write_state(const cl_ctx *ctx, const cl_progress *p, char *err, size_
     return rc;
 }
 
-/* Keeps a copy of a damaged state file and says so in p->warning. */
-static void keep_corrupt(const cl_ctx *ctx, cl_progress *p, const char *text, size_t len,
-                         size_t line)
+/* What is wrong with the state file as a file, before any line of it. */
+typedef enum state_fault { FAULT_NONE, FAULT_NOT_REGULAR, FAULT_TOO_BIG } state_fault;
+
+/* Keeps a copy of a damaged state file and says so in p->warning.  A
+ * file that cannot be copied as text (not a regular file, too big) is
+ * moved aside instead. */
+static void keep_corrupt(const char *root, cl_progress *p, const char *text, size_t len,
+                         size_t line, state_fault fault, const char *what)
 {
     char stamp[64], name[96];
     time_t now = time(NULL);
@@ -242,31 +298,106 @@ static void keep_corrupt(const cl_ctx *ctx, cl_progress *p, const char *text, si
     localtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     snprintf(name, sizeof name, "state.corrupt-%s-%ld", stamp, (long)getpid());
-    char *copy = state_path(ctx, name);
-    bool kept = copy && cl_write_file_atomic(copy, text, len) == 0;
-    snprintf(p->warning, sizeof p->warning,
-             "%s/" STATE_DIR "/state:%zu: progress file damaged (this line cannot be read); %s "
-             STATE_DIR "/%s and continued with what could be read",
-             ctx->root, line, kept ? "kept a copy as" : "could not keep a copy as", name);
+    char *copy = state_path(root, name);
+    char *path = state_path(root, "state");
+    bool kept = copy && path &&
+                (fault == FAULT_NONE ? cl_write_file_atomic(copy, text, len) == 0
+                                     : rename(path, copy) == 0);
+    if (fault == FAULT_NONE)
+        snprintf(p->warning, sizeof p->warning,
+                 "%s/" STATE_DIR "/state:%zu: progress file damaged (this line cannot be read); "
+                 "%s " STATE_DIR "/%s and continued with what could be read",
+                 root, line, kept ? "kept a copy as" : "could not keep a copy as", name);
+    else
+        snprintf(p->warning, sizeof p->warning,
+                 "%s/" STATE_DIR "/state: progress file damaged (%s); %s " STATE_DIR "/%s and "
+                 "continued with %s",
+                 root, what, kept ? "moved it aside as" : "could not move it aside to",
+                 name, fault == FAULT_TOO_BIG ? "what could be read" : "no progress");
     free(copy);
+    free(path);
+}
+
+/* Reads the state without waiting on it or reading more than any real
+ * state holds.  NULL with errno when it cannot be read at all (ENOENT:
+ * there is none); otherwise the text and, in *fault and *what, what is
+ * wrong with it as a file. */
+static char *read_state_file(const char *path, size_t *len, state_fault *fault, char *what,
+                             size_t what_size)
+{
+    *fault = FAULT_NONE;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 && errno == ELOOP) {
+        *fault = FAULT_NOT_REGULAR;
+        snprintf(what, what_size, "it is a symbolic link");
+        return strdup("");
+    }
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        /* A directory opens read-only but is not a file either. */
+        errno = e;
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        *fault = FAULT_NOT_REGULAR;
+        snprintf(what, what_size, "it is %s, not a file",
+                 S_ISDIR(st.st_mode)    ? "a directory"
+                 : S_ISFIFO(st.st_mode) ? "a FIFO"
+                 : S_ISSOCK(st.st_mode) ? "a socket"
+                                        : "a device");
+        return strdup("");
+    }
+    size_t want = (size_t)st.st_size < STATE_MAX_BYTES ? (size_t)st.st_size : STATE_MAX_BYTES;
+    char *text = malloc(want + 1);
+    size_t got = 0;
+    while (text && got < want) {
+        ssize_t n = read(fd, text + got, want - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (!text)
+        return NULL;
+    text[got] = '\0';
+    if ((size_t)st.st_size > STATE_MAX_BYTES) {
+        *fault = FAULT_TOO_BIG;
+        snprintf(what, what_size, "%lld bytes, more than any progress file holds",
+                 (long long)st.st_size);
+        /* Only whole lines: the cut one is not progress. */
+        char *nl = strrchr(text, '\n');
+        got = nl ? (size_t)(nl - text) + 1 : 0;
+        text[got] = '\0';
+    }
+    *len = got;
+    return text;
 }
 
 /* Reads the state file into p (under the caller's lock).  Returns 0, 1
  * when damaged (p->warning set), -1 on read errors. */
-static int read_state(const cl_ctx *ctx, cl_progress *p, char *err, size_t errsz)
+static int read_state(const char *root, cl_progress *p, char *err, size_t errsz)
 {
     memset(p, 0, sizeof *p);
-    char *path = state_path(ctx, "state");
+    char *path = state_path(root, "state");
     if (!path)
         return -1;
     size_t len = 0;
-    char *text = cl_read_file(path, &len);
+    state_fault fault;
+    char what[128] = "";
+    char *text = read_state_file(path, &len, &fault, what, sizeof what);
     if (!text) {
         int e = errno;
         free(path);
         if (e == ENOENT)
             return 0;
-        snprintf(err, errsz, "%s/" STATE_DIR "/state: cannot read: %s", ctx->root, strerror(e));
+        snprintf(err, errsz, "%s/" STATE_DIR "/state: cannot read: %s", root, strerror(e));
         return -1;
     }
     free(path);
@@ -277,47 +408,61 @@ static int read_state(const cl_ctx *ctx, cl_progress *p, char *err, size_t errsz
     }
     /* NUL bytes inside would hide the rest from the parser: treat as damage */
     size_t bad = strlen(text) != len ? 1 : parse_state(p, work);
-    if (bad)
-        keep_corrupt(ctx, p, text, len, bad);
+    if (bad || fault != FAULT_NONE)
+        keep_corrupt(root, p, text, len, bad, fault, what);
     free(work);
     free(text);
-    return bad ? 1 : 0;
+    return bad || fault != FAULT_NONE ? 1 : 0;
 }
 
-static void adopt(cl_ctx *ctx, cl_progress *fresh)
+/* Replaces p's records with fresh's; p keeps its root. */
+static void adopt(cl_progress *p, cl_progress *fresh)
 {
-    cl_progress_free(ctx->progress);
-    *ctx->progress = *fresh;
+    char *root = p->root;
+    p->root = NULL;
+    cl_progress_free(p);
+    *p = *fresh;
+    p->root = root;
 }
 
-int cl_progress_load(cl_ctx *ctx, char *err, size_t errsz)
+int cl_progress_load(cl_progress *p, const char *root, char *err, size_t errsz)
 {
+    if (!p->root || strcmp(p->root, root) != 0) {
+        char *copy = strdup(root);
+        if (!copy) {
+            snprintf(err, errsz, "out of memory");
+            return -1;
+        }
+        free(p->root);
+        p->root = copy;
+    }
+    root = p->root;
     cl_progress fresh;
-    char *path = state_path(ctx, "state");
+    char *path = state_path(root, "state");
     bool exists = path && access(path, F_OK) == 0;
     free(path);
     if (!exists) {
         memset(&fresh, 0, sizeof fresh);
-        adopt(ctx, &fresh);
+        adopt(p, &fresh);
         return 0;
     }
-    int fd = lock_state(ctx, err, errsz);
+    int fd = lock_state(root, err, errsz);
     if (fd < 0) {
         /* a read-only workbook still works; it just cannot be locked */
         fd = -1;
     }
-    int rc = read_state(ctx, &fresh, err, errsz);
+    int rc = read_state(root, &fresh, err, errsz);
     if (rc == 1 && fd >= 0) {
         /* save the recovered state so the damage is reported once */
         char werr[256];
-        write_state(ctx, &fresh, werr, sizeof werr);
+        write_state(root, &fresh, werr, sizeof werr);
     }
     unlock_state(fd);
     if (rc < 0) {
         cl_progress_free(&fresh);
         return -1;
     }
-    adopt(ctx, &fresh);
+    adopt(p, &fresh);
     return rc;
 }
 
@@ -325,30 +470,31 @@ typedef int (*apply_fn)(cl_progress *p, const char *slug, void *arg);
 
 /* Read-modify-write under the lock: the update lands on the newest state,
  * not on what this process read earlier. */
-static int update(cl_ctx *ctx, const char *slug, apply_fn fn, void *arg, char *err, size_t errsz)
+static int update(cl_progress *p, const char *slug, apply_fn fn, void *arg, char *err, size_t errsz)
 {
+    const char *root = p->root;
     char dummy[256];
     if (!err) {
         err = dummy;
         errsz = sizeof dummy;
     }
-    int fd = lock_state(ctx, err, errsz);
+    int fd = lock_state(root, err, errsz);
     if (fd < 0)
         return -1;
     cl_progress fresh;
-    int rc = read_state(ctx, &fresh, err, errsz);
+    int rc = read_state(root, &fresh, err, errsz);
     if (rc >= 0 && fn(&fresh, slug, arg) != 0) {
         snprintf(err, errsz, "out of memory updating progress");
         rc = -1;
     }
     if (rc >= 0)
-        rc = write_state(ctx, &fresh, err, errsz);
+        rc = write_state(root, &fresh, err, errsz);
     unlock_state(fd);
     if (rc < 0) {
         cl_progress_free(&fresh);
         return -1;
     }
-    adopt(ctx, &fresh);
+    adopt(p, &fresh);
     return 0;
 }
 
@@ -402,69 +548,55 @@ static int apply_quiz(cl_progress *p, const char *slug, void *arg)
     return 0;
 }
 
-int cl_progress_set_current(cl_ctx *ctx, const char *slug, char *err, size_t errsz)
+int cl_progress_set_current(cl_progress *p, const char *slug, char *err, size_t errsz)
 {
-    return update(ctx, slug, apply_current, NULL, err, errsz);
+    return update(p, slug, apply_current, NULL, err, errsz);
 }
 
-int cl_progress_mark_done(cl_ctx *ctx, const char *slug, char *err, size_t errsz)
+int cl_progress_mark_done(cl_progress *p, const char *slug, char *err, size_t errsz)
 {
-    return update(ctx, slug, apply_done, NULL, err, errsz);
+    return update(p, slug, apply_done, NULL, err, errsz);
 }
 
-int cl_progress_reveal_hint(cl_ctx *ctx, const char *slug, int max, char *err, size_t errsz)
+int cl_progress_reveal_hint(cl_progress *p, const char *slug, int max, char *err, size_t errsz)
 {
     struct hint_arg h = {max, 0};
-    return update(ctx, slug, apply_hint, &h, err, errsz) == 0 ? h.now : -1;
+    return update(p, slug, apply_hint, &h, err, errsz) == 0 ? h.now : -1;
 }
 
-int cl_progress_record_quiz(cl_ctx *ctx, const char *slug, int score, int total)
+int cl_progress_record_quiz(cl_progress *p, const char *slug, int score, int total)
 {
     if (score < 0 || total < 0 || score > total)
         return -1;
     struct quiz_arg q = {score, total};
-    return update(ctx, slug, apply_quiz, &q, NULL, 0);
+    return update(p, slug, apply_quiz, &q, NULL, 0);
 }
 
 /* ---- getters ---- */
 
-const char *cl_progress_current(const cl_ctx *ctx) { return ctx->progress->current; }
+const char *cl_progress_current(const cl_progress *p) { return p->current; }
 
-int cl_progress_current_index(const cl_ctx *ctx)
+const cl_progress_entry *cl_progress_entry_of(const cl_progress *p, const char *slug)
 {
-    int i = ctx->progress->current ? cl_catalog_find(ctx->catalog, ctx->progress->current) : -1;
-    return i < 0 ? 0 : i;
+    return entry((cl_progress *)p, slug, false);
 }
 
-const cl_progress_entry *cl_progress_entry_of(const cl_ctx *ctx, const char *slug)
+bool cl_progress_done(const cl_progress *p, const char *slug)
 {
-    return entry(ctx->progress, slug, false);
-}
-
-bool cl_progress_done(const cl_ctx *ctx, const char *slug)
-{
-    const cl_progress_entry *e = cl_progress_entry_of(ctx, slug);
+    const cl_progress_entry *e = cl_progress_entry_of(p, slug);
     return e && e->done;
 }
 
-size_t cl_progress_done_count(const cl_ctx *ctx)
+int cl_progress_hints(const cl_progress *p, const char *slug)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < ctx->catalog->n; i++)
-        n += cl_progress_done(ctx, ctx->catalog->items[i].slug);
-    return n;
-}
-
-int cl_progress_hints(const cl_ctx *ctx, const char *slug)
-{
-    const cl_progress_entry *e = cl_progress_entry_of(ctx, slug);
+    const cl_progress_entry *e = cl_progress_entry_of(p, slug);
     return e ? e->hints : 0;
 }
 
-bool cl_progress_quiz(const cl_ctx *ctx, const char *slug, int *best, int *last, int *total,
+bool cl_progress_quiz(const cl_progress *p, const char *slug, int *best, int *last, int *total,
                       time_t *when)
 {
-    const cl_progress_entry *e = cl_progress_entry_of(ctx, slug);
+    const cl_progress_entry *e = cl_progress_entry_of(p, slug);
     if (!e || e->quiz_last < 0)
         return false;
     if (best)

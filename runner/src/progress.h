@@ -10,18 +10,20 @@
  * runners at once never lose each other's updates, and the file is
  * replaced atomically (temp + fsync + rename).  A line that cannot be read
  * is reported (which line; the file is kept as state.corrupt-<time>) and
- * the rest is used.
+ * the rest is used.  A state that is not a regular file (a FIFO, a
+ * directory, a device) or is larger than any real progress (4 MiB) is
+ * damage too: reported, moved aside as state.corrupt-<time>, never waited
+ * on or read whole.
  *
- * Every function keeps ctx->progress equal to what was last read or
- * written; the getters only read ctx->progress. */
+ * Every function keeps *p equal to what was last read or written; the
+ * getters only read *p.  Progress knows nothing of the catalog or the
+ * context: it is a set of records keyed by slug. */
 #ifndef CL_PROGRESS_H
 #define CL_PROGRESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
-
-#include "workbook.h"
 
 typedef struct cl_progress_entry {
     char *slug;
@@ -34,39 +36,43 @@ typedef struct cl_progress_entry {
 } cl_progress_entry;
 
 typedef struct cl_progress {
+    char *root;                 /* the workbook whose state this is */
     char *current;              /* slug, or NULL: the first exercise */
     cl_progress_entry *entries;
-    size_t n;
+    size_t n, cap;
+    size_t *index;              /* open addressing over entries by slug
+                                   (entry i stored as i + 1; 0 is empty),
+                                   so a state of any size reads in linear
+                                   time */
+    size_t index_cap;
     char warning[512];          /* set when the last read found damage */
 } cl_progress;
 
-/* Reads the state into ctx->progress (an absent file is an empty state).
- * Returns 0; 1 if the file was damaged (ctx->progress->warning says where
+/* Reads <root>/.chanlings/state into p (an absent file is an empty state;
+ * p may be zeroed or hold an earlier read).
+ * Returns 0; 1 if the file was damaged (p->warning says where
  * and where the copy is; the readable part was kept); -1 if it could not
  * be read at all (err says why). */
-int cl_progress_load(cl_ctx *ctx, char *err, size_t errsz);
+int cl_progress_load(cl_progress *p, const char *root, char *err, size_t errsz);
 void cl_progress_free(cl_progress *p);
 
 /* Updates: each returns 0, or -1 with err saying what failed. */
-int cl_progress_set_current(cl_ctx *ctx, const char *slug, char *err, size_t errsz);
-int cl_progress_mark_done(cl_ctx *ctx, const char *slug, char *err, size_t errsz);
+int cl_progress_set_current(cl_progress *p, const char *slug, char *err, size_t errsz);
+int cl_progress_mark_done(cl_progress *p, const char *slug, char *err, size_t errsz);
 /* Reveals one more hint (up to max) and returns how many are revealed now,
  * or -1 with err. */
-int cl_progress_reveal_hint(cl_ctx *ctx, const char *slug, int max, char *err, size_t errsz);
+int cl_progress_reveal_hint(cl_progress *p, const char *slug, int max, char *err, size_t errsz);
 /* Records a finished quiz attempt's score (first round) out of total. */
-int cl_progress_record_quiz(cl_ctx *ctx, const char *slug, int score, int total);
+int cl_progress_record_quiz(cl_progress *p, const char *slug, int score, int total);
 
-/* Getters over ctx->progress. */
-const char *cl_progress_current(const cl_ctx *ctx);  /* slug or NULL */
-/* Index in ctx->catalog of the current exercise (0 if unset/unknown). */
-int cl_progress_current_index(const cl_ctx *ctx);
-bool cl_progress_done(const cl_ctx *ctx, const char *slug);
-size_t cl_progress_done_count(const cl_ctx *ctx); /* of slugs in the catalog */
-int cl_progress_hints(const cl_ctx *ctx, const char *slug);
+/* Getters over *p. */
+const char *cl_progress_current(const cl_progress *p);  /* slug or NULL */
+bool cl_progress_done(const cl_progress *p, const char *slug);
+int cl_progress_hints(const cl_progress *p, const char *slug);
 /* The slug's entry, or NULL if nothing was ever recorded for it. */
-const cl_progress_entry *cl_progress_entry_of(const cl_ctx *ctx, const char *slug);
+const cl_progress_entry *cl_progress_entry_of(const cl_progress *p, const char *slug);
 /* Quiz scores: false if never taken; else fills the pointers given. */
-bool cl_progress_quiz(const cl_ctx *ctx, const char *slug, int *best, int *last, int *total,
+bool cl_progress_quiz(const cl_progress *p, const char *slug, int *best, int *last, int *total,
                       time_t *when);
 
 #endif

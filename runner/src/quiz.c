@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_buf.h"
+
 typedef enum {
     ST_TOP,     /* before the first question */
     ST_PROMPT,  /* after a heading, before its first option */
@@ -17,19 +19,13 @@ typedef enum {
     ST_EXPLAIN  /* in the question's explanation */
 } parse_state;
 
-/* A growable string: every multi-line field is built by appending lines. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} strbuf;
-
 typedef struct {
     const char *path;
     char *err;
     size_t errsz;
     cl_quiz *quiz;
     cl_quiz_question *q;    /* the question being read, or NULL */
-    strbuf prompt, explain, opt_explain;
+    cl_buf prompt, explain, opt_explain; /* multi-line fields, built line by line */
     parse_state state;
     bool in_fence;          /* inside a ``` block of the prompt */
     bool explain_gap;       /* a blank line interrupted the explanation */
@@ -59,26 +55,14 @@ static int oom(parser *p, int line)
     return fail(p, line, "out of memory while reading the quiz");
 }
 
-static int sb_add(strbuf *b, const char *s, size_t n)
+static int sb_add(cl_buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 2 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 128;
-        while (cap < b->len + n + 2)
-            cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns)
-            return -1;
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return 0;
+    cl_buf_add(b, s, n);
+    return b->oom ? -1 : 0;
 }
 
 /* Appends one line, newline-separated from what is already there. */
-static int sb_line(strbuf *b, const char *s, size_t n)
+static int sb_line(cl_buf *b, const char *s, size_t n)
 {
     if (b->len && sb_add(b, "\n", 1))
         return -1;
@@ -86,15 +70,14 @@ static int sb_line(strbuf *b, const char *s, size_t n)
 }
 
 /* Hands the text over (NULL if empty, trailing blank lines dropped). */
-static char *sb_take(strbuf *b)
+static char *sb_take(cl_buf *b)
 {
     while (b->len && (b->s[b->len - 1] == '\n' || b->s[b->len - 1] == ' '))
         b->s[--b->len] = '\0';
     char *s = b->len ? b->s : NULL;
     if (!s)
         free(b->s);
-    b->s = NULL;
-    b->len = b->cap = 0;
+    *b = (cl_buf){0};
     return s;
 }
 

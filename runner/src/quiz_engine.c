@@ -61,7 +61,8 @@ int cl_quiz_attempt_add(cl_quiz_attempt *a, const cl_quiz_question *q, int tag)
     return 0;
 }
 
-/* Makes `idx` (n indexes into items) the next round, options reshuffled. */
+/* Makes `idx` (n indexes into items) the next round; options are shuffled
+ * in the first round only (a retry keeps the letters the learner saw). */
 static int begin_round(cl_quiz_attempt *a, const size_t *idx, size_t n)
 {
     size_t *round = malloc((n ? n : 1) * sizeof *round);
@@ -78,7 +79,8 @@ static int begin_round(cl_quiz_attempt *a, const size_t *idx, size_t n)
         it->answered = false;
         it->correct = false;
         it->chosen = 0;
-        shuffle_options(it, &a->rng);
+        if (a->round_no == 1)
+            shuffle_options(it, &a->rng);
     }
     return 0;
 }

@@ -4,7 +4,9 @@
  * question, hands over the learner's letters, shows the feedback.  Options
  * are shuffled per attempt from a seed (so the right answer moves about,
  * and tests can fix the seed); retrying starts a new round holding only
- * the questions missed, reshuffled.
+ * the questions missed, each with its options in the order the learner
+ * saw them: the letters of round 1 still name the same answers, so a
+ * scripted retry (`--answers`) can be written from the first round.
  *
  *     cl_quiz_attempt a;
  *     cl_quiz_attempt_init(&a, seed);

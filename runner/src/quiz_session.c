@@ -236,10 +236,16 @@ void cl_quiz_session_score(cl_quiz_session *s, const cl_quiz_attempt *a)
         const cl_quiz_item *it = &a->items[a->round[i]];
         if (!it->answered || it->correct)
             continue;
-        char first[32], line[1024];
+        /* Which lesson covers it, not the file and line: the raw lesson
+         * file holds the answers. */
+        char first[32], line[1024], lesson[256] = "";
         snprintf(first, sizeof first, "  %zu. ", i + 1);
-        int n = snprintf(line, sizeof line, "%s (%s:%d)", it->question->text,
-                         s->tag_paths ? s->tag_paths[it->tag] : "quiz", it->question->line);
+        if (s->tag_paths) {
+            const char *path = s->tag_paths[it->tag], *base = strrchr(path, '/');
+            base = base ? base + 1 : path;
+            snprintf(lesson, sizeof lesson, " (lesson %.*s)", (int)strcspn(base, "."), base);
+        }
+        int n = snprintf(line, sizeof line, "%s%s", it->question->text, lesson);
         cl_quiz_session_para(s, first, "     ", line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n
                                                                             : sizeof line - 1);
     }

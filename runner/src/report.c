@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "report_buf.h"
-#include "verdict.h"
 
 static const char *const verdict_names[CL_VERDICT_COUNT] = {
     [CL_VERDICT_PASSED] = "passed",
@@ -18,6 +17,10 @@ static const char *const verdict_names[CL_VERDICT_COUNT] = {
     [CL_VERDICT_PANIC] = "panicked",
     [CL_VERDICT_CRASHED] = "crashed",
     [CL_VERDICT_EXITED] = "exited",
+    [CL_VERDICT_MEMORY] = "memory error",
+    [CL_VERDICT_MEMLEAK] = "memory leak",
+    [CL_VERDICT_UNDEFINED] = "undefined behaviour",
+    [CL_VERDICT_SANITIZER] = "sanitizer warning",
 };
 
 static const char *const status_names[CL_STATUS_COUNT] = {
@@ -53,6 +56,7 @@ void cl_report_free(cl_report *r)
     free(r->output);
     free(r->error);
     free(r->crash_site);
+    free(r->warnings);
     free(r);
 }
 
@@ -139,6 +143,8 @@ static void print_test(FILE *out, const style *st, const cl_test_verdict *v)
     fprintf(out, " %s%s%s", paint(st, BOLD), v->name, paint(st, RESET));
     if (v->race_pass)
         fputs(" (under ThreadSanitizer)", out);
+    if (v->memory_pass)
+        fputs(" (under AddressSanitizer)", out);
     if (!ok)
         fprintf(out, " — %s%s%s", paint(st, v->kind == CL_VERDICT_FAILED ? RED : YELLOW),
                 cl_verdict_name(v->kind), paint(st, RESET));
@@ -174,6 +180,17 @@ static void print_build_failure(FILE *out, const style *st, const cl_report *r)
     fputs("    Fix the first error first: the ones after it are often caused by it.\n", out);
 }
 
+/* Warnings of a build that succeeded, after the headline: on a failing
+ * check they often name the very line at fault. */
+static void print_warnings(FILE *out, const style *st, const cl_report *r)
+{
+    if (!r->warnings || !*r->warnings)
+        return;
+    fprintf(out, "%sThe compiler warned about %s%s (warnings like these often point at the "
+                 "bug):\n", paint(st, YELLOW), r->source, paint(st, RESET));
+    indented_capped(out, r->warnings, "    ", 40, 8192);
+}
+
 static void print_run(FILE *out, const style *st, const cl_report *r)
 {
     if (r->output && *r->output) {
@@ -198,14 +215,41 @@ static void print_run(FILE *out, const style *st, const cl_report *r)
                 r->exit_code, r->seconds);
     if (r->output_cut)
         fprintf(out, "    (%zu bytes of output were cut from the middle)\n", r->output_cut);
+    print_warnings(out, st, r);
 }
 
-static const cl_test_verdict *first_failure(const cl_report *r)
+/* Failures by what they teach, most first: a sanitizer's report (memory
+ * error, race, undefined behaviour) names the bug itself and its line, a
+ * deadlock dump or a panic names the learner's line; an assertion says
+ * what was wrong; a crash or a timeout is often only a consequence, and
+ * which test hits it can depend on scheduling.  Kinds not listed rank
+ * with FAILED. */
+static const cl_verdict_kind teaching_order[] = {
+    CL_VERDICT_MEMORY,   CL_VERDICT_RACE,    CL_VERDICT_UNDEFINED, CL_VERDICT_SANITIZER,
+    CL_VERDICT_DEADLOCK, CL_VERDICT_PANIC,   CL_VERDICT_LEAKED,    CL_VERDICT_MEMLEAK,
+    CL_VERDICT_FAILED,   CL_VERDICT_EXITED,  CL_VERDICT_TIMEOUT,   CL_VERDICT_CRASHED,
+};
+
+static size_t teaching_rank(cl_verdict_kind kind)
 {
+    size_t n = sizeof teaching_order / sizeof *teaching_order, failed = n;
+    for (size_t i = 0; i < n; i++) {
+        if (teaching_order[i] == kind)
+            return i;
+        if (teaching_order[i] == CL_VERDICT_FAILED)
+            failed = i;
+    }
+    return failed;
+}
+
+const cl_test_verdict *cl_report_lead(const cl_report *r)
+{
+    const cl_test_verdict *lead = NULL;
     for (size_t i = 0; i < r->ntests; i++)
-        if (r->tests[i].kind != CL_VERDICT_PASSED)
-            return &r->tests[i];
-    return NULL;
+        if (r->tests[i].kind != CL_VERDICT_PASSED &&
+            (!lead || teaching_rank(r->tests[i].kind) < teaching_rank(lead->kind)))
+            lead = &r->tests[i];
+    return lead;
 }
 
 static void print_grade(FILE *out, const style *st, const cl_report *r)
@@ -213,11 +257,12 @@ static void print_grade(FILE *out, const style *st, const cl_report *r)
     for (size_t i = 0; i < r->ntests; i++)
         print_test(out, st, &r->tests[i]);
     size_t passed = cl_report_passed(r);
-    const cl_test_verdict *bad = first_failure(r);
+    const cl_test_verdict *bad = cl_report_lead(r);
     fputc('\n', out);
     if (r->status == CL_STATUS_PASSED) {
         fprintf(out, "%s%s: all %zu tests passed%s (%.2f s).\n", paint(st, GREEN),
                 r->slug ? r->slug : r->source, r->ntests, paint(st, RESET), r->seconds);
+        print_warnings(out, st, r);
         return;
     }
     fprintf(out, "%s%s: %zu of %zu tests passed.%s", paint(st, RED), r->slug ? r->slug : r->source,
@@ -227,6 +272,7 @@ static void print_grade(FILE *out, const style *st, const cl_report *r)
                 paint(st, RESET), r->source);
     else
         fputc('\n', out);
+    print_warnings(out, st, r);
     if (r->status == CL_STATUS_TIMEOUT)
         fprintf(out, "The grader ran past its overall time limit and was stopped; tests not "
                      "listed did not get to run. Look for code in %s that never returns.\n",

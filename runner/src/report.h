@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "pass.h"
+
 /* One verdict per test; docs/ARCHITECTURE.md has the table that maps a
  * grader's result line and output to these. */
 typedef enum cl_verdict_kind {
@@ -23,11 +25,18 @@ typedef enum cl_verdict_kind {
     CL_VERDICT_PANIC,    /* panic:/fatal error: from libgoc: detail is the dump */
     CL_VERDICT_CRASHED,  /* killed by a signal (segfault, abort...) */
     CL_VERDICT_EXITED,   /* exit() called inside a graded function */
+    CL_VERDICT_MEMORY,   /* ASan (or TSan) memory error: use after free,
+                            double free, overflow; detail is the trimmed report */
+    CL_VERDICT_MEMLEAK,  /* LeakSanitizer: memory never freed */
+    CL_VERDICT_UNDEFINED, /* UBSan runtime error */
+    CL_VERDICT_SANITIZER, /* any other ThreadSanitizer warning (lock order,
+                             unlock of an unlocked mutex, ...) */
     CL_VERDICT_COUNT
 } cl_verdict_kind;
 
 /* "passed", "failed", "leaked goroutines", "timed out", "deadlock",
- * "data race", "panicked", "crashed", "exited". */
+ * "data race", "panicked", "crashed", "exited", "memory error",
+ * "memory leak", "undefined behaviour", "sanitizer warning". */
 const char *cl_verdict_name(cl_verdict_kind kind);
 
 typedef struct cl_test_verdict {
@@ -38,6 +47,7 @@ typedef struct cl_test_verdict {
     char *detail;        /* goroutine dump, trimmed race report...; or NULL */
     char *output;        /* what the test printed (capped), or NULL */
     bool race_pass;      /* this verdict comes from the ThreadSanitizer run */
+    bool memory_pass;    /* this verdict comes from the AddressSanitizer run */
 } cl_test_verdict;
 
 typedef enum cl_status {
@@ -53,6 +63,13 @@ typedef enum cl_status {
 /* "passed", "failed", "compile error", "timed out", "crashed", "error". */
 const char *cl_status_name(cl_status status);
 
+/* Frees a verdict's strings (defined in verdict.c, which fills them). */
+void cl_test_verdict_clear(cl_test_verdict *v);
+
+/* "SIGSEGV (segmentation fault: ...)" — a name and what usually causes it
+ * (defined in verdict.c beside the crash verdicts). */
+const char *cl_signal_describe(int sig, char *buf, size_t size);
+
 typedef struct cl_report {
     char *slug;              /* e.g. "03-unbuffered-channels" */
     char *source;            /* the learner's file, as given */
@@ -64,8 +81,9 @@ typedef struct cl_report {
                                 relative to the workbook root; or NULL */
     char *missing_function;  /* link failed because the grader calls this
                                 function and the file does not define it */
-    cl_test_verdict *tests;  /* in the grader's order; race-pass verdicts
-                                follow (race_pass = true) */
+    cl_test_verdict *tests;  /* in the grader's order; race-pass failures
+                                follow (race_pass), then memory-pass
+                                failures (memory_pass) */
     size_t ntests;
     char *output;            /* run: the program's stdout+stderr; grade:
                                 anything the grader printed outside a test */
@@ -78,11 +96,21 @@ typedef struct cl_report {
     bool cached;             /* the build was already in the cache */
     bool race_checked;       /* the ThreadSanitizer pass ran (its failures
                                 are in tests with race_pass set) */
+    bool memory_checked;     /* the AddressSanitizer pass ran (memory_pass) */
+    char *warnings;          /* the compiler's warnings about the learner's
+                                file that point at real bugs (a build that
+                                succeeded), or NULL */
     char *error;             /* CL_STATUS_INTERNAL: what went wrong, what to do */
 } cl_report;
 
 /* Frees the report's contents and the report itself (NULL is fine). */
 void cl_report_free(cl_report *r);
+
+/* The failure to start with (NULL if none): the one that teaches most
+ * (deadlock, race, panic, leak, failed assertion, exit, timeout, crash),
+ * the grader's first of its kind on a tie, so the headline does not
+ * depend on which test a timing-dependent crash happened to hit. */
+const cl_test_verdict *cl_report_lead(const cl_report *r);
 
 /* Counts of tests passed / total (both passes). */
 size_t cl_report_passed(const cl_report *r);

@@ -1,5 +1,5 @@
-/* chanlings — a growing string, the one text builder of the grading
- * modules (report, verdict, build, grade). */
+/* chanlings — a growing string, the runner's one text builder (grading,
+ * reports, the quiz parser, the view's output pane and overlays). */
 #ifndef CL_REPORT_BUF_H
 #define CL_REPORT_BUF_H
 
@@ -9,6 +9,7 @@
 typedef struct cl_buf {
     char *s;       /* NUL-terminated once anything was added */
     size_t len, cap;
+    bool oom;      /* an append was dropped: out of memory (sticky) */
 } cl_buf;
 
 void cl_buf_add(cl_buf *b, const char *s, size_t n);
@@ -23,5 +24,10 @@ char *cl_strdup_or_null(const char *s);
 /* Reads at most `cap` bytes of a file (the head, with a note when more
  * was there); NULL when it cannot be read. */
 char *cl_read_text(const char *path, size_t cap);
+
+/* Like cl_read_text, but a longer file keeps its head and its tail (half
+ * of `cap` each) around a note of what was cut: a test's output, whose
+ * last lines (a sanitizer's report, a dump) matter most. */
+char *cl_read_text_ends(const char *path, size_t cap);
 
 #endif

@@ -122,6 +122,21 @@ static int finish(FILE *out)
 
 /* ---- TAP 13 ---- */
 
+/* A name on a TAP test line: one line, and nothing a TAP reader takes
+ * for a directive ('#'), an escape, or the start of another line.
+ * Directory names and test names are anybody's bytes. */
+static void tap_name(FILE *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '#' || *p == '\\')
+            fputc('\\', out), fputc(*p, out);
+        else if (*p < 0x20 || *p == 0x7F)
+            fputc('?', out);
+        else
+            fputc(*p, out);
+    }
+}
+
 static void tap_yaml(FILE *out, const char *text)
 {
     fputs("  ---\n  message: \"", out);
@@ -139,17 +154,24 @@ int cl_report_tap(FILE *out, const cl_graded *items, size_t n)
         const cl_report *r = items[i].report;
         if (!r->ntests) {
             char *why = report_problem(r);
-            fprintf(out, "not ok %zu - %s %s # %s\n", ++k, items[i].student, items[i].exercise,
-                    cl_status_name(r->status));
+            fprintf(out, "not ok %zu - ", ++k);
+            tap_name(out, items[i].student);
+            fputc(' ', out);
+            tap_name(out, items[i].exercise);
+            fprintf(out, " %s\n", cl_status_name(r->status));
             tap_yaml(out, why);
             free(why);
         }
         for (size_t t = 0; t < r->ntests; t++) {
             const cl_test_verdict *v = &r->tests[t];
             bool ok = v->kind == CL_VERDICT_PASSED;
-            /* '#' starts a TAP directive: keep names from being read as one. */
-            fprintf(out, "%s %zu - %s %s: %s%s\n", ok ? "ok" : "not ok", ++k, items[i].student,
-                    items[i].exercise, v->name, v->race_pass ? " (race)" : "");
+            fprintf(out, "%s %zu - ", ok ? "ok" : "not ok", ++k);
+            tap_name(out, items[i].student);
+            fputc(' ', out);
+            tap_name(out, items[i].exercise);
+            fputs(": ", out);
+            tap_name(out, v->name);
+            fprintf(out, "%s\n", v->race_pass ? " (race)" : "");
             if (!ok) {
                 char *text = verdict_text(v);
                 tap_yaml(out, text);
@@ -309,9 +331,16 @@ static void gs_test(FILE *out, bool first, const char *exercise, const char *nam
 
 int cl_report_gradescope(FILE *out, const cl_graded *items, size_t n)
 {
-    size_t score = 0;
-    for (size_t i = 0; i < n; i++)
-        score += cl_report_passed(items[i].report);
+    /* Each listed test is worth 1: the score can never pass their count,
+     * whatever a report holds. */
+    size_t score = 0, max = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t tests = test_count(items[i].report), passed = cl_report_passed(items[i].report);
+        score += passed < tests ? passed : tests;
+        max += tests;
+    }
+    if (score > max)
+        score = max;
     fprintf(out, "{\"score\": %zu, \"visibility\": \"visible\", \"tests\": [", score);
     bool first = true;
     for (size_t i = 0; i < n; i++) {

@@ -1,7 +1,8 @@
 /* cl_tui_main and the event loop: one poll() over the keyboard, the
  * signal self-pipe, the running job's output and the file watch.  It only
  * wakes on a timer while a job runs (to turn the spinner and reap the
- * child); idle, it sleeps in poll() and costs nothing. */
+ * child) or a save waits out its debounce; idle, it sleeps in poll() and
+ * costs nothing. */
 #include "tui.h"
 
 #include <curses.h>
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tui_view.h"
 
 #define SPIN_MS 100
 
@@ -60,11 +63,14 @@ static void loop(cl_tui *t)
             job_at = n;
             fds[n++] = (struct pollfd){.fd = t->job.fd, .events = POLLIN};
         }
-        if (t->watch_fd >= 0) {
+        if (t->watch.fd >= 0) {
             watch_at = n;
-            fds[n++] = (struct pollfd){.fd = t->watch_fd, .events = POLLIN};
+            fds[n++] = (struct pollfd){.fd = t->watch.fd, .events = POLLIN};
         }
-        int r = poll(fds, (nfds_t)n, t->job.pid ? SPIN_MS : -1);
+        int timeout = cl_file_watch_wait_ms(&t->watch);
+        if (t->job.pid && (timeout < 0 || timeout > SPIN_MS))
+            timeout = SPIN_MS;
+        int r = poll(fds, (nfds_t)n, timeout);
         if (r < 0 && errno != EINTR)
             break;
         if (r > 0 && fds[1].revents)
@@ -72,7 +78,9 @@ static void loop(cl_tui *t)
         if (t->job.pid && (r == 0 || (job_at >= 0 && fds[job_at].revents) || t->job.fd < 0))
             cl_tui_job_pump(t);
         tick(t);
-        if (watch_at >= 0 && fds[watch_at].revents && cl_tui_watch_pump(t)) {
+        if (watch_at >= 0 && fds[watch_at].revents)
+            cl_tui_watch_read(t);
+        if (cl_file_watch_fire(&t->watch)) {
             if (t->job.pid)
                 t->recheck_pending = 1;
             else
@@ -92,7 +100,7 @@ int cl_tui_main(struct cl_ctx *ctx)
     setlocale(LC_ALL, "");
     cl_tui t;
     memset(&t, 0, sizeof t);
-    t.watch_fd = -1;
+    t.watch = (cl_file_watch){.fd = -1, .due = -1};
     t.job.fd = -1;
     t.mode = CL_TUI_MODE_MAIN;
     t.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
@@ -118,7 +126,7 @@ int cl_tui_main(struct cl_ctx *ctx)
     cl_md_free(t.lesson);
     cl_md_doc_free(&t.left.doc);
     cl_md_doc_free(&t.right.doc);
-    free(t.out);
+    free(t.out.s);
     cl_tui_model_free(&t.model);
     if (t.quit_signal) { /* end the way the signal meant, now the terminal is back */
         signal(t.quit_signal, SIG_DFL);

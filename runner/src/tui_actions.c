@@ -1,6 +1,6 @@
 /* What the keys do beyond moving the view: switch exercise, start a run or
  * check, suspend for the editor or the quiz. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -11,23 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-void cl_tui_scroll(cl_tui *t, cl_tui_pane *p, int delta)
-{
-    (void)t;
-    int max = p->doc.count - p->h;
-    p->top += delta;
-    if (p->top > max)
-        p->top = max;
-    if (p->top < 0)
-        p->top = 0;
-}
-
 static void set_output(cl_tui *t, cl_tui_out_kind kind, const char *title, const char *text)
 {
     t->out_kind = kind;
-    t->out_len = 0;
-    if (t->out)
-        t->out[0] = '\0';
+    t->out.len = 0;
+    if (t->out.s)
+        t->out.s[0] = '\0';
     cl_tui_out_append(t, text, strlen(text));
     snprintf(t->out_title, sizeof t->out_title, "%s", title);
     t->right.top = 0;
@@ -83,6 +72,8 @@ void cl_tui_open_exercise(cl_tui *t, int index)
     }
     t->left.top = 0;
     t->recheck_pending = 0;
+    t->check_failed = 0;
+    cl_file_watch_forget(&t->watch); /* a save of the old exercise is not this one's */
     welcome(t);
     t->dirty_layout = 1;
 }

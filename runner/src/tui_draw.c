@@ -1,52 +1,19 @@
 /* Layout and drawing.  Every frame is drawn whole onto stdscr and curses
  * sends only what changed, so drawing stays simple and a resize is just
  * another frame. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "report_buf.h"
 
 #define MIN_COLS 40
 #define MIN_ROWS 10
 #define WIDE_COLS 100
-
-/* Verdict lines of the report and compiler output, coloured by what they
- * start with (after indentation) or contain. */
-static const struct {
-    const char *text;
-    int anywhere;
-    cl_md_role role;
-} out_styles[] = {
-    {"\xE2\x9C\x93", 0, CL_ROLE_PASS}, {"ok ", 0, CL_ROLE_PASS},
-    {"\xE2\x9C\x97", 0, CL_ROLE_FAIL}, {"FAIL", 0, CL_ROLE_FAIL},
-    {"panic:", 0, CL_ROLE_FAIL},       {"fatal error:", 0, CL_ROLE_FAIL},
-    {"WARNING: ThreadSanitizer", 0, CL_ROLE_FAIL},
-    {"error:", 1, CL_ROLE_FAIL},       {"warning:", 1, CL_ROLE_WARN},
-    {"note:", 1, CL_ROLE_DIM},         {"tests passed.", 1, CL_ROLE_FAIL},
-    {"tests passed", 1, CL_ROLE_PASS}, {"does not compile", 1, CL_ROLE_FAIL},
-    {"goroutine ", 0, CL_ROLE_WARN},   {"[stopped]", 0, CL_ROLE_WARN},
-};
-
-static cl_md_role classify(const char *line, size_t len)
-{
-    size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    for (size_t k = 0; k < sizeof out_styles / sizeof out_styles[0]; k++) {
-        size_t n = strlen(out_styles[k].text);
-        if (!out_styles[k].anywhere) {
-            if (len - i >= n && memcmp(line + i, out_styles[k].text, n) == 0)
-                return out_styles[k].role;
-        } else if (len >= n) {
-            for (size_t j = i; j + n <= len; j++)
-                if (memcmp(line + j, out_styles[k].text, n) == 0)
-                    return out_styles[k].role;
-        }
-    }
-    return CL_ROLE_TEXT;
-}
 
 static void relayout_pane(cl_tui_pane *p, int width, int (*fill)(cl_tui *, int, cl_md_doc *), cl_tui *t)
 {
@@ -66,17 +33,17 @@ static int fill_lesson(cl_tui *t, int width, cl_md_doc *doc)
     if (t->lesson)
         return cl_md_layout(t->lesson, width, doc);
     const char *msg = t->lesson_err[0] ? t->lesson_err : "(no lesson)";
-    return cl_md_text_layout(msg, strlen(msg), width, NULL, doc);
+    return cl_md_text_layout(msg, strlen(msg), width, doc);
 }
 
 static int fill_output(cl_tui *t, int width, cl_md_doc *doc)
 {
-    const char *s = t->out ? t->out : "";
+    const char *s = t->out.s ? t->out.s : "";
     if (t->out_kind == CL_TUI_OUT_MARKDOWN) {
         cl_md_opts opts = {.ascii = !t->utf8};
         return cl_md_render(s, width, &opts, doc);
     }
-    return cl_md_text_layout(s, t->out_len, width, classify, doc);
+    return cl_md_text_layout(s, t->out.len, width, doc);
 }
 
 void cl_tui_layout(cl_tui *t)
@@ -213,16 +180,41 @@ static void draw_list(cl_tui *t)
     }
 }
 
+/* The help: every key of the main mode with what it does, descriptions
+ * wrapped under themselves; it scrolls when the terminal is short. */
 static void draw_help(cl_tui *t)
 {
-    char lines[40][96];
-    int n = cl_tui_help_lines(lines, 40);
+    enum { KEYCOL = 11, MAXROWS = 48 };
+    const char *names[MAXROWS], *helps[MAXROWS];
+    int nrows = cl_tui_help_rows(names, helps, MAXROWS);
     int w = t->cols - 4 < 84 ? t->cols - 4 : 84;
-    int inner = t->rows - 4 < n ? t->rows - 4 : n;
+    cl_buf text = {0};
+    cl_md_doc wrapped = {0}, lines = {0};
+    for (int i = 0; i < nrows; i++) {
+        if (cl_md_text_layout(helps[i], strlen(helps[i]), w - 4 - KEYCOL, &wrapped) != 0)
+            break;
+        for (int k = 0; k < wrapped.count; k++)
+            cl_buf_printf(&text, "%-*s%s\n", KEYCOL, k ? "" : names[i], wrapped.lines[k].text);
+    }
+    if (text.s && cl_md_text_layout(text.s, text.len, w - 4, &lines) != 0)
+        cl_md_doc_clear(&lines);
+    cl_md_doc_free(&wrapped);
+    free(text.s);
+    int inner = t->rows - 4 < lines.count ? t->rows - 4 : lines.count;
+    t->help_h = inner;
+    t->help_count = lines.count;
+    cl_tui_scroll_by(&t->help_top, 0, lines.count, inner);
     int h = inner + 2, y = (t->rows - h) / 2, x = (t->cols - w) / 2;
-    draw_box(y, x, h, w, " Keys (any key closes) ");
-    for (int r = 0; r < inner; r++)
-        mvaddnstr(y + 1 + r, x + 2, lines[r], w - 4);
+    draw_box(y, x, h, w, " Keys (Esc closes) ");
+    if (lines.count > inner) {
+        char where[48];
+        snprintf(where, sizeof where, " %d-%d/%d, j/k scroll ", t->help_top + 1,
+                 t->help_top + inner, lines.count);
+        mvaddstr(y + h - 1, x + w - 2 - (int)strlen(where), where);
+    }
+    for (int r = 0; r < inner && t->help_top + r < lines.count; r++)
+        cl_tui_draw_line(&lines.lines[t->help_top + r], y + 1 + r, x + 2, w - 4, NULL, !t->utf8);
+    cl_md_doc_free(&lines);
 }
 
 static void draw_quiz(cl_tui *t)
@@ -256,10 +248,13 @@ static void draw_top(cl_tui *t)
     int done = 0;
     for (int i = 0; i < t->model.count; i++)
         done += t->model.ex[i].done;
+    /* Done once is not done now: after a failing check the title says so. */
+    const char *mark = t->check_failed ? (t->utf8 ? " \xE2\x9C\x97 failing" : " (failing)")
+                       : e->done       ? (t->utf8 ? " \xE2\x9C\x93" : " (done)")
+                                       : "";
     char text[256];
     snprintf(text, sizeof text, " chanlings  %02d/%02d %s%s  |  done %d/%d  |  watch %s", e->number,
-             t->model.count, e->title, e->done ? (t->utf8 ? " \xE2\x9C\x93" : " (done)") : "", done,
-             t->model.count, t->watch_on ? "on" : "off");
+             t->model.count, e->title, mark, done, t->model.count, t->watch_on ? "on" : "off");
     bar(0, t->cols, A_REVERSE | A_BOLD, text, "? help ");
 }
 

@@ -1,8 +1,8 @@
 /* Run and check happen in a child: this same program with the CLI verb
- * (`chanlings check 3`), plain output (NO_COLOR, stdout a pipe) read through
- * poll(), so the view keeps reading keys and animating while it works.
+ * (`chanlings check 3`), its report's colours kept (CHANLINGS_COLOR=always)
+ * and read through poll(), so the view keeps reading keys and animating while it works.
  * The child gets its own process group: stop and quit kill all of it. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,21 +27,9 @@ static double now(void)
 
 void cl_tui_out_append(cl_tui *t, const char *s, size_t n)
 {
-    if (t->out_len + n > OUT_CAP)
-        n = t->out_len < OUT_CAP ? OUT_CAP - t->out_len : 0;
-    if (t->out_len + n + 1 > t->out_cap) {
-        size_t cap = t->out_cap ? t->out_cap : 4096;
-        while (cap < t->out_len + n + 1)
-            cap *= 2;
-        char *p = realloc(t->out, cap);
-        if (!p)
-            return;
-        t->out = p;
-        t->out_cap = cap;
-    }
-    memcpy(t->out + t->out_len, s, n);
-    t->out_len += n;
-    t->out[t->out_len] = '\0';
+    if (t->out.len + n > OUT_CAP)
+        n = t->out.len < OUT_CAP ? OUT_CAP - t->out.len : 0;
+    cl_buf_add(&t->out, s, n);
     t->dirty_layout = 1;
 }
 
@@ -74,8 +62,15 @@ int cl_tui_job_start(cl_tui *t, const char *verb, const char *extra, int exercis
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         signal(SIGHUP, SIG_DFL);
-        setenv("NO_COLOR", "1", 1);
-        setenv("CHANLINGS_PLAIN", "1", 1);
+        /* The report's colours are how the view learns each line's role
+         * (md_render.h, cl_md_text_layout); the view draws them as roles. */
+        if (strcmp(verb, "solution") != 0) { /* that one is shown as code */
+            unsetenv("NO_COLOR");
+            setenv("CHANLINGS_COLOR", "always", 1);
+        } else {
+            setenv("NO_COLOR", "1", 1);
+        }
+        setenv("CHANLINGS_FRONT", "view", 1); /* "Next:" names the view's keys */
         if (t->model.root)
             setenv("CHANLINGS_ROOT", t->model.root, 1);
         execl("/proc/self/exe", "chanlings", verb, num, extra, (char *)NULL);
@@ -109,13 +104,15 @@ static void finish(cl_tui *t, int status)
              WIFSIGNALED(status) ? "stopped" : how, secs);
     snprintf(t->out_title, sizeof t->out_title, "%s", title);
     cl_tui_model_refresh(&t->model);
+    if (strcmp(j->verb, "check") == 0 && j->exercise == t->model.current)
+        t->check_failed = j->exit_code != 0;
     if (WIFSIGNALED(status))
-        cl_tui_out_append(t, "\n[stopped]\n", 11);
-    if (strcmp(j->verb, "solution") == 0 && j->exit_code == 0 && t->out) {
+        cl_tui_out_append(t, "\n\x1b[33m[stopped]\x1b[0m\n", 20);
+    if (strcmp(j->verb, "solution") == 0 && j->exit_code == 0 && t->out.s) {
         /* Show the code as code: coloured like the lesson's examples. */
-        char *code = strdup(t->out);
+        char *code = strdup(t->out.s);
         if (code) {
-            t->out_len = 0;
+            t->out.len = 0;
             t->out_kind = CL_TUI_OUT_MARKDOWN;
             cl_tui_out_append(t, "```c\n", 5);
             cl_tui_out_append(t, code, strlen(code));
@@ -123,7 +120,7 @@ static void finish(cl_tui *t, int status)
             free(code);
         }
     }
-    if (t->out_len == 0) {
+    if (t->out.len == 0) {
         const char *msg = "(no output)\n";
         cl_tui_out_append(t, msg, strlen(msg));
     }

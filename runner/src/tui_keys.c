@@ -1,7 +1,7 @@
 /* The key table.  One row per action: the modes it works in, its keys, how
  * the bottom bar and the help overlay name it, and what it does.  Dispatch,
  * the bar and the help text are all read from here, so they cannot drift. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 
 typedef struct {
     int modes;
-    int keys[5]; /* 0-terminated */
+    int keys[9]; /* 0-terminated */
     const char *keyname;
     const char *bar;  /* label on the bottom bar; NULL: help only */
     const char *help; /* the help overlay's line */
@@ -96,15 +96,11 @@ static void do_hint(cl_tui *t, int key)
     t->focus = CL_TUI_FOCUS_OUTPUT;
 }
 
-void cl_tui_do_edit(cl_tui *t);
 static void do_quiz(cl_tui *t, int key) { (void)key; cl_tui_quiz_open(t); }
 static void do_quiz_enter(cl_tui *t, int key) { (void)key; cl_tui_quiz_enter(t); }
 static void do_quiz_retry(cl_tui *t, int key) { (void)key; cl_tui_quiz_retry(t); }
 static void do_quiz_close(cl_tui *t, int key) { (void)key; cl_tui_quiz_close(t); }
-static void do_quiz_scroll(cl_tui *t, int key)
-{
-    cl_tui_quiz_scroll(t, key == KEY_UP ? -1 : key == KEY_DOWN ? 1 : key == KEY_PPAGE ? -10 : 10);
-}
+static void do_quiz_scroll(cl_tui *t, int key) { cl_tui_quiz_scroll(t, key); }
 static int quiz_retry_ok(const cl_tui *t) { return cl_tui_quiz_can_retry(t); }
 static void do_edit(cl_tui *t, int key) { (void)key; cl_tui_do_edit(t); }
 
@@ -138,17 +134,7 @@ static void do_focus(cl_tui *t, int key)
 static void do_scroll(cl_tui *t, int key)
 {
     cl_tui_pane *p = focused(t);
-    int page = p->h > 2 ? p->h - 2 : 1;
-    int delta = 0;
-    switch (key) {
-    case KEY_UP: case 'k': delta = -1; break;
-    case KEY_DOWN: case 'j': delta = 1; break;
-    case KEY_PPAGE: case 'b': delta = -page; break;
-    case KEY_NPAGE: case ' ': delta = page; break;
-    case KEY_HOME: case 'g': delta = -p->doc.count; break;
-    case KEY_END: case 'G': delta = p->doc.count; break;
-    }
-    cl_tui_scroll(t, p, delta);
+    cl_tui_scroll(t, p, cl_tui_scroll_delta(key, p->h, p->doc.count));
 }
 
 static void do_mouse(cl_tui *t, int key)
@@ -188,25 +174,25 @@ static void do_search(cl_tui *t, int key)
 static void do_find_next(cl_tui *t, int key) { (void)key; find_from(t, t->left.top + 1, 1); }
 static void do_find_prev(cl_tui *t, int key) { (void)key; find_from(t, t->left.top - 1, -1); }
 
-static void do_help(cl_tui *t, int key) { (void)key; t->mode = CL_TUI_MODE_HELP; }
+static void do_help(cl_tui *t, int key)
+{
+    (void)key;
+    t->help_top = 0;
+    t->mode = CL_TUI_MODE_HELP;
+}
+static void do_help_scroll(cl_tui *t, int key)
+{
+    cl_tui_scroll_by(&t->help_top, cl_tui_scroll_delta(key, t->help_h, t->help_count),
+                     t->help_count, t->help_h);
+}
 static void do_close(cl_tui *t, int key) { (void)key; t->mode = CL_TUI_MODE_MAIN; }
 static void do_quit(cl_tui *t, int key) { (void)key; t->quit = 1; }
 
+/* The selection moves like a one-line view over the list. */
 static void do_list_move(cl_tui *t, int key)
 {
-    int page = 10;
-    switch (key) {
-    case KEY_UP: case 'k': t->list_sel--; break;
-    case KEY_DOWN: case 'j': t->list_sel++; break;
-    case KEY_PPAGE: t->list_sel -= page; break;
-    case KEY_NPAGE: t->list_sel += page; break;
-    case KEY_HOME: case 'g': t->list_sel = 0; break;
-    case KEY_END: case 'G': t->list_sel = t->model.count - 1; break;
-    }
-    if (t->list_sel >= t->model.count)
-        t->list_sel = t->model.count - 1;
-    if (t->list_sel < 0)
-        t->list_sel = 0;
+    cl_tui_scroll_by(&t->list_sel, cl_tui_scroll_delta(key, 12, t->model.count),
+                     t->model.count, 1);
 }
 
 static void do_list_jump(cl_tui *t, int key)
@@ -251,9 +237,9 @@ static const key_row keys[] = {
     {MAIN, {'h'}, "h", "hint", "show the next hint (they are counted)", do_hint, NULL},
     {MAIN, {'e'}, "e", "edit", "open the exercise in $EDITOR, check it when you close it", do_edit, idle},
     {MAIN, {'z'}, "z", "quiz", "take this lesson's quiz (scores are kept)", do_quiz, NULL},
-    {MAIN, {'>', '.'}, ">", "next", "go to the next exercise", do_next, has_next},
+    {MAIN | PIN, {'>', '.'}, ">", "next", "go to the next exercise", do_next, has_next},
     {MAIN, {'<', ','}, "<", "prev", "go to the previous exercise", do_prev, has_prev},
-    {MAIN, {'l'}, "l", "list", "list every exercise (done ones marked) and jump to one", do_list, NULL},
+    {MAIN | PIN, {'l'}, "l", "list", "list every exercise (done ones marked) and jump to one", do_list, NULL},
     {MAIN, {'w'}, "w", "watch", "watch on/off: re-check each time you save the exercise", do_watch, NULL},
     {MAIN, {KEY_TAB}, "Tab", "focus", "switch which pane the scroll keys move", do_focus, NULL},
     {MAIN, {KEY_UP, 'k', KEY_DOWN, 'j'}, "j/k", NULL, "scroll one line (also the arrow keys)", do_scroll, NULL},
@@ -271,6 +257,9 @@ static const key_row keys[] = {
     {LIST, {'\r', '\n', KEY_ENTER}, "Enter", "open", NULL, do_list_jump, NULL},
     {LIST, {KEY_ESC, 'l', 'q'}, "Esc", "close", NULL, do_close, NULL},
 
+    {HELP, {KEY_UP, 'k', KEY_DOWN, 'j'}, "j/k", "scroll", NULL, do_help_scroll, NULL},
+    {HELP, {KEY_PPAGE, 'b', KEY_NPAGE, ' ', KEY_HOME, 'g', KEY_END, 'G'}, "PgUp/PgDn", NULL, NULL,
+     do_help_scroll, NULL},
     {HELP, {KEY_ESC, '?', 'q'}, "Esc", "close", NULL, do_close, NULL},
 
     {QUIZ, {0}, "a-z", "pick", NULL, NULL, NULL},
@@ -319,8 +308,6 @@ void cl_tui_key(cl_tui *t, int key)
             t->search[t->search_len++] = (char)key;
             t->search[t->search_len] = '\0';
         }
-    } else if (t->mode == CL_TUI_MODE_HELP) {
-        t->mode = CL_TUI_MODE_MAIN; /* any key closes the help */
     } else if (t->mode == CL_TUI_MODE_CONFIRM) {
         do_confirm_no(t, key); /* only y says yes */
     } else if (t->mode == CL_TUI_MODE_MAIN && key != ERR && key != KEY_ESC) {
@@ -364,11 +351,13 @@ void cl_tui_key_bar(const cl_tui *t, char *buf, size_t size)
             bar_add(buf, &at, size, &keys[i]);
 }
 
-int cl_tui_help_lines(char lines[][96], int max)
+int cl_tui_help_rows(const char **names, const char **helps, int max)
 {
     int n = 0;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && n < max; i++)
-        if ((keys[i].modes & CL_TUI_MODE_MAIN) && keys[i].help)
-            snprintf(lines[n++], 96, "%-10s %s", keys[i].keyname, keys[i].help);
+        if ((keys[i].modes & CL_TUI_MODE_MAIN) && keys[i].help) {
+            names[n] = keys[i].keyname;
+            helps[n++] = keys[i].help;
+        }
     return n;
 }

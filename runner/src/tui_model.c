@@ -1,15 +1,15 @@
 /* The view's window on the workbook: the only file of the view that talks
  * to catalog, lesson and progress, so the rest only sees cl_tui_model. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
+#include "context.h"
 #include "lesson.h"
 #include "progress.h"
-#include "workbook.h"
 
 static char *dup_or_empty(const char *s)
 {
@@ -22,10 +22,10 @@ void cl_tui_model_refresh(cl_tui_model *m)
     cl_ctx *ctx = m->ctx;
     /* Another runner (a check child, `chanlings` in another terminal) may
      * have written the state; a damaged file still leaves what was read. */
-    if (cl_progress_load(ctx, err, sizeof err) < 0)
+    if (cl_progress_load(ctx->progress, ctx->root, err, sizeof err) < 0)
         return;
     for (int i = 0; i < m->count; i++)
-        m->ex[i].done = cl_progress_done(ctx, m->ex[i].slug);
+        m->ex[i].done = cl_progress_done(ctx->progress, m->ex[i].slug);
 }
 
 int cl_tui_model_load(cl_tui_model *m, struct cl_ctx *ctx, char *err, size_t errsz)
@@ -48,7 +48,7 @@ int cl_tui_model_load(cl_tui_model *m, struct cl_ctx *ctx, char *err, size_t err
         m->count++;
     }
     cl_tui_model_refresh(m);
-    m->current = cl_progress_current_index(ctx);
+    m->current = cl_ctx_current_index(ctx);
     if (m->current < 0 || m->current >= m->count)
         m->current = 0;
     return 0;
@@ -71,20 +71,12 @@ void cl_tui_model_go(cl_tui_model *m, int index)
     m->current = index;
     /* Failing to save where the learner is costs nothing now; the next
      * save tries again. */
-    cl_progress_set_current(m->ctx, m->ex[index].slug, err, sizeof err);
+    cl_progress_set_current(m->ctx->progress, m->ex[index].slug, err, sizeof err);
 }
 
 static int load_lesson(cl_tui_model *m, int index, cl_lesson *l, char *err, size_t errsz)
 {
-    char *path = cl_workbook_path(m->root, m->ex[index].slug, CL_FILE_LESSON);
-    memset(l, 0, sizeof *l);
-    if (!path) {
-        snprintf(err, errsz, "out of memory");
-        return -1;
-    }
-    int rc = cl_lesson_load(l, path, err, errsz);
-    free(path);
-    return rc;
+    return cl_catalog_lesson(m->ctx->catalog, m->ctx->root, (size_t)index, l, err, errsz);
 }
 
 char *cl_tui_model_lesson(cl_tui_model *m, int index, char *err, size_t errsz)
@@ -114,28 +106,23 @@ char *cl_tui_model_next_hint(cl_tui_model *m, int index, char *err, size_t errsz
         cl_lesson_free(&l);
         return NULL;
     }
-    int shown = cl_progress_reveal_hint(m->ctx, slug, (int)l.nhints, err, errsz);
+    int shown = cl_progress_reveal_hint(m->ctx->progress, slug, (int)l.nhints, err, errsz);
     if (shown < 0) {
         cl_lesson_free(&l);
         return NULL;
     }
-    size_t cap = 256;
+    cl_buf md = {0};
     for (int i = 0; i < shown; i++)
-        cap += strlen(l.hints[i]) + 64;
-    char *md = malloc(cap);
-    if (md) {
-        size_t at = 0;
-        for (int i = 0; i < shown; i++)
-            at += (size_t)snprintf(md + at, cap - at, "### Hint %d of %zu\n\n%s\n\n", i + 1, l.nhints,
-                                   l.hints[i]);
-        snprintf(md + at, cap - at, "%s",
-                 shown < (int)l.nhints ? "*h shows the next hint.*\n"
-                                       : "*That was the last hint. The lesson has the rest.*\n");
-    } else {
-        snprintf(err, errsz, "out of memory");
-    }
+        cl_buf_printf(&md, "### Hint %d of %zu\n\n%s\n\n", i + 1, l.nhints, l.hints[i]);
+    cl_buf_puts(&md, shown < (int)l.nhints ? "*h shows the next hint.*\n"
+                                           : "*That was the last hint. The lesson has the rest.*\n");
     cl_lesson_free(&l);
-    return md;
+    if (md.oom) {
+        free(md.s);
+        snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    return cl_buf_take(&md);
 }
 
 char *cl_tui_model_exercise_path(cl_tui_model *m, int index)
@@ -166,5 +153,5 @@ int cl_tui_model_quiz(cl_tui_model *m, int index, char **text, char **path, int 
 
 void cl_tui_model_quiz_score(cl_tui_model *m, int index, int correct, int total)
 {
-    cl_progress_record_quiz(m->ctx, m->ex[index].slug, correct, total);
+    cl_progress_record_quiz(m->ctx->progress, m->ex[index].slug, correct, total);
 }

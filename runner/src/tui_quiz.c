@@ -2,7 +2,7 @@
  * attempt logic as `chanlings quiz`).  Each screen is written as Markdown
  * and drawn through md_render, so questions keep their `code` and emphasis
  * and wrap to the box like the lesson does. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <curses.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 
 #include "quiz.h"
 #include "quiz_engine.h"
+#include "report_buf.h"
 
 typedef enum { Q_ASK, Q_FEEDBACK, Q_DONE } q_phase;
 
@@ -25,51 +26,23 @@ struct cl_tui_quiz {
     cl_quiz_feedback fb;
     const cl_quiz_item *shown; /* the item on screen (feedback is about it) */
     char err[256];
+    char keys[160]; /* what to press now: kept on the box's last lines */
     cl_md_doc doc;
     int top;
+    int h;     /* lines of the doc shown at the last draw */
     int width; /* the doc was laid out for */
 };
 
-typedef struct {
-    char *s;
-    size_t len, cap;
-} md_buf;
-
-static void put(md_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(md_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p)
-            return;
-        b->s = p;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
 /* Every line of `text` behind "> ", so explanations read as asides. */
-static void put_quoted(md_buf *b, const char *indent, const char *text)
+static void put_quoted(cl_buf *b, const char *indent, const char *text)
 {
     for (const char *p = text; *p;) {
         const char *e = strchr(p, '\n');
         int n = e ? (int)(e - p) : (int)strlen(p);
-        put(b, "%s> %.*s\n", indent, n, p);
+        cl_buf_printf(b, "%s> %.*s\n", indent, n, p);
         p += n + (e ? 1 : 0);
     }
-    put(b, "\n");
+    cl_buf_printf(b, "\n");
 }
 
 static void free_quiz(cl_tui_quiz *q)
@@ -122,62 +95,65 @@ int cl_tui_quiz_open(cl_tui *t)
     return 0;
 }
 
-static void ask_screen(cl_tui_quiz *q, md_buf *b)
+static void ask_screen(cl_tui_quiz *q, cl_buf *b)
 {
     const cl_quiz_item *it = q->shown;
-    put(b, "### Question %zu of %zu%s\n\n%s\n\n", cl_quiz_attempt_number(&q->attempt),
+    cl_buf_printf(b, "### Question %zu of %zu%s\n\n%s\n\n", cl_quiz_attempt_number(&q->attempt),
         cl_quiz_attempt_round_size(&q->attempt),
         q->attempt.round_no > 1 ? " (the ones missed)" : "", it->question->text);
     if (it->question->prompt)
-        put(b, "%s\n\n", it->question->prompt);
+        cl_buf_printf(b, "%s\n\n", it->question->prompt);
     for (size_t i = 0; i < cl_quiz_item_noptions(it); i++)
-        put(b, "- **[%s] %c)** %s\n", (q->chosen >> i) & 1 ? "x" : " ", (int)('a' + i),
+        cl_buf_printf(b, "- **[%s] %c)** %s\n", (q->chosen >> i) & 1 ? "x" : " ", (int)('a' + i),
             cl_quiz_item_option(it, i)->text);
-    put(b, "\n*Press the letters of every right answer (%s), then Enter.*\n",
-        it->question->ncorrect > 1 ? "more than one is right" : "one or more may be right");
+    snprintf(q->keys, sizeof q->keys, "%s, then Enter.",
+             it->question->ncorrect > 1 ? "Press the letters of every right answer (more than "
+                                          "one is right)"
+                                        : "Press the letter of the right answer");
     if (q->err[0])
-        put(b, "\n**%s**\n", q->err);
+        cl_buf_printf(b, "\n**%s**\n", q->err);
 }
 
-static void feedback_screen(cl_tui_quiz *q, md_buf *b, int utf8)
+static void feedback_screen(cl_tui_quiz *q, cl_buf *b, int utf8)
 {
     const cl_quiz_item *it = q->shown;
     char chosen[CL_QUIZ_MAX_OPTIONS + 1], right[CL_QUIZ_MAX_OPTIONS + 1];
-    put(b, "### %s\n\n%s\n\n", q->fb.correct ? "Right!" : "Not quite.", it->question->text);
+    cl_buf_printf(b, "### %s\n\n%s\n\n", q->fb.correct ? "Right!" : "Not quite.", it->question->text);
     for (size_t i = 0; i < cl_quiz_item_noptions(it); i++) {
         int was_right = (q->fb.right >> i) & 1, picked = (q->fb.chosen >> i) & 1;
         const char *mark = was_right ? (utf8 ? "\xE2\x9C\x93" : "right") : picked ? (utf8 ? "\xE2\x9C\x97" : "wrong") : "\xC2\xB7";
-        put(b, "- %s **%c)** %s%s\n", mark, (int)('a' + i), cl_quiz_item_option(it, i)->text,
+        cl_buf_printf(b, "- %s **%c)** %s%s\n", mark, (int)('a' + i), cl_quiz_item_option(it, i)->text,
             picked ? " *(your pick)*" : "");
         if (q->fb.option_explain[i]) {
-            put(b, "\n");
+            cl_buf_printf(b, "\n");
             put_quoted(b, "  ", q->fb.option_explain[i]);
         }
     }
-    put(b, "\nYou picked **%s**; right: **%s**.\n\n", cl_quiz_letters(q->fb.chosen, chosen),
+    cl_buf_printf(b, "\nYou picked **%s**; right: **%s**.\n\n", cl_quiz_letters(q->fb.chosen, chosen),
         cl_quiz_letters(q->fb.right, right));
     if (q->fb.explanation)
         put_quoted(b, "", q->fb.explanation);
-    put(b, "*Enter: %s*\n", cl_quiz_attempt_current(&q->attempt) ? "next question" : "see your score");
+    snprintf(q->keys, sizeof q->keys, "Enter: %s; Esc closes.",
+             cl_quiz_attempt_current(&q->attempt) ? "next question" : "see your score");
 }
 
-static void done_screen(cl_tui_quiz *q, md_buf *b)
+static void done_screen(cl_tui_quiz *q, cl_buf *b)
 {
     cl_quiz_score s = cl_quiz_attempt_score(&q->attempt);
-    put(b, "### Quiz done\n\nFirst try: **%zu of %zu** right.\n\n", s.first_correct, s.first_total);
+    cl_buf_printf(b, "### Quiz done\n\nFirst try: **%zu of %zu** right.\n\n", s.first_correct, s.first_total);
     if (s.round_no > 1)
-        put(b, "This round (retry %d): %zu of %zu right.\n\n", s.round_no - 1, s.correct, s.total);
+        cl_buf_printf(b, "This round (retry %d): %zu of %zu right.\n\n", s.round_no - 1, s.correct, s.total);
     if (s.missed)
-        put(b, "*R retries the %zu missed, Enter or Esc closes.*\n", s.missed);
+        snprintf(q->keys, sizeof q->keys, "R retries the %zu missed; Enter or Esc closes.", s.missed);
     else
-        put(b, "*Enter or Esc closes.*\n");
+        snprintf(q->keys, sizeof q->keys, "Enter or Esc closes.");
 }
 
 /* Re-writes and re-wraps the overlay's text for a box `width` wide. */
 static void refresh_doc(cl_tui *t, int width)
 {
     cl_tui_quiz *q = t->quiz;
-    md_buf b = {0};
+    cl_buf b = {0};
     if (q->phase == Q_ASK)
         ask_screen(q, &b);
     else if (q->phase == Q_FEEDBACK)
@@ -251,22 +227,31 @@ void cl_tui_quiz_letter(cl_tui *t, int key)
     }
 }
 
-void cl_tui_quiz_scroll(cl_tui *t, int delta)
+void cl_tui_quiz_scroll(cl_tui *t, int key)
 {
-    t->quiz->top += delta;
-    if (t->quiz->top > t->quiz->doc.count - 1)
-        t->quiz->top = t->quiz->doc.count - 1;
-    if (t->quiz->top < 0)
-        t->quiz->top = 0;
+    cl_tui_quiz *q = t->quiz;
+    cl_tui_scroll_by(&q->top, cl_tui_scroll_delta(key, q->h, q->doc.count), q->doc.count, q->h);
 }
 
+/* The question (or feedback) scrolls; what to press stays on the box's
+ * last lines, so a small terminal never cuts the instructions. */
 void cl_tui_quiz_draw(cl_tui *t, int y, int x, int h, int w)
 {
     cl_tui_quiz *q = t->quiz;
     if (q->width != w)
         refresh_doc(t, w);
-    if (q->top > q->doc.count - h)
-        q->top = q->doc.count - h > 0 ? q->doc.count - h : 0;
-    for (int r = 0; r < h && q->top + r < q->doc.count; r++)
+    char keys[200];
+    snprintf(keys, sizeof keys, "\x1b[2m%s%s\x1b[0m", q->keys,
+             q->doc.count > h - 2 ? " Arrows scroll." : "");
+    cl_md_doc foot = {0};
+    int nfoot = cl_md_text_layout(keys, strlen(keys), w, &foot) == 0 ? foot.count : 0;
+    q->h = h - nfoot - (nfoot > 0);
+    if (q->h < 1)
+        q->h = 1;
+    cl_tui_scroll_by(&q->top, 0, q->doc.count, q->h);
+    for (int r = 0; r < q->h && q->top + r < q->doc.count; r++)
         cl_tui_draw_line(&q->doc.lines[q->top + r], y + r, x, w, NULL, !t->utf8);
+    for (int r = 0; r < nfoot && q->h + 1 + r < h; r++)
+        cl_tui_draw_line(&foot.lines[r], y + q->h + 1 + r, x, w, NULL, !t->utf8);
+    cl_md_doc_free(&foot);
 }

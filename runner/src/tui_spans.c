@@ -1,7 +1,7 @@
 /* Draws one md_render line with curses attributes: spans give the style,
  * search matches are reversed, and without a UTF-8 locale every non-ASCII
  * character is shown as its closest ASCII. */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <curses.h>
 #include <string.h>

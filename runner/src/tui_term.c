@@ -1,7 +1,7 @@
 /* Curses setup and, above all, giving the terminal back on every exit:
  * normal quit, SIGINT/SIGTERM/SIGHUP (through a self-pipe, so the loop
  * quits the normal way) and crashes (endwin, then the signal again). */
-#include "tui.h"
+#include "tui_view.h"
 
 #include <curses.h>
 #include <errno.h>

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grader_protocol.h"
 #include "report_buf.h"
+#include "sanitizer.h"
 
 /* ---- result lines ---- */
 
@@ -88,151 +90,52 @@ const char *cl_signal_describe(int sig, char *buf, size_t size)
     return buf;
 }
 
-/* ---- race reports ---- */
-
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
-/* Does this stack frame line point into the learner's file?  The whole
- * relative path must match (as the end of the frame's path), because the
- * grader has the same file name in graders/. */
-static bool frame_in_file(const char *line, size_t len, const char *file)
-{
-    size_t fl = strlen(file);
-    for (const char *p = line; p + fl < line + len; p++) {
-        bool starts = p == line || p[-1] == '/' || p[-1] == ' ';
-        if (starts && strncmp(p, file, fl) == 0 && p[fl] == ':')
-            return true;
-    }
-    return false;
-}
-
-/* Drops the " (prog+0x1234)" module suffix TSan adds to frames. */
-static size_t frame_len(const char *line, size_t len)
-{
-    for (size_t i = len; i > 1; i--) {
-        if (line[i - 1] == '(' && line[i - 2] == ' ')
-            return i - 2;
-    }
-    return len;
-}
-
-static bool starts_with(const char *s, size_t len, const char *prefix)
-{
-    size_t pl = strlen(prefix);
-    return len >= pl && strncmp(s, prefix, pl) == 0;
-}
-
-/* Addresses, thread ids and module offsets change every run and tell a
- * learner nothing: " at 0x7b04...", " (tid=123, running)", " (prog+0x1a)". */
-static void add_without_noise(cl_buf *b, const char *s, size_t len)
-{
-    static const struct {
-        const char *open;
-        char close;
-    } noise[] = {{" at 0x", ' '}, {" (tid=", ')'}, {" (program+0x", ')'}};
-    size_t i = 0;
-    while (i < len) {
-        bool skipped = false;
-        for (size_t k = 0; k < sizeof noise / sizeof noise[0] && !skipped; k++) {
-            size_t ol = strlen(noise[k].open);
-            if (i + ol > len || strncmp(s + i, noise[k].open, ol))
-                continue;
-            size_t j = i + ol;
-            while (j < len && s[j] != noise[k].close)
-                j++;
-            i = noise[k].close == ')' && j < len ? j + 1 : j;
-            skipped = true;
-        }
-        if (!skipped)
-            cl_buf_add(b, s + i++, 1);
-    }
-}
-
-char *cl_verdict_trim_race(const char *report, const char *learner_file)
-{
-    cl_buf b = {0};
-    const char *p = strstr(report, "WARNING: ThreadSanitizer:");
-    bool learner_frames_seen = false;
-    while (p && *p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        const char *t = p;
-        while (t < p + len && *t == ' ')
-            t++;
-        size_t tl = len - (size_t)(t - p);
-        if (starts_with(t, tl, "WARNING: ThreadSanitizer:")) {
-            /* "(pid=N)" changes every run; leave it out. */
-            const char *pid = memchr(t, '(', tl);
-            size_t keep = pid && pid > t ? (size_t)(pid - t - 1) : tl;
-            cl_buf_add(&b, t, keep);
-            cl_buf_puts(&b, "\n");
-        } else if (t[0] == '#') {
-            if (learner_file && frame_in_file(t, tl, learner_file)) {
-                cl_buf_puts(&b, "      ");
-                cl_buf_add(&b, t, frame_len(t, tl));
-                cl_buf_puts(&b, "\n");
-                learner_frames_seen = true;
-            }
-        } else if (starts_with(t, tl, "SUMMARY:")) {
-            cl_buf_add(&b, t, tl);
-            cl_buf_puts(&b, "\n");
-            break;
-        } else if (tl > 0 && t[0] != '=') {
-            /* Access, location and thread lines: the story of the race. */
-            cl_buf_puts(&b, "  ");
-            add_without_noise(&b, t, tl);
-            cl_buf_puts(&b, "\n");
-        }
-        p = nl ? nl + 1 : NULL;
-    }
-    if (!learner_frames_seen && learner_file)
-        cl_buf_printf(&b, "  (no frame of the race is in %s; the racing code is"
-                          " called from there)\n", base_name(learner_file));
-    cl_buf_puts(&b, "  Threads T1, T2... are goroutines; \"main thread\" is the test itself.\n");
-    return cl_buf_take(&b);
-}
-
 /* ---- the verdict table ---- */
 
-typedef enum { IN_NONE, IN_MESSAGE, IN_OUTPUT } rule_place;
+/* IN_REPORT: the output holds a sanitizer report made while the test
+ * ran; IN_REPORT_AT_EXIT: one made when its process exited (a leak). */
+typedef enum { IN_NONE, IN_MESSAGE, IN_OUTPUT, IN_REPORT, IN_REPORT_AT_EXIT } rule_place;
 
-/* First matching rule wins.  A NULL needle matches anything. */
+/* First matching rule wins.  A NULL rtype or needle matches anything; an
+ * IN_REPORT rule's kind comes from the report (sanitizer.c's table). */
 static const struct rule {
     const char *rtype;
     rule_place place;
     const char *needle;
     cl_verdict_kind kind;
 } rules[] = {
+    {NULL, IN_REPORT, NULL, CL_VERDICT_COUNT},
     {"pass", IN_NONE, NULL, CL_VERDICT_PASSED},
-    {"fail", IN_OUTPUT, "WARNING: ThreadSanitizer: data race", CL_VERDICT_RACE},
-    {"fail", IN_MESSAGE, "leaked goroutines:", CL_VERDICT_LEAKED},
+    {"fail", IN_MESSAGE, CL_MARK_LEAKED, CL_VERDICT_LEAKED},
     {"fail", IN_NONE, NULL, CL_VERDICT_FAILED},
     {"error", IN_MESSAGE, "Test timeout expired", CL_VERDICT_TIMEOUT},
     {"error", IN_OUTPUT, "all goroutines are asleep - deadlock!", CL_VERDICT_DEADLOCK},
-    {"error", IN_OUTPUT, "WARNING: ThreadSanitizer: data race", CL_VERDICT_RACE},
     {"error", IN_OUTPUT, "panic: ", CL_VERDICT_PANIC},
     {"error", IN_OUTPUT, "fatal error: ", CL_VERDICT_PANIC},
     {"error", IN_MESSAGE, "Received signal", CL_VERDICT_CRASHED},
-    {"error", IN_OUTPUT, "chanlings: exit(", CL_VERDICT_EXITED},
+    {"error", IN_OUTPUT, CL_MARK_EXIT, CL_VERDICT_EXITED},
+    {"error", IN_REPORT_AT_EXIT, NULL, CL_VERDICT_COUNT},
     {"error", IN_MESSAGE, "Early exit with return value", CL_VERDICT_EXITED},
     {"error", IN_NONE, NULL, CL_VERDICT_CRASHED},
 };
 
-static bool rule_matches(const struct rule *r, const cl_result_line *l, const char *output)
+static bool rule_matches(const struct rule *r, const cl_result_line *l, const char *output,
+                         cl_san_report *rep)
 {
-    if (strcmp(r->rtype, l->rtype))
+    if (r->rtype && strcmp(r->rtype, l->rtype))
         return false;
-    if (r->place == IN_NONE)
+    switch (r->place) {
+    case IN_NONE:
         return true;
-    const char *hay = r->place == IN_MESSAGE ? l->message : output;
-    if (!hay)
-        return false;
-    return r->place == IN_MESSAGE ? strncmp(hay, r->needle, strlen(r->needle)) == 0
-                                  : strstr(hay, r->needle) != NULL;
+    case IN_MESSAGE:
+        return l->message && strncmp(l->message, r->needle, strlen(r->needle)) == 0;
+    case IN_OUTPUT:
+        return output && strstr(output, r->needle);
+    case IN_REPORT:
+    case IN_REPORT_AT_EXIT:
+        return cl_sanitizer_find(output, r->place == IN_REPORT_AT_EXIT, rep);
+    }
+    return false;
 }
 
 /* The line of `text` holding `needle`, to the end of the line. */
@@ -253,7 +156,7 @@ static char *from_line_with(const char *text, const char *needle)
 
 /* Writes the learner-facing message and detail for a decided kind. */
 static void explain(cl_test_verdict *v, const cl_result_line *l, const char *output,
-                    const char *learner_file)
+                    const char *learner_file, const cl_san_report *rep)
 {
     cl_buf b = {0};
     switch (v->kind) {
@@ -274,11 +177,16 @@ static void explain(cl_test_verdict *v, const cl_result_line *l, const char *out
         v->detail = from_line_with(output, "fatal error: all goroutines are asleep");
         break;
     case CL_VERDICT_RACE:
-        cl_buf_puts(&b, "data race: two goroutines used the same memory at the same time "
-                        "and at least one wrote it, with nothing ordering them. Protect it "
-                        "with a mutex, an atomic, or hand it over through a channel.");
-        v->detail = cl_verdict_trim_race(strstr(output, "WARNING: ThreadSanitizer: data race"),
-                                         learner_file);
+    case CL_VERDICT_MEMORY:
+    case CL_VERDICT_MEMLEAK:
+    case CL_VERDICT_UNDEFINED:
+    case CL_VERDICT_SANITIZER:
+        if (rep) {
+            char *headline = cl_sanitizer_message(rep, learner_file);
+            cl_buf_puts(&b, headline);
+            free(headline);
+            v->detail = cl_sanitizer_trim(rep->start, learner_file);
+        }
         break;
     case CL_VERDICT_PANIC: {
         const char *needle = strstr(output, "panic: ") ? "panic: " : "fatal error: ";
@@ -299,9 +207,9 @@ static void explain(cl_test_verdict *v, const cl_result_line *l, const char *out
         break;
     }
     case CL_VERDICT_EXITED: {
-        char *mark = line_with(output, "chanlings: exit(");
+        char *mark = line_with(output, CL_MARK_EXIT);
         int code = -1;
-        if (!mark || sscanf(mark, "chanlings: exit(%d)", &code) != 1)
+        if (!mark || sscanf(mark, CL_MARK_EXIT "%d)", &code) != 1)
             sscanf(l->message, "Early exit with return value %d", &code);
         free(mark);
         cl_buf_printf(&b, "your code called exit(%d) inside a graded function, which ends "
@@ -316,26 +224,30 @@ static void explain(cl_test_verdict *v, const cl_result_line *l, const char *out
 }
 
 void cl_verdict_decide(const cl_result_line *l, const char *output,
-                       const char *learner_file, bool race_pass, cl_test_verdict *v)
+                       const char *learner_file, cl_pass pass, cl_test_verdict *v)
 {
     memset(v, 0, sizeof *v);
     v->name = strdup(l->name ? l->name : "?");
     v->where = l->where && *l->where && strcmp(l->where, ":0") ? strdup(l->where) : NULL;
-    v->race_pass = race_pass;
+    v->race_pass = pass == CL_PASS_RACE;
+    v->memory_pass = pass == CL_PASS_MEMORY;
     v->kind = CL_VERDICT_CRASHED;
+    cl_san_report rep;
+    bool from_report = false;
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-        if (rule_matches(&rules[i], l, output)) {
-            v->kind = rules[i].kind;
+        if (rule_matches(&rules[i], l, output, &rep)) {
+            from_report = rules[i].place == IN_REPORT || rules[i].place == IN_REPORT_AT_EXIT;
+            v->kind = from_report ? rep.kind : rules[i].kind;
             break;
         }
     }
-    explain(v, l, output ? output : "", learner_file);
+    explain(v, l, output ? output : "", learner_file, from_report ? &rep : NULL);
     v->output = output && *output ? strdup(output) : NULL;
 }
 
 /* ---- where a crash happened ---- */
 
-#define FRAME_MARK "chanlings-frame: "
+#define FRAME_MARK CL_MARK_FRAME
 
 size_t cl_verdict_crash_frames(const char *output, unsigned long *offsets, size_t max)
 {
@@ -362,7 +274,7 @@ char *cl_verdict_crash_site(const char *a2l, const char *learner_file)
         const char *disc = memmem(loc, loc_len, " (discriminator", 15);
         if (disc)
             loc_len = (size_t)(disc - loc);
-        if (frame_in_file(loc, loc_len, learner_file)) {
+        if (cl_frame_in_file(loc, loc_len, learner_file)) {
             /* Name the file as the learner knows it, not as DWARF spells it. */
             const char *at = memmem(loc, loc_len, learner_file, strlen(learner_file));
             size_t at_len = at ? loc_len - (size_t)(at - loc) : loc_len;
@@ -417,7 +329,7 @@ void cl_test_verdict_clear(cl_test_verdict *v)
 }
 
 int cl_verdict_read_results(const char *text, const char *output_dir,
-                            const char *learner_file, bool race_pass,
+                            const char *learner_file, cl_pass pass,
                             cl_test_verdict **tests, size_t *n)
 {
     int bad = 0;
@@ -434,10 +346,11 @@ int cl_verdict_read_results(const char *text, const char *output_dir,
                 if (output_dir) {
                     cl_buf path = {0};
                     cl_buf_printf(&path, "%s/%s.out", output_dir, l.name);
-                    output = cl_read_text(path.s, 64 * 1024);
+                    /* A sanitizer's report ends the output: keep the tail. */
+                    output = cl_read_text_ends(path.s, 64 * 1024);
                     free(path.s);
                 }
-                cl_verdict_decide(&l, output, learner_file, race_pass, &(*tests)[(*n)++]);
+                cl_verdict_decide(&l, output, learner_file, pass, &(*tests)[(*n)++]);
                 free(output);
             }
             cl_result_line_free(&l);

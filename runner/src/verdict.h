@@ -24,26 +24,19 @@ void cl_result_line_free(cl_result_line *l);
 
 /* Decides the verdict for one test from its result line and its output
  * (may be NULL).  learner_file (as compiled, may be NULL) is used to trim
- * a race report to the learner's frames.  Fills v; strings are owned by v. */
+ * a sanitizer report to the learner's frames and name its file:line.
+ * `pass` says which pass ran the test.  Fills v; strings are owned by v. */
 void cl_verdict_decide(const cl_result_line *line, const char *output,
-                       const char *learner_file, bool race_pass,
+                       const char *learner_file, cl_pass pass,
                        cl_test_verdict *v);
 
 /* Every verdict of a results file: reads <output_dir>/<test>.out beside
  * each line.  Appends to *tests / *n (realloc'd).  Returns how many lines
  * it could not parse. */
 int cl_verdict_read_results(const char *results_text, const char *output_dir,
-                            const char *learner_file, bool race_pass,
+                            const char *learner_file, cl_pass pass,
                             cl_test_verdict **tests, size_t *n);
 
-/* Keeps the parts of a ThreadSanitizer report a learner needs: the
- * WARNING line, each access ("Write of size 4 ... by thread T2") with the
- * frames in the learner's file, the location, thread creation sites in
- * the learner's file, and the SUMMARY.  Newly allocated. */
-char *cl_verdict_trim_race(const char *report, const char *learner_file);
-
-/* "SIGSEGV (segmentation fault: ...)" — a name and what usually causes it. */
-const char *cl_signal_describe(int sig, char *buf, size_t size);
 
 /* The program offsets grader_main printed ("chanlings-frame: 0x...")
  * when a test crashed; fills up to `max`, returns how many. */
@@ -60,7 +53,5 @@ void cl_verdict_place_crash(cl_test_verdict *v, const char *addr2line_out,
  * frame lines (NULL when nothing else is left).  Newly allocated. */
 char *cl_verdict_crash_site(const char *addr2line_out, const char *learner_file);
 char *cl_verdict_strip_frames(const char *output);
-
-void cl_test_verdict_clear(cl_test_verdict *v);
 
 #endif

@@ -1,17 +1,15 @@
-/* chanlings — finding the workbook, paths of a slug's files, small file
- * helpers shared by the runner's modules. */
+/* chanlings — finding the workbook and the paths of a slug's files. */
 #include "workbook.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "catalog.h"
-#include "progress.h"
 
 static const struct {
     const char *dir;
@@ -60,12 +58,6 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool cl_file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static bool is_root(const char *dir)
 {
     char buf[PATH_MAX];
@@ -111,134 +103,3 @@ char *cl_workbook_find(char *err, size_t errsz)
              "lessons/ and exercises/; cd into the chanlings checkout or set CHANLINGS_ROOT");
     return NULL;
 }
-
-bool cl_workbook_color(FILE *f)
-{
-    const char *nc = getenv("NO_COLOR");
-    if (nc && *nc)
-        return false;
-    const char *term = getenv("TERM");
-    if (term && strcmp(term, "dumb") == 0)
-        return false;
-    return isatty(fileno(f));
-}
-
-int cl_ctx_open_root(cl_ctx *ctx, const char *root, char *err, size_t errsz)
-{
-    memset(ctx, 0, sizeof *ctx);
-    ctx->root = strdup(root);
-    ctx->catalog = calloc(1, sizeof *ctx->catalog);
-    ctx->progress = calloc(1, sizeof *ctx->progress);
-    if (!ctx->root || !ctx->catalog || !ctx->progress) {
-        snprintf(err, errsz, "out of memory");
-        return CL_EXIT_INTERNAL;
-    }
-    ctx->color = cl_workbook_color(stdout);
-    ctx->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-    if (cl_catalog_load(ctx->catalog, root, err, errsz) != 0)
-        return CL_EXIT_WORKBOOK;
-    if (cl_progress_load(ctx, err, errsz) < 0)
-        return CL_EXIT_INTERNAL;
-    return CL_EXIT_OK;
-}
-
-int cl_ctx_open(cl_ctx *ctx, char *err, size_t errsz)
-{
-    memset(ctx, 0, sizeof *ctx);
-    char *root = cl_workbook_find(err, errsz);
-    if (!root)
-        return CL_EXIT_WORKBOOK;
-    int rc = cl_ctx_open_root(ctx, root, err, errsz);
-    free(root);
-    return rc;
-}
-
-void cl_ctx_close(cl_ctx *ctx)
-{
-    if (ctx->catalog) {
-        cl_catalog_free(ctx->catalog);
-        free(ctx->catalog);
-    }
-    if (ctx->progress) {
-        cl_progress_free(ctx->progress);
-        free(ctx->progress);
-    }
-    free(ctx->root);
-    memset(ctx, 0, sizeof *ctx);
-}
-
-char *cl_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (cap - n - 1 == 0) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        errno = bad ? EIO : ENOMEM;
-        return NULL;
-    }
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-int cl_write_file_atomic(const char *path, const char *data, size_t len)
-{
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return -1;
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        free(tmp);
-        return -1;
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        off += (size_t)w;
-    }
-    int e = 0;
-    if (off < len || fsync(fd) != 0)
-        e = errno ? errno : EIO;
-    if (close(fd) != 0 && !e)
-        e = errno;
-    if (!e && rename(tmp, path) != 0)
-        e = errno;
-    if (e) {
-        unlink(tmp);
-        free(tmp);
-        errno = e;
-        return -1;
-    }
-    free(tmp);
-    return 0;
-}
-

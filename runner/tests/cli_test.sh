@@ -17,7 +17,7 @@ bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${out:-}" ] && printf '%s\n'
 finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
 
 [ -x "$bin" ] || { echo "cli_test: $bin is missing: run 'make runner'"; fail=1; finish; }
-for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a; do
+for lib in build/lib/plain/libgoc.a build/lib/tsan/libgoc.a build/lib/asan/libgoc.a; do
     [ -f "$top/$lib" ] || { echo "cli_test: $top/$lib is missing: run 'make lib'"; fail=1; finish; }
 done
 
@@ -30,11 +30,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-(cd "$top" && cp -r lessons exercises solutions graders "$scratch"/) &&
-    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" &&
+. "$top/runner/tests/shipped.sh"
+(cd "$top" && cp -r lessons solutions graders "$scratch"/) &&
+    shipped_exercises "$top" "$scratch" &&
+    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" "$scratch/build/lib/asan" &&
     cp -r "$top/lib/include" "$scratch/lib/" &&
     cp "$top/build/lib/plain/libgoc.a" "$scratch/build/lib/plain/" &&
-    cp "$top/build/lib/tsan/libgoc.a" "$scratch/build/lib/tsan/" ||
+    cp "$top/build/lib/tsan/libgoc.a" "$scratch/build/lib/tsan/" &&
+    cp "$top/build/lib/asan/libgoc.a" "$scratch/build/lib/asan/" ||
     { echo "cli_test: cannot copy the workbook into $scratch"; fail=1; finish; }
 export CHANLINGS_ROOT="$scratch" NO_COLOR=1
 unset CL_RESULTS CL_OUTPUT_DIR
@@ -55,6 +58,7 @@ state() { cat .chanlings/state 2>/dev/null; }
 ex1=$(basename "$(ls exercises/01-*.c | head -n 1)" .c)
 ex2=$(basename "$(ls exercises/02-*.c | head -n 1)" .c)
 [ -n "$ex1" ] && [ -n "$ex2" ] || { echo "cli_test: the workbook needs exercises 01 and 02"; fail=1; finish; }
+mkdir -p "$scratch/as-shipped" && cp "exercises/$ex1.c" "exercises/$ex2.c" "$scratch/as-shipped/"
 
 # ---- help, version, usage errors, workbook errors
 run "--help" 0 --help
@@ -138,7 +142,7 @@ has "solution after passing shows the code" "solutions/$ex1.c"
 echo "/* my work $$ */" >> "exercises/$ex2.c"
 run "reset --yes" 0 reset 2 --yes
 has "reset names the backup" ".chanlings/backups/$ex2-"
-if cmp -s "exercises/$ex2.c" "$top/exercises/$ex2.c"; then ok "reset restored the shipped file"
+if cmp -s "exercises/$ex2.c" "as-shipped/$ex2.c"; then ok "reset restored the shipped file"
 else bad "reset did not restore exercises/$ex2.c"; fi
 if grep -qs "my work $$" .chanlings/backups/"$ex2"-*.c; then ok "backup holds the learner's work"
 else bad "no backup holds the learner's work"; fi
@@ -156,6 +160,25 @@ lacks "second run is quiet" "damaged"
 # ---- verify (02 is as shipped again after the reset), new
 run "verify of a shipped exercise" 0 verify 2 -j 1
 has "verify says ok" "ok"
+
+# ---- the workbook's own tests never grade a learner's edits
+cp "solutions/$ex2.c" "exercises/$ex2.c" # the learner solved 02
+run "verify grades exercises/ as it is by default (authors)" 1 verify 2 -j 1
+has "verify names the stub that passes" "exercises/$ex2.c: passes"
+run "verify --shipped grades the stub as shipped, not the learner's work (make test)" 0 verify 2 -j 1 --shipped
+cp "as-shipped/$ex2.c" "exercises/$ex2.c"
+if command -v git >/dev/null 2>&1; then
+    g=$scratch/as-shipped/git && mkdir -p "$g/wb/exercises" "$g/copy" &&
+        echo shipped > "$g/wb/exercises/01-a.c" && git -C "$g/wb" init -q &&
+        git -C "$g/wb" add exercises && git -C "$g/wb" -c user.name=t -c user.email=t@t commit -qm t &&
+        echo edited > "$g/wb/exercises/01-a.c" && echo new > "$g/wb/exercises/02-b.c" &&
+        shipped_exercises "$g/wb" "$g/copy"
+    [ "$(cat "$g/copy/exercises/01-a.c" 2>/dev/null)" = shipped ] &&
+        ok "the shell tests copy a tracked exercise from git HEAD, not the edited file" ||
+        bad "shipped_exercises copied: $(cat "$g/copy/exercises/01-a.c" 2>/dev/null)"
+    [ "$(cat "$g/copy/exercises/02-b.c" 2>/dev/null)" = new ] &&
+        ok "the shell tests keep an exercise git does not know yet" || bad "shipped_exercises lost 02-b.c"
+fi
 run "new scaffolds" 0 new demo-thing
 n=$(ls lessons/*-demo-thing.md exercises/*-demo-thing.c solutions/*-demo-thing.c graders/*-demo-thing.c 2>/dev/null | wc -l)
 [ "$n" -eq 4 ] && ok "new wrote four files" || bad "new wrote $n files, wanted 4"
@@ -171,6 +194,32 @@ rm "graders/$demo.c"
 run "verify catches a missing grader" 1 verify demo-thing
 has "verify names the missing file" "graders/$demo.c: missing"
 rm "lessons/$demo.md" "exercises/$demo.c" "solutions/$demo.c"
+
+# ---- the headline names the failure that teaches most, whatever the order:
+# a crash in the grader's first test and a failed assertion in its second
+# start with the assertion (a crash can move between tests with timing).
+run "new scaffolds another" 0 new lead-demo
+lead=$(basename "$(ls exercises/*-lead-demo.c)" .c)
+cat > "graders/$lead.c" <<'EOF'
+#include "grader.h"
+int lead_demo(void);
+CL_TEST(a_crashes)
+{
+    volatile int *volatile p = NULL;
+    *p = lead_demo();
+}
+CL_END_TEST
+CL_TEST(b_asserts)
+{
+    int got = lead_demo();
+    cl_expect(got == 42, "lead_demo() to return 42", "the lesson", "it returned %d", got);
+}
+CL_END_TEST
+Suite *cl_grader_suite(void) { return CL_SUITE("lead", a_crashes, b_asserts); }
+EOF
+run "check with a crash and a failed assertion fails" 1 check lead-demo
+has "the headline starts with the failed assertion, not the crash" "Start with b_asserts above"
+rm "lessons/$lead.md" "exercises/$lead.c" "solutions/$lead.c" "graders/$lead.c"
 "$bin" new demo-thing >/dev/null 2>&1
 run "new refuses a duplicate" 2 new demo-thing
 run "new refuses a bad name" 2 new Bad_Name
@@ -178,7 +227,7 @@ run "new refuses a bad name" 2 new Bad_Name
 # ---- grade: one passing and one failing submission, four formats
 mkdir -p subs/alice subs/bob
 cp "solutions/$ex1.c" subs/alice/
-cp "$top/exercises/$ex1.c" subs/bob/
+cp "as-shipped/$ex1.c" subs/bob/
 run "grade finds a failure" 1 grade subs --out results -j 2
 has "grade lists alice" "alice"
 for f in grade.tap grade.junit.xml grade.json results.json; do
@@ -196,7 +245,7 @@ grep -q "^ok" results/grade.tap && ok "TAP has alice's passes" || bad "TAP has n
 # ---- watch: one re-check after a save by rename; moves on only on `n`
 "$bin" go 2 >/dev/null 2>&1
 mkfifo keys && exec 3<>keys   # a keyboard the test types on
-timeout 120 "$bin" watch <keys >watch.out 2>&1 &
+COLUMNS=100 timeout 120 "$bin" watch <keys >watch.out 2>&1 &
 watch_pid=$!
 await() { # await TEXT COUNT: until watch.out holds TEXT COUNT times (bound: 90 s)
     i=0
@@ -205,7 +254,7 @@ await() { # await TEXT COUNT: until watch.out holds TEXT COUNT times (bound: 90 
 }
 if await "waiting for a save" 1; then ok "watch checks once at start"; else out=$(cat watch.out); bad "watch never finished its first check"; fi
 cp "solutions/$ex2.c" "exercises/.save.tmp" && mv "exercises/.save.tmp" "exercises/$ex2.c"
-if await "press n for next" 1; then ok "watch re-checked after a save by rename"; else out=$(cat watch.out); bad "watch missed the rename"; fi
+if await "passed: press n to check the next" 1; then ok "watch re-checked after a save by rename"; else out=$(cat watch.out); bad "watch missed the rename"; fi
 n=$(grep -c "checking exercises/$ex2.c" watch.out)
 [ "$n" -eq 2 ] && ok "watch checked exactly twice (start, one save)" || { out=$(cat watch.out); bad "watch checked $n times, wanted 2"; }
 out=$(cat watch.out)
@@ -213,14 +262,22 @@ lacks "watch does not move on by itself" "now on"
 state | grep -q "^current	$ex2\$" && ok "watch stays on 02 until n" || bad "state: $(state)"
 printf n >&3
 if await "now on" 1; then ok "n moves on after a pass"; else out=$(cat watch.out); bad "n did not move on"; fi
+ex3=$(sed -n 's/^current	//p' .chanlings/state)
+if await "checking exercises/$ex3.c" 1 && await "waiting for a save of" 2; then ok "n checks the next exercise at once"
+else out=$(cat watch.out); bad "n did not check $ex3"; fi
 state | grep -q "^current	$ex2\$" && bad "n did not save the new current exercise" || ok "n saved the new current exercise"
 printf q >&3
 i=0; while kill -0 "$watch_pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 if kill -0 "$watch_pid" 2>/dev/null; then bad "q did not stop watch"; else ok "q stops watch"; fi
-wait "$watch_pid" 2>/dev/null; watch_pid=
+wait "$watch_pid" 2>/dev/null; rc=$?; watch_pid=
 exec 3>&-
 out=$(cat watch.out)
+[ "$rc" -eq 0 ] && ok "q exits 0 (quitting is no failure, even after a failing check)" || bad "q: watch exited $rc, wanted 0"
 has "watch says it stopped" "[watch] stopped."
+long=$(awk 'length($0) > 99 && /[^ ] [^ ]/' watch.out | head -n 3)
+[ -z "$long" ] && ok "watch wraps every line with a space in it to the terminal (COLUMNS=100), the report's too" || bad "watch lines past 40 columns: $long"
+if grep -q '^        [^ ]' watch.out; then ok "watch's wrapped lines hang under the text"; else bad "no wrapped watch line"; fi
+has "watch's checks say what to do in watch's words" "The quiz (\`chanlings quiz\` in another terminal)"
 
 # ---- without the library, run and check say how to build it
 rm build/lib/plain/libgoc.a

@@ -65,12 +65,12 @@ START_TEST(pick_by_key_or_current)
     char *root = td_workbook();
     cl_ctx ctx;
     char err[256];
-    ck_assert_int_eq(cl_ctx_open_root(&ctx, root, err, sizeof err), CL_EXIT_OK);
+    ck_assert_int_eq(cl_ctx_open_root(&ctx, root, err, sizeof err), CL_CTX_OK);
     ck_assert_int_eq(cl_cmd_pick(&ctx, NULL), 0);
     ck_assert_int_eq(cl_cmd_pick(&ctx, "2"), 1);
     ck_assert_int_eq(cl_cmd_pick(&ctx, "second"), 1);
     ck_assert_int_eq(cl_cmd_pick(&ctx, "9"), -1);
-    ck_assert_int_eq(cl_progress_set_current(&ctx, "02-second", err, sizeof err), 0);
+    ck_assert_int_eq(cl_progress_set_current(ctx.progress, "02-second", err, sizeof err), 0);
     ck_assert_int_eq(cl_cmd_pick(&ctx, NULL), 1);
     cl_ctx_close(&ctx);
     td_remove(root);

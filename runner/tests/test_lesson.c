@@ -68,6 +68,8 @@ START_TEST(optional_parts_may_be_absent)
     ck_assert_msg(cl_lesson_parse(&l, FRONT "---\nJust text.\n", "l.md", err, sizeof err) == 0,
                   "%s", err);
     ck_assert(!l.race);
+    ck_assert(!l.asan);
+    ck_assert_ptr_null(l.wrap);
     ck_assert_int_eq(l.timeout, 0);
     ck_assert_str_eq(l.body, "Just text.\n");
     ck_assert_uint_eq(l.nhints, 0);
@@ -88,6 +90,19 @@ static const struct {
     {FRONT "title: again\n---\n", 6, "given twice"},
     {FRONT "race: maybe\n---\n", 6, "race: \"maybe\" is not valid; expected true or false"},
     {FRONT "timeout: soon\n---\n", 6, "timeout"},
+    {FRONT "asan: yes\n---\n", 6, "asan: \"yes\" is not valid; expected true or false"},
+    {FRONT "colour: red\n---\n", 6, "known keys: title, difficulty, minutes, concepts, race, "
+                                        "asan, wrap, timeout"},
+    /* A lesson may wrap libgoc, never the C library or anything else. */
+    {FRONT "wrap: goc_mutex_lock_at malloc\n---\n", 6, "wrap: \"goc_mutex_lock_at malloc\" is "
+                                                        "not valid; expected libgoc function "
+                                                        "names starting goc_"},
+    {FRONT "wrap: sleep fork\n---\n", 6, "no other C library function"},
+    {FRONT "wrap: exit\n---\n", 6, "wrap"},
+    {FRONT "wrap: goc_\n---\n", 6, "wrap"},
+    {FRONT "wrap: goc_x;rm\n---\n", 6, "wrap"},
+    {FRONT "wrap: goc_a,goc_b\n---\n", 6, "wrap"},
+    {FRONT "wrap:\n---\n", 6, "wrap"},
     {"---\ntitle: x\ndifficulty: hard\nminutes: 1\nconcepts: c\n---\n", 3, "difficulty"},
     {"---\ntitle: x\ndifficulty: beginner\nminutes: -3\nconcepts: c\n---\n", 4, "minutes"},
     {"---\ntitle: x\ndifficulty: beginner\nconcepts: c\n---\n", 5, "lacks \"minutes\""},
@@ -110,6 +125,26 @@ START_TEST(malformed_lessons_name_file_and_line)
     ck_assert_msg(strstr(err, bad[_i].says) != NULL, "case %d: wanted \"%s\" in: %s", _i,
                   bad[_i].says, err);
     ck_assert_ptr_null(l.title); /* nothing half-filled is left behind */
+}
+END_TEST
+
+START_TEST(memory_pass_and_wraps_are_read)
+{
+    cl_lesson l;
+    char err[256] = "";
+    const char *text = FRONT "asan: true\nwrap:  goc_mutex_lock_at\tgoc_mutex_unlock_at usleep   "
+                             "# held\n"
+                             "---\nbody\n";
+    ck_assert_msg(cl_lesson_parse(&l, text, "l.md", err, sizeof err) == 0, "%s", err);
+    ck_assert(l.asan);
+    ck_assert(!l.race);
+    ck_assert_str_eq(l.wrap, "goc_mutex_lock_at goc_mutex_unlock_at usleep");
+    cl_lesson_free(&l);
+    /* Graders watch the C library's sleeps and stdout writes too. */
+    text = FRONT "wrap: goc_sleep_at usleep nanosleep fputs printf\n---\nbody\n";
+    ck_assert_msg(cl_lesson_parse(&l, text, "l.md", err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(l.wrap, "goc_sleep_at usleep nanosleep fputs printf");
+    cl_lesson_free(&l);
 }
 END_TEST
 
@@ -144,6 +179,7 @@ int main(void)
     tcase_add_test(tc, optional_parts_may_be_absent);
     tcase_add_loop_test(tc, malformed_lessons_name_file_and_line, 0, sizeof bad / sizeof *bad);
     tcase_add_test(tc, missing_file_is_named);
+    tcase_add_test(tc, memory_pass_and_wraps_are_read);
     tcase_add_test(tc, crlf_and_trailing_comments);
     suite_add_tcase(s, tc);
     return cl_run_suite(s);

@@ -16,7 +16,7 @@
 static void open_ctx(cl_ctx *ctx, const char *root)
 {
     char err[512] = "";
-    ck_assert_msg(cl_ctx_open_root(ctx, root, err, sizeof err) == CL_EXIT_OK, "%s", err);
+    ck_assert_msg(cl_ctx_open_root(ctx, root, err, sizeof err) == CL_CTX_OK, "%s", err);
 }
 
 static char *state_text(const char *root)
@@ -32,35 +32,35 @@ START_TEST(round_trip)
     cl_ctx ctx;
     open_ctx(&ctx, root);
     char err[256];
-    ck_assert_int_eq(cl_progress_set_current(&ctx, "02-second", err, sizeof err), 0);
-    ck_assert_int_eq(cl_progress_mark_done(&ctx, "01-first", err, sizeof err), 0);
-    ck_assert_int_eq(cl_progress_reveal_hint(&ctx, "02-second", 2, err, sizeof err), 1);
-    ck_assert_int_eq(cl_progress_reveal_hint(&ctx, "02-second", 2, err, sizeof err), 2);
-    ck_assert_int_eq(cl_progress_reveal_hint(&ctx, "02-second", 2, err, sizeof err), 2);
-    ck_assert_int_eq(cl_progress_record_quiz(&ctx, "01-first", 3, 4), 0);
-    ck_assert_int_eq(cl_progress_record_quiz(&ctx, "01-first", 2, 4), 0);
-    ck_assert_int_eq(cl_progress_record_quiz(&ctx, "01-first", 5, 4), -1);
+    ck_assert_int_eq(cl_progress_set_current(ctx.progress, "02-second", err, sizeof err), 0);
+    ck_assert_int_eq(cl_progress_mark_done(ctx.progress, "01-first", err, sizeof err), 0);
+    ck_assert_int_eq(cl_progress_reveal_hint(ctx.progress, "02-second", 2, err, sizeof err), 1);
+    ck_assert_int_eq(cl_progress_reveal_hint(ctx.progress, "02-second", 2, err, sizeof err), 2);
+    ck_assert_int_eq(cl_progress_reveal_hint(ctx.progress, "02-second", 2, err, sizeof err), 2);
+    ck_assert_int_eq(cl_progress_record_quiz(ctx.progress, "01-first", 3, 4), 0);
+    ck_assert_int_eq(cl_progress_record_quiz(ctx.progress, "01-first", 2, 4), 0);
+    ck_assert_int_eq(cl_progress_record_quiz(ctx.progress, "01-first", 5, 4), -1);
     cl_ctx_close(&ctx);
 
     open_ctx(&ctx, root); /* what another process would see */
-    ck_assert_str_eq(cl_progress_current(&ctx), "02-second");
-    ck_assert_int_eq(cl_progress_current_index(&ctx), 1);
-    ck_assert(cl_progress_done(&ctx, "01-first"));
-    ck_assert(!cl_progress_done(&ctx, "02-second"));
-    ck_assert_uint_eq(cl_progress_done_count(&ctx), 1);
-    ck_assert_int_eq(cl_progress_hints(&ctx, "02-second"), 2);
-    ck_assert_int_eq(cl_progress_hints(&ctx, "01-first"), 0);
+    ck_assert_str_eq(cl_progress_current(ctx.progress), "02-second");
+    ck_assert_int_eq(cl_ctx_current_index(&ctx), 1);
+    ck_assert(cl_progress_done(ctx.progress, "01-first"));
+    ck_assert(!cl_progress_done(ctx.progress, "02-second"));
+    ck_assert_uint_eq(cl_ctx_done_count(&ctx), 1);
+    ck_assert_int_eq(cl_progress_hints(ctx.progress, "02-second"), 2);
+    ck_assert_int_eq(cl_progress_hints(ctx.progress, "01-first"), 0);
     int best, last, total;
     time_t when;
-    ck_assert(cl_progress_quiz(&ctx, "01-first", &best, &last, &total, &when));
+    ck_assert(cl_progress_quiz(ctx.progress, "01-first", &best, &last, &total, &when));
     ck_assert_int_eq(best, 3);
     ck_assert_int_eq(last, 2);
     ck_assert_int_eq(total, 4);
     ck_assert(when > 0);
-    ck_assert(!cl_progress_quiz(&ctx, "02-second", NULL, NULL, NULL, NULL));
+    ck_assert(!cl_progress_quiz(ctx.progress, "02-second", NULL, NULL, NULL, NULL));
     /* a quiz with a different number of questions starts a new best */
-    ck_assert_int_eq(cl_progress_record_quiz(&ctx, "01-first", 1, 5), 0);
-    ck_assert(cl_progress_quiz(&ctx, "01-first", &best, &last, &total, NULL));
+    ck_assert_int_eq(cl_progress_record_quiz(ctx.progress, "01-first", 1, 5), 0);
+    ck_assert(cl_progress_quiz(ctx.progress, "01-first", &best, &last, &total, NULL));
     ck_assert_int_eq(best, 1);
     cl_ctx_close(&ctx);
     td_remove(root);
@@ -91,15 +91,15 @@ START_TEST(damage_is_reported_kept_and_recovered)
     open_ctx(&ctx, root); /* damage is not an error: the readable part is used */
     ck_assert_ptr_nonnull(strstr(ctx.progress->warning, "/.chanlings/state:3: "));
     ck_assert_ptr_nonnull(strstr(ctx.progress->warning, "kept a copy as .chanlings/state.corrupt-"));
-    ck_assert_str_eq(cl_progress_current(&ctx), "02-second");
-    ck_assert(cl_progress_done(&ctx, "01-first"));
+    ck_assert_str_eq(cl_progress_current(ctx.progress), "02-second");
+    ck_assert(cl_progress_done(ctx.progress, "01-first"));
     ck_assert_int_eq(count_copies(root), 1);
     cl_ctx_close(&ctx);
 
     /* the recovered state was saved: reported once, not on every run */
     open_ctx(&ctx, root);
     ck_assert_str_eq(ctx.progress->warning, "");
-    ck_assert(cl_progress_done(&ctx, "01-first"));
+    ck_assert(cl_progress_done(ctx.progress, "01-first"));
     ck_assert_int_eq(count_copies(root), 1);
     char *text = state_text(root);
     ck_assert_ptr_null(strstr(text, "junk"));
@@ -116,7 +116,7 @@ START_TEST(foreign_file_is_damage_at_line_one)
     cl_ctx ctx;
     open_ctx(&ctx, root);
     ck_assert_ptr_nonnull(strstr(ctx.progress->warning, "state:1: "));
-    ck_assert_ptr_null(cl_progress_current(&ctx));
+    ck_assert_ptr_null(cl_progress_current(ctx.progress));
     cl_ctx_close(&ctx);
     td_remove(root);
 }
@@ -146,14 +146,14 @@ START_TEST(concurrent_writers_lose_nothing)
                 _exit(3);
             cl_ctx ctx;
             char err[256];
-            if (cl_ctx_open_root(&ctx, root, err, sizeof err) != CL_EXIT_OK)
+            if (cl_ctx_open_root(&ctx, root, err, sizeof err) != CL_CTX_OK)
                 _exit(4);
             for (int i = 0; i < EACH; i++)
-                if (cl_progress_reveal_hint(&ctx, "01-first", 1000, err, sizeof err) < 0)
+                if (cl_progress_reveal_hint(ctx.progress, "01-first", 1000, err, sizeof err) < 0)
                     _exit(5);
             char slug[32];
             snprintf(slug, sizeof slug, "%02d-w", 10 + w);
-            if (cl_progress_mark_done(&ctx, slug, err, sizeof err) != 0)
+            if (cl_progress_mark_done(ctx.progress, slug, err, sizeof err) != 0)
                 _exit(6);
             cl_ctx_close(&ctx);
             _exit(0);
@@ -171,8 +171,8 @@ START_TEST(concurrent_writers_lose_nothing)
     cl_ctx ctx;
     open_ctx(&ctx, root);
     ck_assert_str_eq(ctx.progress->warning, "");
-    ck_assert_int_eq(cl_progress_hints(&ctx, "01-first"), WRITERS * EACH);
-    ck_assert_uint_eq(cl_progress_done_count(&ctx), WRITERS);
+    ck_assert_int_eq(cl_progress_hints(ctx.progress, "01-first"), WRITERS * EACH);
+    ck_assert_uint_eq(cl_ctx_done_count(&ctx), WRITERS);
     cl_ctx_close(&ctx);
     td_remove(root);
 }
@@ -184,8 +184,8 @@ START_TEST(file_format_is_plain_lines)
     cl_ctx ctx;
     open_ctx(&ctx, root);
     char err[256];
-    ck_assert_int_eq(cl_progress_mark_done(&ctx, "01-first", err, sizeof err), 0);
-    ck_assert_int_eq(cl_progress_set_current(&ctx, "01-first", err, sizeof err), 0);
+    ck_assert_int_eq(cl_progress_mark_done(ctx.progress, "01-first", err, sizeof err), 0);
+    ck_assert_int_eq(cl_progress_set_current(ctx.progress, "01-first", err, sizeof err), 0);
     char *text = state_text(root);
     ck_assert_str_eq(text, "chanlings-state 1\ncurrent\t01-first\ndone\t01-first\n");
     free(text);

@@ -35,11 +35,11 @@ static cl_report *sample(bool compiled)
     r->ntests = 3;
     r->tests = calloc(3, sizeof *r->tests);
     r->tests[0] = (cl_test_verdict){dup("sends_one"), CL_VERDICT_PASSED, dup("g.c:1"), NULL, NULL,
-                                    dup(NASTY), false};
+                                    dup(NASTY), false, false};
     r->tests[1] = (cl_test_verdict){dup("sum \"all\" <workers>"), CL_VERDICT_FAILED, dup("g.c:2"),
-                                    dup(NASTY), NULL, dup(NASTY), false};
+                                    dup(NASTY), NULL, dup(NASTY), false, false};
     r->tests[2] = (cl_test_verdict){dup("no_race"), CL_VERDICT_RACE, NULL, dup("data race"),
-                                    dup(NASTY), NULL, true};
+                                    dup(NASTY), NULL, true, false};
     r->output = dup(NASTY);
     return r;
 }
@@ -376,6 +376,54 @@ START_TEST(human_run_report)
     ck_assert_ptr_nonnull(strstr(s, "hello from main\n"));
     ck_assert_ptr_nonnull(strstr(s, "exercises/01-goroutines.c: the program crashed with SIGSEGV"));
     free(s);
+    /* `run` shows the bug warnings of its build too, after the outcome. */
+    r->warnings = strdup("exercises/01-goroutines.c:9:5: warning: 'n' may be used uninitialized "
+                         "[-Wmaybe-uninitialized]\n");
+    s = print_report(r, false, "C");
+    const char *crashed = strstr(s, "the program crashed"), *warned = strstr(s, "may be used");
+    ck_assert_msg(crashed && warned && crashed < warned, "%s", s);
+    free(s);
+    cl_report_free(r);
+}
+END_TEST
+
+/* The memory pass's verdicts say so, and compiler warnings come after the
+ * headline, on a failing and on a passing check alike. */
+START_TEST(human_memory_pass_and_warnings)
+{
+    cl_report *r = calloc(1, sizeof *r);
+    r->slug = strdup("04-jobs");
+    r->source = strdup("exercises/04-jobs.c");
+    r->compiled = r->memory_checked = true;
+    r->status = CL_STATUS_FAILED;
+    r->ntests = 2;
+    r->tests = calloc(2, sizeof *r->tests);
+    r->tests[0] = (cl_test_verdict){.name = strdup("frees"), .kind = CL_VERDICT_PASSED};
+    r->tests[1] = (cl_test_verdict){.name = strdup("frees"), .kind = CL_VERDICT_MEMLEAK,
+                                    .message = strdup("memory leak: ... allocated at "
+                                                      "exercises/04-jobs.c:14"),
+                                    .detail = strdup("ERROR: LeakSanitizer: detected memory leaks"),
+                                    .memory_pass = true};
+    r->warnings = strdup("exercises/04-jobs.c:12:5: warning: pointer 'j' used after 'free' "
+                         "[-Wuse-after-free]\n");
+    char *s = print_report(r, false, "C");
+    ck_assert_msg(strstr(s, "FAIL frees (under AddressSanitizer) — memory leak\n"), "%s", s);
+    const char *headline = strstr(s, "04-jobs: 1 of 2 tests passed.");
+    const char *warned = strstr(s, "The compiler warned about exercises/04-jobs.c");
+    ck_assert_msg(headline && warned && headline < warned, "%s", s);
+    ck_assert_ptr_nonnull(strstr(warned, "    exercises/04-jobs.c:12:5: warning: pointer 'j' used"));
+    free(s);
+    /* A sanitizer's report leads over a plain failure before it. */
+    r->tests[0].kind = CL_VERDICT_FAILED;
+    r->tests[1].kind = CL_VERDICT_MEMORY;
+    ck_assert_ptr_eq(cl_report_lead(r), &r->tests[1]);
+    r->tests[0].kind = CL_VERDICT_PASSED;
+    r->status = CL_STATUS_PASSED;
+    r->ntests = 1;
+    s = print_report(r, false, "C");
+    ck_assert_msg(strstr(s, "all 1 tests passed") && strstr(s, "-Wuse-after-free"), "%s", s);
+    free(s);
+    r->ntests = 2;
     cl_report_free(r);
 }
 END_TEST
@@ -396,6 +444,7 @@ int main(void)
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("report");
     tcase_add_test(tc, json_is_valid);
+    tcase_add_test(tc, human_memory_pass_and_warnings);
     tcase_add_test(tc, checker_rejects_bad_json);
     tcase_add_test(tc, gradescope_is_valid_and_scored);
     tcase_add_test(tc, junit_is_well_formed);

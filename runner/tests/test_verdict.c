@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "sanitizer.h"
 #include "verdict.h"
 #include "check_run.h"
 
@@ -37,6 +38,122 @@ static const char *const RACE_OUT =
     "SUMMARY: ThreadSanitizer: data race exercises/10-mutex.c:21 in worker\n"
     "==================\n"
     "more output after\n";
+
+/* Recorded from real runs (gcc 12, libgoc's tsan and asan builds), paths
+ * renamed to a lesson's file. */
+static const char *const TSAN_UAF_OUT =
+    "==================\n"
+    "WARNING: ThreadSanitizer: heap-use-after-free (pid=25604)\n"
+    "  Read of size 4 at 0x7b0400000000 by thread T1:\n"
+    "    #0 work exercises/10-mutex.c:4 (program+0x2658)\n"
+    "    #1 worker_main lib/src/sched_thread.c:298 (program+0x5043)\n"
+    "\n"
+    "  Previous write of size 8 at 0x7b0400000000 by main thread:\n"
+    "    #0 free ../../../../src/libsanitizer/tsan/tsan_interceptors_posix.cpp:706 "
+    "(libtsan.so.2+0x47e82)\n"
+    "    #1 hostile exercises/10-mutex.c:10 (program+0x2808)\n"
+    "    #2 test_fn graders/10-mutex.c:3 (program+0x293f)\n"
+    "\n"
+    "  Thread T1 (tid=25608, running) created by main thread at:\n"
+    "    #0 pthread_create ../../../../src/libsanitizer/tsan/tsan_interceptors_posix.cpp:1001 "
+    "(libtsan.so.2+0x5e686)\n"
+    "    #1 sched_spawn lib/src/sched_thread.c:349 (program+0x5458)\n"
+    "    #2 goc_go_at lib/src/sched_thread.c:368 (program+0x54bf)\n"
+    "    #3 hostile exercises/10-mutex.c:9 (program+0x27f8)\n"
+    "\n"
+    "SUMMARY: ThreadSanitizer: heap-use-after-free exercises/10-mutex.c:4 in work\n"
+    "==================\n"
+    "ThreadSanitizer: reported 1 warnings\n";
+
+static const char *const ASAN_UAF_OUT =
+    "=================================================================\n"
+    "==25583==ERROR: AddressSanitizer: heap-use-after-free on address 0x604000000030 at pc "
+    "0x55ef7e3986f9 bp 0x7f41bd3feda0 sp 0x7f41bd3fed98\n"
+    "READ of size 4 at 0x604000000030 thread T1\n"
+    "    #0 0x55ef7e3986f8 in work exercises/10-mutex.c:19\n"
+    "    #1 0x55ef7e39dc03 in worker_main lib/src/sched_thread.c:298\n"
+    "    #2 0x7f41bdca71f4 in start_thread nptl/pthread_create.c:442\n"
+    "\n"
+    "0x604000000030 is located 32 bytes inside of 40-byte region "
+    "[0x604000000010,0x604000000038)\n"
+    "freed by thread T0 here:\n"
+    "    #0 0x7f41be6b76a8 in __interceptor_free "
+    "../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52\n"
+    "    #1 0x55ef7e3987fd in hostile exercises/10-mutex.c:29\n"
+    "    #2 0x55ef7e3988bf in test_fn graders/10-mutex.c:3\n"
+    "\n"
+    "previously allocated by thread T0 here:\n"
+    "    #0 0x7f41be6b83b7 in __interceptor_calloc "
+    "../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:77\n"
+    "    #1 0x55ef7e3987bb in hostile exercises/10-mutex.c:27\n"
+    "\n"
+    "Thread T1 created by T0 here:\n"
+    "    #0 0x7f41be649726 in __interceptor_pthread_create "
+    "../../../../src/libsanitizer/asan/asan_interceptors.cpp:207\n"
+    "    #1 0x55ef7e39e7fa in sched_spawn lib/src/sched_thread.c:349\n"
+    "    #3 0x55ef7e3987f1 in hostile exercises/10-mutex.c:28\n"
+    "\n"
+    "SUMMARY: AddressSanitizer: heap-use-after-free exercises/10-mutex.c:19 in work\n"
+    "Shadow bytes around the buggy address:\n"
+    "  0x0c087fff7fb0: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
+    "=>0x0c087fff8000: fa fa fd fd fd fd[fd]fa fa fa fa fa fa fa fa fa\n"
+    "Shadow byte legend (one shadow byte represents 8 application bytes):\n"
+    "  Addressable:           00\n"
+    "==25583==ABORTING\n";
+
+static const char *const ASAN_DOUBLE_FREE_OUT =
+    "job 1\n"
+    "=================================================================\n"
+    "==25879==ERROR: AddressSanitizer: attempting double-free on 0x606000000020 in thread T0:\n"
+    "    #0 0x7ff2288b76a8 in __interceptor_free "
+    "../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52\n"
+    "    #1 0x55b71f4af219 in release exercises/10-mutex.c:8\n"
+    "    #2 0x55b71f4af219 in hostile exercises/10-mutex.c:17\n"
+    "\n"
+    "0x606000000020 is located 0 bytes inside of 64-byte region [0x606000000020,0x606000000060)\n"
+    "freed by thread T0 here:\n"
+    "    #0 0x7ff2288b76a8 in __interceptor_free "
+    "../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52\n"
+    "    #1 0x55b71f4af211 in release exercises/10-mutex.c:8\n"
+    "    #2 0x55b71f4af211 in hostile exercises/10-mutex.c:16\n"
+    "\n"
+    "previously allocated by thread T0 here:\n"
+    "    #0 0x7ff2288b89cf in __interceptor_malloc "
+    "../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69\n"
+    "    #1 0x55b71f4af1db in hostile exercises/10-mutex.c:13\n"
+    "\n"
+    "SUMMARY: AddressSanitizer: double-free "
+    "../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52 in __interceptor_free\n"
+    "==25879==ABORTING\n";
+
+static const char *const LSAN_OUT =
+    "\n"
+    "=================================================================\n"
+    "==25570==ERROR: LeakSanitizer: detected memory leaks\n"
+    "\n"
+    "Direct leak of 16 byte(s) in 1 object(s) allocated from:\n"
+    "    #0 0x7ffb19eb89cf in __interceptor_malloc "
+    "../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69\n"
+    "    #1 0x561b297b81d6 in hostile exercises/10-mutex.c:14\n"
+    "    #2 0x561b297b82fe in test_fn graders/10-mutex.c:3\n"
+    "\n"
+    "SUMMARY: AddressSanitizer: 16 byte(s) leaked in 1 allocation(s).\n";
+
+static const char *const UBSAN_OUT =
+    "exercises/10-mutex.c:3:31: runtime error: signed integer overflow: 2147483647 + 1 cannot "
+    "be represented in type 'int'\n"
+    "    #0 0x562e598af289 in add_one exercises/10-mutex.c:3\n"
+    "    #1 0x562e598af289 in hostile exercises/10-mutex.c:4\n"
+    "    #2 0x562e598af2ec in test_fn graders/10-mutex.c:3\n"
+    "\n"
+    "printed later by the test\n";
+
+static const char *const LOCK_ORDER_OUT =
+    "WARNING: ThreadSanitizer: lock-order-inversion (potential deadlock) (pid=9)\n"
+    "  Cycle in lock order graph: M1 (0x1) => M2 (0x2) => M1\n"
+    "    #0 pthread_mutex_lock <null> (libtsan.so.2+0x1)\n"
+    "    #1 transfer exercises/10-mutex.c:40 (program+0x1)\n"
+    "SUMMARY: ThreadSanitizer: lock-order-inversion (potential deadlock) exercises/10-mutex.c:40\n";
 
 typedef struct row {
     const char *line;
@@ -79,14 +196,62 @@ static const row rows[] = {
      "exit(3)", NULL},
     {"error\todd\tgraders/01.c:1\tsomething Check never says", NULL, CL_VERDICT_CRASHED,
      "something Check never says", NULL},
+    /* Every sanitizer report is a verdict of its own, ahead of how the
+     * test ended (TSan's exit(66), ASan's 23, a failed assertion). */
+    {"error\tuaf\tgraders/04.c:1\tEarly exit with return value 66", "__TSAN_UAF__",
+     CL_VERDICT_MEMORY, "It happened at exercises/10-mutex.c:4, in work(). It was freed at "
+     "exercises/10-mutex.c:10, in hostile().", "#1 hostile exercises/10-mutex.c:10"},
+    {"error\tuaf\tgraders/04.c:1\tEarly exit with return value 23", "__ASAN_UAF__",
+     CL_VERDICT_MEMORY, "use after free", "freed by thread T0 here:"},
+    {"fail\tuaf\tgraders/04.c:1\texpected 2, got 1", "__ASAN_UAF__", CL_VERDICT_MEMORY,
+     "It happened at exercises/10-mutex.c:19, in work(). It was freed at exercises/10-mutex.c:29, "
+     "in hostile().", "#0 work exercises/10-mutex.c:19"},
+    {"error\tdf\tgraders/04.c:1\tEarly exit with return value 23", "__ASAN_DOUBLE_FREE__",
+     CL_VERDICT_MEMORY, "double free", "#2 hostile exercises/10-mutex.c:16"},
+    {"error\tleak\tgraders/04.c:1\tEarly exit with return value 23", "__LSAN__",
+     CL_VERDICT_MEMLEAK, "The memory was allocated at exercises/10-mutex.c:14, in hostile() and "
+     "never freed.", "Direct leak of 16 byte(s) in 1 object(s) allocated from:"},
+    /* A leak found after an assertion failed is a consequence of it. */
+    {"fail\tleak\tgraders/04.c:1\texpected 4, got 3", "__LSAN__", CL_VERDICT_FAILED,
+     "expected 4, got 3", NULL},
+    {"error\tub\tgraders/04.c:1\tEarly exit with return value 1", "__UBSAN__",
+     CL_VERDICT_UNDEFINED, "It happened at exercises/10-mutex.c:3, in add_one().",
+     "signed integer overflow"},
+    {"error\tlocks\tgraders/04.c:1\tEarly exit with return value 66", "__LOCK_ORDER__",
+     CL_VERDICT_SANITIZER, "opposite orders", "#1 transfer exercises/10-mutex.c:40"},
+    /* libgoc's deliberate exits are never leaks (they _exit, skipping the
+     * check; were a report there anyway, the panic or deadlock leads). */
+    {"error\tclosed\tgraders/04.c:1\tEarly exit with return value 2",
+     "panic: close of closed channel\n\ngoroutine 1 [running]:\n"
+     "==9==ERROR: LeakSanitizer: detected memory leaks\n", CL_VERDICT_PANIC,
+     "panic: close of closed channel", NULL},
+    {"error\tstuck\tgraders/04.c:1\tEarly exit with return value 2",
+     "fatal error: all goroutines are asleep - deadlock!\n"
+     "==9==ERROR: LeakSanitizer: detected memory leaks\n", CL_VERDICT_DEADLOCK, "deadlock", NULL},
+    /* LeakSanitizer that cannot run is the machine's problem, said so. */
+    {"error\tleak\tgraders/04.c:1\tEarly exit with return value 1",
+     "==7==LeakSanitizer has encountered a fatal error.\n==7==HINT: For debugging, try "
+     "setting environment variable LSAN_OPTIONS=verbosity=1:log_threads=1\n",
+     CL_VERDICT_SANITIZER, "not a problem in your code", NULL},
+    /* Even a test that passed does not pass with a report in its output. */
+    {"pass\tuaf\tgraders/04.c:1\tPassed", "__TSAN_UAF__", CL_VERDICT_MEMORY, "use after free",
+     NULL},
 };
 
 static const char *expand(const char *out)
 {
     if (out && !strcmp(out, "__DEADLOCK__"))
         return DEADLOCK_OUT;
-    if (out && !strcmp(out, "__RACE__"))
-        return RACE_OUT;
+    static const struct {
+        const char *name, *text;
+    } recorded[] = {{"__RACE__", NULL}, {"__TSAN_UAF__", NULL}, {"__ASAN_UAF__", NULL},
+                    {"__ASAN_DOUBLE_FREE__", NULL}, {"__LSAN__", NULL}, {"__UBSAN__", NULL},
+                    {"__LOCK_ORDER__", NULL}};
+    const char *texts[] = {RACE_OUT, TSAN_UAF_OUT, ASAN_UAF_OUT, ASAN_DOUBLE_FREE_OUT,
+                           LSAN_OUT, UBSAN_OUT, LOCK_ORDER_OUT};
+    for (size_t i = 0; out && i < sizeof recorded / sizeof recorded[0]; i++)
+        if (!strcmp(out, recorded[i].name))
+            return texts[i];
     return out;
 }
 
@@ -164,17 +329,49 @@ START_TEST(results_directory_is_read)
 }
 END_TEST
 
+/* A test that printed a lot before ASan stopped it: the report at the end
+ * of its output still decides the verdict. */
+START_TEST(report_after_long_output_is_kept)
+{
+    char dir[] = "/tmp/cl-test-verdict-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/chatty.out", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 20000; i++)
+        fprintf(f, "working on job %d\n", i);
+    fputs(ASAN_UAF_OUT, f);
+    fclose(f);
+    cl_test_verdict *tests = NULL;
+    size_t n = 0;
+    cl_verdict_read_results("error\tchatty\tg.c:2\tEarly exit with return value 23\n", dir,
+                            "exercises/10-mutex.c", CL_PASS_MEMORY, &tests, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_msg(tests[0].kind == CL_VERDICT_MEMORY, "got %s", cl_verdict_name(tests[0].kind));
+    ck_assert(tests[0].memory_pass && !tests[0].race_pass);
+    ck_assert_ptr_nonnull(strstr(tests[0].output, "working on job 0\n"));
+    ck_assert_ptr_nonnull(strstr(tests[0].output, "bytes from the middle of this output"));
+    ck_assert_uint_lt(strlen(tests[0].output), 70 * 1024);
+    cl_test_verdict_clear(&tests[0]);
+    free(tests);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(race_report_keeps_only_the_learners_lines)
 {
-    char *t = cl_verdict_trim_race(RACE_OUT, "exercises/10-mutex.c");
+    char *t = cl_sanitizer_trim(RACE_OUT, "exercises/10-mutex.c");
     static const char *const kept[] = {"WARNING: ThreadSanitizer: data race\n",
                                        "Write of size 8 by thread T2:",
                                        "#0 worker exercises/10-mutex.c:21\n",
-                                       "#0 worker /home/me/chanlings/exercises/10-mutex.c:20\n",
+                                       "#0 worker exercises/10-mutex.c:20\n",
                                        "Location is global 'total' of size 8\n",
                                        "#2 start_all exercises/10-mutex.c:33",
                                        "SUMMARY: ThreadSanitizer: data race"};
     static const char *const dropped[] = {"sched_thread.c", "pthread_create", "pid=", "0x",
+                                          "/home/me",
                                           "graders/10-mutex.c",
                                           "tid=", "more output after", "=========="};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
@@ -182,6 +379,70 @@ START_TEST(race_report_keeps_only_the_learners_lines)
     for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
         ck_assert_msg(!strstr(t, dropped[i]), "kept '%s' in:\n%s", dropped[i], t);
     free(t);
+}
+END_TEST
+
+/* Each recorded report keeps its story and the learner's frames and loses
+ * addresses, pids, other files' frames and the shadow-byte dump. */
+static const struct trim_case {
+    const char *const *report;
+    const char *kept[6];
+    const char *dropped[6];
+} trims[] = {
+    {&TSAN_UAF_OUT,
+     {"WARNING: ThreadSanitizer: heap-use-after-free\n", "Read of size 4 by thread T1:",
+      "#0 work exercises/10-mutex.c:4\n", "Previous write of size 8 by main thread:",
+      "#3 hostile exercises/10-mutex.c:9\n", "SUMMARY: ThreadSanitizer: heap-use-after-free"},
+     {"pid=", "0x", "sched_thread.c", "graders/10-mutex.c", "reported 1 warnings", "tid="}},
+    {&ASAN_UAF_OUT,
+     {"ERROR: AddressSanitizer: heap-use-after-free\n", "READ of size 4 thread T1\n",
+      "the address is located 32 bytes inside of 40-byte region\n", "freed by thread T0 here:",
+      "#1 hostile exercises/10-mutex.c:29\n", "T0 is the test itself"},
+     {"==25583==", "0x", "Shadow byte", "ABORTING", "__interceptor_free", "sched_thread.c"}},
+    {&ASAN_DOUBLE_FREE_OUT,
+     {"ERROR: AddressSanitizer: attempting double-free\n", "#1 release exercises/10-mutex.c:8",
+      "#2 hostile exercises/10-mutex.c:17", "#2 hostile exercises/10-mutex.c:16",
+      "#1 hostile exercises/10-mutex.c:13", "SUMMARY: AddressSanitizer: double-free"},
+     {"job 1", "0x", "asan_malloc_linux.cpp:52\n      ", "ABORTING", "=====", NULL}},
+    {&LSAN_OUT,
+     {"ERROR: LeakSanitizer: detected memory leaks\n", "Direct leak of 16 byte(s)",
+      "#1 hostile exercises/10-mutex.c:14\n", "SUMMARY: AddressSanitizer: 16 byte(s) leaked",
+      NULL, NULL},
+     {"==25570==", "0x", "__interceptor_malloc", "graders/", "=====", NULL}},
+    {&UBSAN_OUT,
+     {"exercises/10-mutex.c:3:31: runtime error: signed integer overflow",
+      "#0 add_one exercises/10-mutex.c:3\n", "#1 hostile exercises/10-mutex.c:4\n", NULL, NULL,
+      NULL},
+     {"0x", "graders/", "printed later by the test", NULL, NULL, NULL}},
+};
+
+START_TEST(sanitizer_reports_keep_only_the_learners_lines)
+{
+    const struct trim_case *c = &trims[_i];
+    char *t = cl_sanitizer_trim(*c->report, "exercises/10-mutex.c");
+    for (size_t i = 0; i < 6 && c->kept[i]; i++)
+        ck_assert_msg(strstr(t, c->kept[i]), "case %d lost '%s' in:\n%s", _i, c->kept[i], t);
+    for (size_t i = 0; i < 6 && c->dropped[i]; i++)
+        ck_assert_msg(!strstr(t, c->dropped[i]), "case %d kept '%s' in:\n%s", _i, c->dropped[i], t);
+    free(t);
+}
+END_TEST
+
+START_TEST(sanitizer_report_outside_the_learners_file_says_so)
+{
+    cl_san_report rep;
+    ck_assert(cl_sanitizer_find(LSAN_OUT, true, &rep));
+    ck_assert(!cl_sanitizer_find(LSAN_OUT, false, &rep));
+    ck_assert(cl_sanitizer_find(LSAN_OUT, true, &rep));
+    char *m = cl_sanitizer_message(&rep, "exercises/09-other.c");
+    ck_assert_msg(strstr(m, "No line of 09-other.c is in the report; it starts at "
+                            "exercises/10-mutex.c:14, in hostile()."), "%s", m);
+    free(m);
+    char *t = cl_sanitizer_trim(LSAN_OUT, "exercises/09-other.c");
+    ck_assert_msg(strstr(t, "no frame of this report is in 09-other.c"), "%s", t);
+    free(t);
+    ck_assert(!cl_sanitizer_find("panic: nothing a sanitizer said\n", false, &rep));
+    ck_assert(!cl_sanitizer_find(NULL, false, &rep));
 }
 END_TEST
 
@@ -264,6 +525,82 @@ START_TEST(crash_site_is_named)
 }
 END_TEST
 
+/* Recorded: gcc 12 and clang 14, -Wall -Wextra -O1, on one file with a use
+ * after free, a maybe-uninitialised value and a bad format, plus a
+ * grader's warning that must not show. */
+static const char GCC_WARNINGS[] =
+    "graders/04-jobs.c:20:7: warning: unused variable 'g' [-Wunused-variable]\n"
+    "graders/04-jobs.c:21:3: warning: pointer 'q' used after 'free' [-Wuse-after-free]\n"
+    "exercises/04-jobs.c: In function 'use':\n"
+    "exercises/04-jobs.c:11:14: warning: format '%s' expects argument of type 'char *', but "
+    "argument 2 has type 'int' [-Wformat=]\n"
+    "   11 |     printf(\"%s\\n\", x);\n"
+    "      |             ~^     ~\n"
+    "      |             %d\n"
+    "exercises/04-jobs.c:3:13: warning: unused parameter 'unused' [-Wunused-parameter]\n"
+    "    3 | int use(int unused)\n"
+    "      |         ~~~~^~~~~~\n"
+    "exercises/04-jobs.c:9:9: warning: pointer 'p' used after 'free' [-Wuse-after-free]\n"
+    "    9 |     if (*p)\n"
+    "      |         ^~\n"
+    "exercises/04-jobs.c:7:5: note: call to 'free' here\n"
+    "    7 |     free(p);\n"
+    "      |     ^~~~~~~\n";
+
+static const char CLANG_WARNINGS[] =
+    "exercises/04-jobs.c:3:13: warning: unused parameter 'unused' [-Wunused-parameter]\n"
+    "int use(int unused)\n"
+    "            ^\n"
+    "exercises/04-jobs.c:9:9: warning: variable 'x' is used uninitialized whenever 'if' "
+    "condition is false [-Wsometimes-uninitialized]\n"
+    "    if (*p)\n"
+    "        ^~\n"
+    "exercises/04-jobs.c:11:20: note: uninitialized use occurs here\n"
+    "3 warnings generated.\n";
+
+START_TEST(bug_warnings_are_picked)
+{
+    char *w = cl_build_bug_warnings(GCC_WARNINGS, "exercises/04-jobs.c");
+    ck_assert_ptr_nonnull(w);
+    static const char *const kept[] = {"exercises/04-jobs.c: In function 'use':\n",
+                                       "[-Wformat=]\n   11 |", "|             %d\n",
+                                       "exercises/04-jobs.c:9:9: warning: pointer 'p' used after",
+                                       "note: call to 'free' here\n    7 |     free(p);"};
+    static const char *const dropped[] = {"graders/", "unused parameter", "int use(int unused)"};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        ck_assert_msg(strstr(w, kept[i]), "lost '%s' in:\n%s", kept[i], w);
+    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
+        ck_assert_msg(!strstr(w, dropped[i]), "kept '%s' in:\n%s", dropped[i], w);
+    free(w);
+    w = cl_build_bug_warnings(CLANG_WARNINGS, "exercises/04-jobs.c");
+    ck_assert_msg(w && strstr(w, "[-Wsometimes-uninitialized]\n    if (*p)") &&
+                      strstr(w, "uninitialized use occurs here") && !strstr(w, "unused") &&
+                      !strstr(w, "generated"), "%s", w ? w : "(null)");
+    free(w);
+    /* Only style warnings, or another file's: nothing to show. */
+    ck_assert_ptr_null(cl_build_bug_warnings(CLANG_WARNINGS, "exercises/05-other.c"));
+    ck_assert_ptr_null(cl_build_bug_warnings("exercises/04-jobs.c:3:13: warning: unused "
+                                             "parameter 'n' [-Wunused-parameter]\n",
+                                             "exercises/04-jobs.c"));
+    ck_assert_ptr_null(cl_build_bug_warnings(NULL, "exercises/04-jobs.c"));
+}
+END_TEST
+
+START_TEST(only_libgoc_and_watchable_libc_may_be_wrapped)
+{
+    static const char *const ok[] = {"goc_mutex_lock_at", "goc_x", "goc_chan_send_at2",
+                                     "usleep", "nanosleep", "printf", "fputs", "putc"};
+    static const char *const refused[] = {"malloc", "exit", "_exit", "fork", "open", "free",
+                                          "goc_", "gocx", "goc_a;b", "goc_a b", "__real_goc_x",
+                                          "Goc_x", "", "sleeps", "put"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        ck_assert_msg(cl_build_wrap_allowed(ok[i], strlen(ok[i])), "refused %s", ok[i]);
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        ck_assert_msg(!cl_build_wrap_allowed(refused[i], strlen(refused[i])), "allowed '%s'",
+                      refused[i]);
+}
+END_TEST
+
 START_TEST(relative_paths)
 {
     char *r = cl_build_relative("/", "/etc/hostname");
@@ -284,11 +621,17 @@ int main(void)
     tcase_add_test(tc, malformed_lines_are_rejected);
     tcase_add_test(tc, results_directory_is_read);
     tcase_add_test(tc, race_report_keeps_only_the_learners_lines);
+    tcase_add_test(tc, report_after_long_output_is_kept);
+    tcase_add_loop_test(tc, sanitizer_reports_keep_only_the_learners_lines, 0,
+                        (int)(sizeof trims / sizeof trims[0]));
+    tcase_add_test(tc, sanitizer_report_outside_the_learners_file_says_so);
     tcase_add_test(tc, signals_are_named);
     tcase_add_test(tc, first_error_comes_first);
     tcase_add_test(tc, missing_function_is_found);
     tcase_add_test(tc, crash_site_is_named);
     tcase_add_test(tc, relative_paths);
+    tcase_add_test(tc, bug_warnings_are_picked);
+    tcase_add_test(tc, only_libgoc_and_watchable_libc_may_be_wrapped);
     suite_add_tcase(s, tc);
     return cl_run_suite(s);
 }

@@ -58,7 +58,7 @@ START_TEST(no_workbook_says_what_to_do)
     ck_assert_ptr_null(cl_workbook_find(err, sizeof err));
     ck_assert_ptr_nonnull(strstr(err, "CHANLINGS_ROOT"));
     cl_ctx ctx;
-    ck_assert_int_eq(cl_ctx_open(&ctx, err, sizeof err), CL_EXIT_WORKBOOK);
+    ck_assert_int_eq(cl_ctx_open(&ctx, err, sizeof err), CL_CTX_BROKEN);
     cl_ctx_close(&ctx);
     td_remove(dir);
 }
@@ -83,10 +83,10 @@ START_TEST(colour_only_on_a_terminal_without_no_color)
 {
     FILE *f = tmpfile();
     unsetenv("NO_COLOR");
-    ck_assert(!cl_workbook_color(f)); /* a file is not a terminal */
+    ck_assert(!cl_ctx_color(f)); /* a file is not a terminal */
     fclose(f);
     setenv("NO_COLOR", "1", 1);
-    ck_assert(!cl_workbook_color(stdout));
+    ck_assert(!cl_ctx_color(stdout));
 }
 END_TEST
 
@@ -120,10 +120,10 @@ START_TEST(context_holds_catalog_and_progress)
     char *root = td_workbook();
     cl_ctx ctx;
     char err[512] = "";
-    ck_assert_int_eq(cl_ctx_open_root(&ctx, root, err, sizeof err), CL_EXIT_OK);
+    ck_assert_int_eq(cl_ctx_open_root(&ctx, root, err, sizeof err), CL_CTX_OK);
     ck_assert_uint_eq(ctx.catalog->n, 2);
-    ck_assert_ptr_null(cl_progress_current(&ctx));
-    ck_assert_int_eq(cl_progress_current_index(&ctx), 0);
+    ck_assert_ptr_null(cl_progress_current(ctx.progress));
+    ck_assert_int_eq(cl_ctx_current_index(&ctx), 0);
     cl_ctx_close(&ctx);
     td_remove(root);
 }

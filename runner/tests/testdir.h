@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "context.h"
+#include "fs.h"
 #include "workbook.h"
 
 static inline char *td_make(void)

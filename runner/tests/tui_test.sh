@@ -74,9 +74,11 @@ check_not() { if wait_gone "$2" 10; then ok "$1"; else bad "$1 (found /$2/)"; fi
 keys() { T send-keys -t tui "$@"; }
 
 # ---- the scratch workbook ----
-for d in lessons exercises solutions graders; do
+. "$top/runner/tests/shipped.sh"
+for d in lessons solutions graders; do
     [ -d "$top/$d" ] && cp -R "$top/$d" "$scratch/$d"
 done
+shipped_exercises "$top" "$scratch"
 mkdir -p "$scratch/lib" "$scratch/build"
 cp -R "$top/lib/include" "$scratch/lib/include"
 [ -d "$top/build/lib" ] && cp -R "$top/build/lib" "$scratch/build/lib"
@@ -204,6 +206,9 @@ if [ -f "$scratch/solutions/$slug.c" ]; then
     check "check of the solution passes" "check $slug: passed" 180
     check "every test is marked passed" "(✓|ok) "
     check "the summary says all tests passed" "all [0-9]+ tests passed"
+    keys G # the output pane has the focus after a check: to its end
+    check "inside the view, Next: names the key, not a command" "Next: press > for the next"
+    check_not "no chanlings next inside the view" "Next: .chanlings next"
 else
     bad "solutions/$slug.c exists to check"
 fi
@@ -268,6 +273,11 @@ if ls "$scratch/.chanlings/backups/" 2>/dev/null | grep -q "^$slug"; then
 else
     bad "the learner's version was backed up before the reset"
 fi
+keys c
+check "the reset stub fails its check" "check $slug: failed" 180
+check "after a failing check the title says failing, not done" "^ chanlings .*(✗ failing|\(failing\))"
+if screen | head -n 1 | grep -q "✓"; then bad "the title still shows ✓ after a failing check"
+else ok "the title drops ✓ after a failing check"; fi
 
 # ---- search ----
 keys / ; keys -l "$(printf "%s" "$sentence" | cut -c1-6)"
@@ -276,10 +286,11 @@ check "/ finds text in the lesson" "found at line [0-9]+"
 
 # ---- help ----
 keys '?'
-check "? opens the help" "Keys \(any key closes\)"
+check "? opens the help" "Keys \(Esc closes\)"
 check "help describes run" "build and run your main"
+check "the help's bar says the same as its title" "Esc close"
 keys Escape
-check_not "Esc closes the help" "Keys \(any key closes\)"
+check_not "Esc closes the help" "Keys \(Esc closes\)"
 
 # ---- resize ----
 T resize-window -t tui -x 160 -y 48
@@ -287,6 +298,23 @@ outname='([a-z]+ [0-9]+-[a-z0-9-]+|Output|Hints)'
 check "160x48: panes side by side" "Lesson .*│ +(> )?$outname" 10
 T resize-window -t tui -x 50 -y 20
 check "50x20: panes stacked (output title below the lesson)" "^ +(> )?$outname" 10
+# ---- 60x20: nothing the learner needs is cut ----
+T resize-window -t tui -x 60 -y 20
+check "60x20: the key bar keeps > and l" "> next +l list" 10
+keys '?'
+check "60x20: the help opens, saying it scrolls" "Keys \(Esc closes\)" 10
+check "60x20: the help says where it is and that j/k scroll" "1-[0-9]+/[0-9]+, j/k scroll"
+check "60x20: a long key description wraps instead of being cut" "backed up\)"
+keys G
+check "60x20: the help scrolls to its last key" "q +quit \(your progress"
+check "60x20: ... and says it is at the end" "-([0-9]+)/\\1, j/k scroll"
+keys Escape
+check_not "60x20: Esc closes the help" "Keys \(Esc closes\)"
+keys z
+check "60x20: the quiz says what to press" "Press the letters? of (the|every) right answer" 10
+check_not "60x20: a question never says 'one or more may be right'" "one or more may be right"
+keys Escape
+check_not "60x20: Esc closes the quiz" "Question 1 of"
 T resize-window -t tui -x 30 -y 8
 check "30x8: says the terminal is too small" "terminal too small" 10
 T resize-window -t tui -x 80 -y 24

@@ -13,6 +13,7 @@
  *   var out chan<- int = ch     goc_sendch out = goc_send_only(ch);
  *   var in  <-chan int = ch     goc_recvch in  = goc_recv_only(ch);
  *   (no GC in C)                goc_chan_free(ch);  when nobody uses it any more
+ *                               (ch may be a goc_chan *, goc_sendch or goc_recvch)
  *
  * Values are copied in and out by value; every operation checks that the
  * value's size matches the channel's element size.  A NULL channel is Go's
@@ -32,8 +33,10 @@ goc_chan *goc_chan_make_at(size_t elem_size, size_t cap, const char *elem_type, 
 #define goc_chan_make(T, cap) goc_chan_make_at(sizeof(T), (cap), #T, GOC_SITE)
 
 /* Releases the maker's reference.  Panics if goroutines are still blocked
- * on it; a pending goc_after timer keeps it alive until it fires. */
-void goc_chan_free(goc_chan *ch);
+ * on it; a pending goc_after timer keeps it alive until it fires.  Called
+ * through goc_chan_free(ch), which also takes a directional handle (the
+ * owner of a channel may hold only a goc_recvch) and NULL (no-op). */
+void goc_chan_free_at(goc_chan *ch, goc_site site);
 
 void goc_chan_send_at(goc_chan *ch, const void *elem, size_t elem_size, goc_site site);
 bool goc_chan_recv_at(goc_chan *ch, void *elem, size_t elem_size, goc_site site);
@@ -90,9 +93,23 @@ goc_chan *goc_error_cannot_receive_from_a_send_only_channel(goc_sendch)
 #define goc_try_recv(ch, valptr) \
     goc_chan_try_recv_at(goc__recvable(ch), (valptr), sizeof *(valptr), GOC_SITE)
 #define goc_len(ch) goc_chan_len(goc__anychan(ch))
+/* Whoever owns the channel frees it, whichever handle it holds; NULL (a
+ * bare `void *`) is accepted like free(NULL). */
+#define goc_chan_free(ch) goc_chan_free_at(_Generic((ch), \
+    goc_chan *: goc__chan_id, void *: goc__chan_id, \
+    goc_sendch: goc__chan_of_send, goc_recvch: goc__chan_of_recv)(ch), GOC_SITE)
 #define goc_cap(ch) goc_chan_cap(goc__anychan(ch))
 
-/* for v := range ch { ... }  — ends when ch is closed and drained. */
-#define goc_range(T, v, ch) for (T v; goc_recv((ch), &v);)
+/* for v := range ch { ... }  — ends when ch is closed and drained.
+ * `ch` (a goc_chan * or goc_recvch) is evaluated once, before the first
+ * receive, as Go evaluates a range expression once: range over
+ * next_stage() starts one stage, not one per value.  The outer one-pass
+ * loop only holds that channel; `break` and `continue` in the body act on
+ * the inner loop, and a break also ends the outer one (its step clears
+ * `once`).  A NULL channel blocks forever, as ranging over nil does. */
+#define goc_range(T, v, ch)                                                         \
+    for (struct { goc_chan *c; bool once; } goc__range_ = {goc__recvable(ch), true}; \
+         goc__range_.once; goc__range_.once = false)                                \
+        for (T v; goc_chan_recv_at(goc__range_.c, &v, sizeof v, GOC_SITE);)
 
 #endif

@@ -14,6 +14,9 @@
  *   errors.Is(err, context.Canceled)          goc_error_is(err, goc_canceled)
  *   d, ok := ctx.Deadline()                   bool ok = goc_ctx_deadline(ctx, &d);
  *   ctx.Value(key)                            goc_ctx_value(ctx, &key)
+ *   ctx, stop := signal.NotifyContext(p, os.Interrupt, syscall.SIGTERM)
+ *                                             goc_ctx *ctx = goc_ctx_with_signals(p, SIGINT, SIGTERM);
+ *   defer stop()                              goc_ctx_release(ctx);
  *
  * Memory.  Go's `defer cancel()` both cancels and lets the garbage collector
  * reclaim the context; C splits the two:
@@ -35,6 +38,8 @@
  * key types. */
 #ifndef GOC_CONTEXT_H
 #define GOC_CONTEXT_H
+
+#include <signal.h> /* SIGINT, SIGTERM for goc_ctx_with_signals */
 
 #include "base.h"
 #include "chan.h"
@@ -61,6 +66,16 @@ goc_ctx *goc_ctx_with_value_at(goc_ctx *parent, const void *key, void *value, go
 #define goc_ctx_with_deadline(parent, t) goc_ctx_with_deadline_at((parent), (t), GOC_SITE)
 #define goc_ctx_with_timeout(parent, d) goc_ctx_with_timeout_at((parent), (d), GOC_SITE)
 #define goc_ctx_with_value(parent, key, value) goc_ctx_with_value_at((parent), (key), (value), GOC_SITE)
+
+/* signal.NotifyContext: a cancellable child of parent that is also
+ * cancelled (with goc_canceled) when the process receives one of the
+ * signals.  Until it is released those signals no longer stop the program;
+ * goc_ctx_release (Go's stop()) restores what they did before.  While it
+ * waits for a signal, a program blocked on goc_ctx_done(ctx) is not
+ * reported as a deadlock. */
+goc_ctx *goc_ctx_with_signals_at(goc_ctx *parent, const int *sigs, goc_site site);
+#define goc_ctx_with_signals(parent, ...) \
+    goc_ctx_with_signals_at((parent), (const int[]){__VA_ARGS__, 0}, GOC_SITE)
 
 /* Cancels ctx and all its descendants with goc_canceled; never its parent.
  * Idempotent.  Only contexts made by with_cancel/with_deadline/with_timeout

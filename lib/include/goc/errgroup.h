@@ -13,9 +13,12 @@
  *   (garbage collection)                      goc_errgroup_free(g);
  *
  * Errors: a function returns NULL for success or an error it owns, which
- * the group takes over.  The group keeps the first error and frees the
- * others.  goc_errgroup_wait hands the first error to its caller, who
- * then owns it (free it, wrap it or return it); a later wait returns NULL.
+ * the group takes over.  As in Go, the group keeps the first error of its
+ * whole life and frees the others: every goc_errgroup_wait returns that
+ * first error (a second wait returns it again; a group used again after a
+ * wait with no error reports the next failure).  The group owns it: read
+ * it, print it or test it with goc_error_is before goc_errgroup_free,
+ * which frees it; never free it yourself.
  *
  * Context: with_context makes a child of `parent` that is cancelled when a
  * function first fails or when wait returns, whichever comes first.  The
@@ -48,12 +51,13 @@ bool goc_errgroup_try_go_at(goc_errgroup *g, goc_errgroup_func fn, void *arg, co
 void goc_errgroup_set_limit_at(goc_errgroup *g, int n, goc_site site);
 #define goc_errgroup_set_limit(g, n) goc_errgroup_set_limit_at((g), (n), GOC_SITE)
 
-/* Waits for every goroutine started by go/try_go; returns the first error
- * (the caller owns it) or NULL. */
+/* Waits for every goroutine started by go/try_go; returns the group's first
+ * error (owned by the group, valid until goc_errgroup_free) or NULL. */
 goc_error *goc_errgroup_wait_at(goc_errgroup *g, goc_site site);
 #define goc_errgroup_wait(g) goc_errgroup_wait_at((g), GOC_SITE)
 
-/* Frees the group (and releases its context).  Call after wait. */
+/* Frees the group, its first error, and releases its context.  Call after
+ * wait. */
 void goc_errgroup_free(goc_errgroup *g);
 
 #endif
