@@ -310,6 +310,27 @@ void stop_after_fork_child(void)
     atomic_store(&frozen, 0);
 }
 
+/* ---- the leak check ---------------------------------------------------------------- */
+
+leak_census leak_check_wait(int64_t since_id, int64_t timeout_ns,
+                            leak_census (*census)(int64_t since_id, uint64_t timers_quiet),
+                            bool (*timers_pending)(void), void (*pause)(void))
+{
+    int64_t deadline = sched_nanotime() + timeout_ns;
+    for (;;) {
+        uint64_t quiet = sched_timers_quiet();
+        leak_census c = census(since_id, quiet);
+        if (c.alive == 0)
+            return c;
+        /* Everyone left is parked and no timer will fire (none pending, or
+         * fake time that only moves when told): the answer is final now. */
+        bool timers_idle = !timers_pending() || (quiet && quiet == sched_timers_quiet());
+        if ((c.settled == c.alive && timers_idle) || sched_nanotime() >= deadline)
+            return c;
+        pause();
+    }
+}
+
 /* ---- panics and fatal errors --------------------------------------------------------- */
 
 GOC_NORETURN static void vdie(const char *kind, goc_site site, const char *fmt, va_list ap)

@@ -79,6 +79,22 @@ bool stop_trylock(pthread_mutex_t *lock);
  * a deferred signal handler (a freeze, a watched signal) its chance. */
 void stop_after_eintr(void);
 
+/* ---- the leak check ---------------------------------------------------------- */
+
+typedef struct leak_census {
+    int alive;   /* other goroutines newer than since_id */
+    int settled; /* of those, parked with nothing that could wake them */
+} leak_census;
+
+/* goc_leak_check's loop, for any scheduler: `census` counts the goroutines
+ * newer than since_id (a sleeper counts as settled when `timers_quiet`, a
+ * sched_timers_quiet stamp, is non-zero); `timers_pending` says whether a
+ * timer may still fire; `pause` lets others run a moment.  Returns the
+ * last census once it is final or the timeout has passed. */
+leak_census leak_check_wait(int64_t since_id, int64_t timeout_ns,
+                            leak_census (*census)(int64_t since_id, uint64_t timers_quiet),
+                            bool (*timers_pending)(void), void (*pause)(void));
+
 /* The wait reasons' dump wording follows Go 1.24 (see sched_common.c). */
 
 #endif

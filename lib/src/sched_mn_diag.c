@@ -176,15 +176,11 @@ void mn_diag_thread_init(void)
 
 /* ---- leak check ------------------------------------------------------------------ */
 
-typedef struct leak_census {
-    int alive;   /* other goroutines newer than since_id */
-    int settled; /* of those, parked with no timer that could wake them */
-} leak_census;
-
 /* With the fake clock on and no timer due, a sleeper is durably blocked:
  * `timers_quiet` (a sched_timers_quiet stamp) counts it as settled. */
-static leak_census census(int64_t since_id, mg *self, uint64_t timers_quiet)
+static leak_census census(int64_t since_id, uint64_t timers_quiet)
 {
+    mg *self = mn_current_or_null();
     leak_census c = {0, 0};
     pthread_mutex_lock(&mn_registry_lock);
     for (mg *g = mn_all_first; g; g = g->all_next) {
@@ -198,30 +194,22 @@ static leak_census census(int64_t since_id, mg *self, uint64_t timers_quiet)
     return c;
 }
 
+static bool timers_pending(void) { return atomic_load(&mn_ntimers) != 0; }
+
+/* A goroutine must not hold its worker while it waits. */
+static void pause_a_moment(void)
+{
+    if (((mg *)sched_current())->foreign)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    else
+        sched_gosched();
+}
+
 int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
 {
     mg *self = (mg *)sched_current();
-    int64_t deadline = sched_nanotime() + timeout;
-    leak_census c;
-    for (;;) {
-        uint64_t quiet = sched_timers_quiet();
-        c = census(since_id, self, quiet);
-        if (c.alive == 0)
-            return 0;
-        /* Everyone left is parked and no timer will fire (none pending, or
-         * fake time that only moves when told): the answer is final now. */
-        bool timers_idle = atomic_load(&mn_ntimers) == 0 || (quiet && quiet == sched_timers_quiet());
-        if (c.settled == c.alive && timers_idle)
-            break;
-        if (sched_nanotime() >= deadline)
-            break;
-        /* A goroutine must not hold its worker while it waits. */
-        if (self->foreign)
-            nanosleep(&(struct timespec){0, 1000000}, NULL);
-        else
-            sched_gosched();
-    }
-    if (report) {
+    leak_census c = leak_check_wait(since_id, timeout, census, timers_pending, pause_a_moment);
+    if (report && c.alive) {
         dump_sink sink = {report, -1};
         pthread_mutex_lock(&mn_registry_lock);
         dump_others(&sink, self, since_id);

@@ -520,19 +520,14 @@ static void on_sigquit(int sig)
 
 /* ---- leak check ------------------------------------------------------------------ */
 
-typedef struct leak_census {
-    int alive;    /* other goroutines newer than since_id */
-    int settled;  /* of those, parked with no timer that could wake them */
-} leak_census;
-
 /* With the fake clock on and no timer due, a sleeper is durably blocked:
  * `timers_quiet` (a sched_timers_quiet stamp) counts it as settled. */
-static leak_census census(int64_t since_id, gthread *self, uint64_t timers_quiet)
+static leak_census census(int64_t since_id, uint64_t timers_quiet)
 {
     leak_census c = {0, 0};
     pthread_mutex_lock(&S.lock);
     for (gthread *g = S.all_first; g; g = g->all_next) {
-        if (g == self || g->pub.id <= since_id)
+        if (g == tls_g || g->pub.id <= since_id)
             continue;
         c.alive++;
         if (atomic_load(&g->state) == G_WAITING && (timers_quiet || atomic_load(&g->wait_reason) != WAIT_SLEEP))
@@ -542,27 +537,15 @@ static leak_census census(int64_t since_id, gthread *self, uint64_t timers_quiet
     return c;
 }
 
+static bool timers_pending(void) { return atomic_load(&S.ntimers) != 0; }
+
+static void pause_a_moment(void) { nanosleep(&(struct timespec){0, 1000000}, NULL); }
+
 int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
 {
     gthread *self = (gthread *)sched_current();
-    int64_t deadline = sched_nanotime() + timeout;
-    leak_census c;
-    for (;;) {
-        uint64_t quiet = sched_timers_quiet();
-        c = census(since_id, self, quiet);
-        if (c.alive == 0)
-            return 0;
-        /* Everyone left is parked and no timer will fire (none pending, or
-         * fake time that only moves when told): the answer is final now. */
-        bool timers_idle = atomic_load(&S.ntimers) == 0 || (quiet && quiet == sched_timers_quiet());
-        if (c.settled == c.alive && timers_idle)
-            break;
-        if (sched_nanotime() >= deadline)
-            break;
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-    }
-    if (report) {
+    leak_census c = leak_check_wait(since_id, timeout, census, timers_pending, pause_a_moment);
+    if (report && c.alive) {
         dump_sink sink = {report, -1};
         pthread_mutex_lock(&S.lock);
         for (gthread *g = S.all_first; g; g = g->all_next)
