@@ -170,6 +170,7 @@ static struct {
     mg *free_g;
     _Alignas(64) _Atomic(int) nforeign;
     _Atomic(int) nhandoff; /* goroutines the monitor holds between two queues */
+    char quiescent;        /* TSan: parks release it, the all-parked check acquires */
     _Alignas(64) _Atomic(int64_t) last_id;
     _Atomic(int) nlive;
 } S = {.qlock = PTHREAD_MUTEX_INITIALIZER, .free_lock = PTHREAD_MUTEX_INITIALIZER};
@@ -281,6 +282,8 @@ static void check_dead(void)
     pthread_mutex_unlock(&S.qlock);
     if (!parked)
         return;
+    /* Everything the parked goroutines did happens before time moves. */
+    TSAN_ACQUIRE(&S.quiescent);
     if (atomic_load(&mn_ntimers) != 0)
         sched_timers_all_parked(); /* the fake clock moves on, if on */
     else
@@ -812,6 +815,7 @@ static void set_running(m_t *m, mg *next)
  * loop when there is none. */
 static void switch_away(m_t *m, mg *g, bool dying)
 {
+    TSAN_RELEASE(&S.quiescent);
     mg *next = find_fast(m);
     set_running(m, next);
 #ifdef SCHED_MN_TSAN
@@ -1101,6 +1105,7 @@ static void note_wait(mg *g, sched_wait_reason reason, goc_site site)
 
 static void park_foreign(mg *g, void (*unlock)(void *), void *lock)
 {
+    TSAN_RELEASE(&S.quiescent);
     atomic_store_explicit(&g->state, G_WAITING, memory_order_release);
     if (unlock)
         unlock(lock);
