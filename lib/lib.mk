@@ -11,7 +11,7 @@
 # hidden.
 
 # Two schedulers behind lib/src/sched.h: `thread` (a thread per goroutine)
-# and `mn` (M:N, x86-64 only).  SCHED picks the one in plain/tsan/asan,
+# and `mn` (M:N, x86-64 and aarch64).  SCHED picks the one in plain/tsan/asan,
 # which the runner and graders link; plain-thread and the -mn flavours hold
 # one scheduler whatever SCHED says, so both are tested and benchmarked.
 SCHED ?= thread
