@@ -368,7 +368,12 @@ static void exec_program(const child_plan *p, const cgroup *cg, int outfd, int e
         set_limit(RLIMIT_CPU, (rlim_t)cpu);
         set_limit(RLIMIT_FSIZE, (rlim_t)(o->max_file_mb ? o->max_file_mb : 64) << 20);
         set_limit(RLIMIT_NOFILE, 1024);
-        set_limit(RLIMIT_NPROC, p->nproc);
+        /* With a pids cgroup the job has an exact bound of its own; the
+         * rlimit counts every process of the user, other jobs' included,
+         * so parallel jobs (a batch, the sanitizer passes) would starve
+         * each other of threads. */
+        if (cg->procs_fd[CG_PIDS] < 0)
+            set_limit(RLIMIT_NPROC, p->nproc);
         if (!o->race)
             set_limit(RLIMIT_AS, (rlim_t)(o->max_mem_mb ? o->max_mem_mb : 4096) << 20);
         if (p->drop && !o->same_user) {
@@ -595,7 +600,7 @@ static int jail_plan(child_plan *plan)
     free(inner);
     if (!plan->jailed)
         return -1;
-    plan->seccomp_fd = cl_sandbox_seccomp_fd();
+    plan->seccomp_fd = cl_sandbox_seccomp_fd(plan->o->jail->allow_tracing);
     if (plan->seccomp_fd < 0) {
         /* No filter (built without libseccomp): namespaces alone. */
         cl_sandbox_argv_free(plan->jailed);

@@ -28,6 +28,8 @@ typedef struct cl_jail {
     const char *ro[CL_JAIL_MAX_PATHS]; /* visible read-only at the same path */
     const char *rw[CL_JAIL_MAX_PATHS]; /* visible read-write at the same path */
     const char *cwd;                   /* where the job starts */
+    bool allow_tracing;                /* the job may ptrace its own
+                                          processes (LeakSanitizer) */
 } cl_jail;
 
 /* How the probe runs a command as a sandboxed job (proc.c passes one, so
@@ -55,7 +57,9 @@ char **cl_sandbox_argv(const cl_jail *jail, char *const *argv, bool seccomp);
 void cl_sandbox_argv_free(char **argv);
 
 /* A file descriptor holding the compiled seccomp filter (close-on-exec,
- * positioned at its start), or -1 when libseccomp is not available. */
-int cl_sandbox_seccomp_fd(void);
+ * positioned at its start), or -1 when libseccomp is not available.
+ * allow_tracing: the filter without ptrace and process_vm_*, for jobs
+ * that trace themselves (the pid namespace keeps it to the job). */
+int cl_sandbox_seccomp_fd(bool allow_tracing);
 
 #endif

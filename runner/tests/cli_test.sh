@@ -31,13 +31,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 . "$top/runner/tests/shipped.sh"
-(cd "$top" && cp -r lessons solutions graders "$scratch"/) &&
-    shipped_exercises "$top" "$scratch" &&
-    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" "$scratch/build/lib/asan" &&
-    cp -r "$top/lib/include" "$scratch/lib/" &&
-    cp "$top/build/lib/plain/libgoc.a" "$scratch/build/lib/plain/" &&
-    cp "$top/build/lib/tsan/libgoc.a" "$scratch/build/lib/tsan/" &&
-    cp "$top/build/lib/asan/libgoc.a" "$scratch/build/lib/asan/" ||
+scratch_workbook "$top" "$scratch" ||
     { echo "cli_test: cannot copy the workbook into $scratch"; fail=1; finish; }
 export CHANLINGS_ROOT="$scratch" NO_COLOR=1
 unset CL_RESULTS CL_OUTPUT_DIR
