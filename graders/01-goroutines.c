@@ -287,6 +287,21 @@ CL_TEST(greet_all_prints_one_line_per_name)
 }
 CL_END_TEST
 
+/* greet_all runs in a goroutine of its own so that the stdout point can
+ * see it: a writer waiting for the others gives up only once greet_all
+ * itself has stopped (in its wait), never while it is still starting
+ * greeters on a slow machine. */
+typedef struct greet_call {
+    const char *const *names;
+    int n;
+} greet_call;
+
+static void call_greet_all(void *arg)
+{
+    greet_call *g = arg;
+    greet_all(g->names, g->n);
+}
+
 /* The 8 greeters' first writes all happen before any second write (the
  * stdout schedule point): a greeting printed in one call stays whole, one
  * printed in pieces is torn on every run, not once in a thousand. */
@@ -304,9 +319,16 @@ CL_TEST(greet_all_prints_each_line_whole)
     cl_capture cap;
     cl_capture_begin(&cap);
     cl_stdout_interleave(N);
-    greet_all(names, N);
+    static greet_call g;
+    g = (greet_call){names, N};
+    cl_call c;
+    cl_spawn_call(&c, call_greet_all, &g);
+    bool back = cl_call_await(&c, 5);
     cl_stdout_interleave_end();
     char *out = cl_capture_end(&cap);
+    cl_expect(back, "greet_all(names, 8) to return once every greeting was printed",
+              "greet_all waits for its greeters (launch_all does)",
+              "it was still waiting once nothing else could run (" EX ", greet_all).");
     cl_expect_no_leaks();
     cl_expect(*out, "greet_all(names, 8) to print 8 greetings", "one printf per goroutine",
               "it printed nothing (" EX ", greet_all).");

@@ -470,12 +470,38 @@ static void walk_probe_init(walk_probe *w, bool hold_leaves)
         w->leaves_total += w->root[i].nchildren == 0;
 }
 
+/* Starts walk with every Add from the learner's file held until all else
+ * has stopped (a schedule point), and lets them go a step at a time.  An
+ * Add made by the child, inside its own goroutine, then always comes
+ * after its parent's Done: the count touches zero with work left, and a
+ * walk that waits on it returns early, on every run.  That is checked at
+ * once, before the held goroutines go on to use the WaitGroup that lived
+ * in walk's returned frame. */
+static void start_walk_driven(walk_probe *w, cl_call *c)
+{
+    cl_point_hold_every(CL_BEFORE_WG_ADD);
+    cl_spawn_call(c, call_walk, w);
+    cl_point_drive(CL_BEFORE_WG_ADD, c);
+    int started = atomic_load(&w->started), finished = atomic_load(&w->finished);
+    cl_expect(!cl_call_returned(c) || atomic_load(&w->finished_at_return) == TREE_N,
+              "walk to wait while visits are still running",
+              "the unknown-number pattern: the parent counts each child (goc_wg_add(wg, 1)) "
+              "before goc_go and before its own goc_wg_done, so the count never reaches zero "
+              "while work remains. An Add inside the new goroutine runs too late",
+              "walk returned when only %d of 40 nodes had been visited (%d visits were still "
+              "running): the count reached zero while goroutines that had not counted "
+              "themselves yet were on their way. Every goroutine's Add must be made before "
+              "its goc_go, by whoever starts it (" EX ", walk and visit_main).",
+              started, started - finished);
+    cl_point_release(CL_BEFORE_WG_ADD);
+}
+
 CL_TEST(walk_visits_every_node_once)
 {
     static walk_probe w;
     walk_probe_init(&w, false);
     cl_call c;
-    cl_spawn_call(&c, call_walk, &w);
+    start_walk_driven(&w, &c);
     cl_expect(cl_call_await(&c, 5), "walk to return once every node was visited",
               "every goroutine calls goc_wg_done once, after its visit",
               "walk was still waiting once nothing else could run (" EX ", walk).");
@@ -495,32 +521,22 @@ CL_TEST(walk_visits_every_node_once)
 }
 CL_END_TEST
 
-/* Every Add from the learner's file waits until everything else has
- * stopped (a schedule point), and the leaves are held in their visit.
- * An Add made by the child, inside its own goroutine, then always comes
- * after its parent's Done: the count touches zero with work left, and a
- * walk that waits on it returns early, on every run. */
+/* The leaves are held in their visit, and every Add is driven as above:
+ * walk must still be waiting when everything has stopped. */
 CL_TEST(walk_waits_for_nodes_it_did_not_know_about)
 {
     static walk_probe w;
     walk_probe_init(&w, true);
-    cl_point_hold_every(CL_BEFORE_WG_ADD);
     cl_call c;
-    cl_spawn_call(&c, call_walk, &w);
-    cl_point_drive(CL_BEFORE_WG_ADD, &c);
-    cl_expect(!cl_call_returned(&c), "walk to wait while visits are still running",
-              "the unknown-number pattern: the parent counts each child (goc_wg_add(wg, 1)) "
-              "before goc_go and before its own goc_wg_done, so the count never reaches zero "
-              "while work remains. An Add inside the new goroutine runs too late",
-              "walk returned when only %d of 40 nodes had been visited (%d visits were still "
-              "running, held by the grader): the count reached zero while goroutines that had "
-              "not counted themselves yet were on their way. Every goroutine's Add must be "
-              "made before its goc_go, by whoever starts it (" EX ", walk and visit_main).",
-              atomic_load(&w.started), atomic_load(&w.started) - atomic_load(&w.finished));
+    start_walk_driven(&w, &c);
+    cl_settle();
+    cl_expect(!cl_call_returned(&c), "walk to wait while the held leaves are being visited",
+              "Add for each child in the parent, before goc_go; Done after the visit",
+              "walk returned while %d leaves were still in their visit (" EX ", walk).",
+              atomic_load(&w.started) - atomic_load(&w.finished));
     cl_expect(atomic_load(&w.started) > 0, "walk to visit the root",
               "a goroutine for the root, counted before goc_go",
               "walk visited nothing (" EX ", walk).");
-    cl_point_release(CL_BEFORE_WG_ADD);
     cl_gate_open(&w.leaves);
     cl_expect(cl_call_await(&c, 5), "walk to return once the leaves finished",
               "every goroutine calls goc_wg_done once", "walk was still waiting (" EX ", walk).");

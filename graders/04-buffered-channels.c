@@ -20,7 +20,9 @@ int first_result(int n, attempt_fn attempt, void *ctx);
 /* The leak check with a three-part message: what the leaked goroutines
  * mean for this exercise, and goc_leak_check's dump of where they wait.
  * Same confirmation as grader.h's cl_expect_no_leaks (a goroutine just
- * woken can look parked for a moment). */
+ * woken can look parked for a moment), which has no revisit line of its
+ * own; if grader.h grows one (cl_expect_no_leaks taking a revisit), this
+ * goes. */
 static void expect_no_leaks_after(const char *call, const char *revisit)
 {
     static char report[8192];
@@ -30,7 +32,9 @@ static void expect_no_leaks_after(const char *call, const char *revisit)
             cl_pause_ms(20);
         memset(report, 0, sizeof report);
         FILE *f = fmemopen(report, sizeof report - 1, "w");
-        leaked = goc_leak_check(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND, f);
+        /* grader.h's marked form: its polling is the grader's waiting,
+         * never counted as a learner sleep if the lesson wraps sleeps */
+        leaked = cl__leak_check(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND, f);
         if (f)
             fclose(f);
         if (leaked == 0)

@@ -14,6 +14,10 @@
  *                                        own goroutine and watch it return
  *   cl_capture_*                         what the learner printed
  *   cl_expect(cond, expected, revisit, happened...)   a teaching failure
+ *   cl_alloc(n, size) / cl_free          grader memory; whatever is left,
+ *                                        and every latch channel, is freed
+ *                                        when the test ends, so the memory
+ *                                        pass reports only the learner's
  *
  * The bug kinds every graded function is tested against have helpers too
  * (docs/authoring.md, "The checklist"):
@@ -26,6 +30,11 @@
  *                       that reused threads would otherwise order
  *   cl_spawn_mark(), cl_spawned_since(mark)
  *                       how many goroutines a call started
+ *   cl_fake_clock(), cl_settle_and_advance(d), cl_settle_and_next()
+ *                       virtual time for the test (goc/fakeclock.h): exact
+ *                       timeouts, and long learner timers never stall settle
+ *   cl_expect_no_pending_timers(call, where)
+ *                       no ticker/timer/sleep left running after a call
  *   cl_expect_chan_untouched(ch, ...)
  *                       the caller's channel is still open, not closed,
  *                       not written to or drained by the callee
@@ -333,6 +342,59 @@ static inline void cl_dump(char *buf, size_t size)
     goc_dump_goroutines(f);
     fclose(f);
     buf[size - 1] = '\0';
+}
+
+/* ---- the fake clock ------------------------------------------------------------ */
+
+/* Virtual time for this test (goc/fakeclock.h; Go 1.25's testing/synctest
+ * is the model): goc_now, sleeps, goc_after, tickers, timers and context
+ * deadlines all read it, and it moves only when the test moves it, or by
+ * itself when every goroutine is parked in libgoc with a timer pending.
+ * Call first in the test, before the learner's code runs.  Timeouts and
+ * deadlines become exact facts ("returned after exactly 50 ms"), and a
+ * learner's goc_after(GOC_HOUR) no longer stalls cl_settle. */
+static inline void cl_fake_clock(void) { goc_fakeclock_enable(); }
+
+/* Settles, lets d of virtual time pass (each timer due on the way fires,
+ * and everything it wakes runs until it parks again), and settles again:
+ * the state afterwards is final for that instant.  False if something
+ * kept running (a busy loop) instead of settling. */
+static inline bool cl_settle_and_advance(goc_duration d)
+{
+    bool settled = cl_settle();
+    cl__in_grader_wait++;
+    goc_fakeclock_advance(d);
+    cl__in_grader_wait--;
+    return cl_settle() && settled;
+}
+
+/* Settles and jumps to the next pending timer's deadline (firing what is
+ * due), then settles again.  False when no timer was pending. */
+static inline bool cl_settle_and_next(void)
+{
+    cl_settle();
+    cl__in_grader_wait++;
+    bool fired = goc_fakeclock_next();
+    cl__in_grader_wait--;
+    cl_settle();
+    return fired;
+}
+
+/* After a call: no timer, ticker, sleep or context deadline the call
+ * started is still pending ("a ticker made at file:line is still
+ * running").  Timers the test itself started must be stopped first. */
+static inline void cl_expect_no_pending_timers(const char *call, const char *where)
+{
+    char list[1024] = "";
+    FILE *f = fmemopen(list, sizeof list - 1, "w");
+    int n = goc_pending_timers(f);
+    if (f)
+        fclose(f);
+    cl_expect(n == 0, "no timer left running once the call returned",
+              "stop what you start: goc_ticker_stop for a ticker, goc_timer_stop (or let it "
+              "fire) for a timer, goc_chan_free for a goc_after channel you stop waiting on",
+              "after %s returned, %d timer%s still pending (%s):\n%.600s", call, n,
+              n == 1 ? " was" : "s were", where, list);
 }
 
 /* ---- channel operations with an upper bound ----------------------------- */
@@ -860,7 +922,11 @@ static inline void cl_expect_no_learner_sleeps(void)
  * every writer has made its first one.  A line written with one call is
  * untouched; a line written in pieces is torn on every run instead of on
  * an unlucky one.  A writer never waits for ever: when nothing else can
- * move (the writers run one after another) it goes on. */
+ * move (the writers run one after another) it goes on.  Call the function
+ * that starts the writers with cl_spawn_call, not on the test's own
+ * goroutine: the test's goroutine is invisible to that "nothing else can
+ * move", and a writer could give up while its launcher is still starting
+ * the others. */
 #define CL_MAX_WRITERS 64
 static struct {
     _Atomic(int) on;

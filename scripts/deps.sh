@@ -11,14 +11,21 @@ have_pc check || missing="$missing check"
 have_pc ncursesw || missing="$missing libncurses-dev"
 have_pc libcmark || [ -f /usr/include/cmark.h ] || missing="$missing libcmark-dev"
 # The jail learner code runs in (runner/src/sandbox.h): bwrap and its
-# seccomp filter.  Without them the runner still works and says so.
-command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
-have_pc libseccomp || missing="$missing libseccomp-dev"
-[ -z "$missing" ] && exit 0
+# seccomp filter.  Recommended, not required: without them the runner
+# still works and says what it falls back to.
+recommended=""
+command -v bwrap >/dev/null 2>&1 || recommended="$recommended bubblewrap"
+have_pc libseccomp || recommended="$recommended libseccomp-dev"
+[ -z "$missing$recommended" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "chanlings: installing build dependencies:$missing"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null || {
-        echo "chanlings: apt-get could not install:$missing" >&2; exit 1; }
+    echo "chanlings: installing build dependencies:$missing$recommended"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing $recommended >/dev/null || {
+        echo "chanlings: apt-get could not install:$missing$recommended" >&2; [ -z "$missing" ]; exit; }
+    exit 0
+fi
+if [ -z "$missing" ]; then
+    echo "chanlings: recommended for the sandbox learner code runs in, and missing:$recommended" >&2
+    echo "  install them with:  sudo apt-get install$recommended  (chanlings works without them, unsandboxed)" >&2
     exit 0
 fi
 echo "chanlings needs these Debian packages, which are missing:$missing" >&2

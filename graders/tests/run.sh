@@ -20,7 +20,7 @@
 #   RACE=1 sh graders/tests/run.sh     ThreadSanitizer: solutions and alternatives clean, races caught
 #   ASAN=1 sh graders/tests/run.sh     AddressSanitizer + LeakSanitizer + UBSan (lessons with asan: true)
 #   RUNS=20 sh graders/tests/run.sh    repeat every run
-#   ONLY=02 sh graders/tests/run.sh    one exercise (ONLY=fx: the schedule-point fixture)
+#   ONLY=02 sh graders/tests/run.sh    one exercise (ONLY="01 fx": a list; fx is the schedule-point fixture)
 # Last line: "N passed, N failed"; exit status non-zero on any failure.
 cd "$(dirname "$0")/../.." || exit 2
 CC=${CC:-cc}
@@ -31,7 +31,7 @@ san=""
 [ -n "$RACE" ] && { flavour=tsan; san="-fsanitize=thread"; }
 [ -n "$ASAN" ] && { flavour=asan; san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"; }
 lib=build/lib/$flavour/libgoc.a
-out=build/graders-test/$flavour
+out=${GRADERS_TEST_DIR:-build/graders-test}/$flavour
 mkdir -p "$out"
 
 if [ ! -f "$lib" ]; then
@@ -52,6 +52,13 @@ fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 if ! $CC $CFLAGS $CHECK_CFLAGS -c graders/grader_main.c -o "$out/grader_main.o" 2>"$out/grader_main.cc"; then
     cat "$out/grader_main.cc"; echo "0 passed, 1 failed"; exit 1
 fi
+
+# selected NN: whether $ONLY (blank-separated, empty for all) names NN.
+selected() {
+    [ -z "$ONLY" ] && return 0
+    case " $ONLY " in *" $1 "*) return 0 ;; esac
+    return 1
+}
 
 # front_matter LESSON KEY: the value of KEY in the lesson's front matter.
 front_matter() {
@@ -217,7 +224,7 @@ prove() {
 for grader in graders/[0-9][0-9]-*.c; do
     slug=$(basename "$grader" .c)
     nn=${slug%%-*}
-    [ -n "$ONLY" ] && [ "$ONLY" != "$nn" ] && continue
+    selected "$nn" || continue
     # The untouched exercise as shipped (git HEAD, else the runner's pristine
     # copy), never a learner's work in exercises/.
     stub=exercises/$slug.c
@@ -231,7 +238,7 @@ done
 
 # The schedule-point fixture: proves grader.h's wrap helpers on a tiny
 # learner file of its own (graders/tests/fx/).
-if [ -z "$ONLY" ] || [ "$ONLY" = fx ]; then
+if selected fx; then
     prove fx-schedule-points graders/tests/fx/grader.c graders/tests/fx/solution.c "" \
         graders/tests/fx/lesson.md fx
 fi

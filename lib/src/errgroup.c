@@ -107,7 +107,7 @@ void goc_errgroup_set_limit_at(goc_errgroup *g, int n, goc_site site)
                  active);
         sched_die("panic", site, msg);
     }
-    goc_chan_free(g->slots);
+    goc_chan_free_at(g->slots, site);
     g->slots = n < 0 ? NULL : goc_chan_make_at(1, (size_t)n, "char (errgroup slot)", site);
 }
 

@@ -3,6 +3,7 @@
  * header, exit).  See sched_common.h. */
 #include "sched_common.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <time.h>
@@ -158,11 +159,20 @@ int64_t goc_go_named_at(goc_func fn, void *arg, const char *name, const char *fn
 
 enum { STOP_NONE = 0, STOP_DYING = 1, STOP_EXITING = 2 };
 static _Atomic(int) stop_state;
+static _Atomic(uintptr_t) exiting_thread; /* pthread_self() of the thread in exit() */
 
-bool stop_claim(void)
+bool stop_claim(bool everyone_parked)
 {
-    int none = STOP_NONE;
-    return atomic_compare_exchange_strong(&stop_state, &none, STOP_DYING);
+    int seen = STOP_NONE;
+    if (atomic_compare_exchange_strong(&stop_state, &seen, STOP_DYING))
+        return true;
+    /* exit() has begun.  Its own thread may still stop the program (an
+     * atexit handler that panics), and so may a deadlock (the exiting
+     * thread is parked, not flushing): neither races exit's flush. */
+    if (seen == STOP_EXITING &&
+        (everyone_parked || atomic_load(&exiting_thread) == (uintptr_t)pthread_self()))
+        return atomic_compare_exchange_strong(&stop_state, &seen, STOP_DYING);
+    return false;
 }
 
 bool stop_in_progress(void) { return atomic_load(&stop_state) == STOP_DYING; }
@@ -230,6 +240,7 @@ void stop_exit(int status)
  * that starts after exit has begun gives way to it. */
 static void exit_guard(void)
 {
+    atomic_store(&exiting_thread, (uintptr_t)pthread_self());
     int none = STOP_NONE;
     if (!atomic_compare_exchange_strong(&stop_state, &none, STOP_EXITING) && none == STOP_DYING)
         stop_block_forever();

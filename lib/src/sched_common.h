@@ -44,9 +44,10 @@ void dump_goroutine(dump_sink *s, const dump_record *r);
 /* ---- stopping the program --------------------------------------------------- */
 
 /* True for the one caller that reports and exits; false when another
- * goroutine is already reporting or the program is exiting normally: the
- * caller must then block forever (the process is about to end). */
-bool stop_claim(void);
+ * goroutine is already reporting or another thread is inside exit(): the
+ * caller must then block forever (the process is about to end).  A
+ * deadlock (everyone_parked) may still report during exit. */
+bool stop_claim(bool everyone_parked);
 /* True once a stop is claimed (a goroutine starting now must freeze). */
 bool stop_in_progress(void);
 /* Blocks the calling thread forever, with every signal blocked. */

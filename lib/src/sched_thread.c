@@ -489,7 +489,7 @@ static bool freeze_others(gthread *self)
 /* The stop sequence shared by panics, fatal errors, deadlocks and SIGQUIT. */
 GOC_NORETURN static void stop_the_world(const char *kind, goc_site site, const char *msg, bool dump_self)
 {
-    if (!stop_claim())
+    if (!stop_claim(!dump_self))
         stop_block_forever(); /* another goroutine is already reporting */
     gthread *self = tls_g;
     freeze_others(self);
@@ -507,7 +507,7 @@ void sched_die(const char *kind, goc_site site, const char *msg)
     bool deadlock = strstr(msg, "deadlock") != NULL;
     if (!deadlock && !tls_g && !stop_in_progress())
         sched_current(); /* a thread's first libgoc call can be its fatal one */
-    stop_the_world(kind, site, msg, !deadlock);
+    stop_the_world(kind, site, msg, !deadlock); /* a deadlock's reporter is parked too */
 }
 
 /* Go prints every goroutine on SIGQUIT and exits 2.  The stop uses no

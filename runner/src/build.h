@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "pass.h"
+#include "wraps.h"
 
 typedef struct cl_build_opts {
     const char *root;         /* workbook root: lib/include, build/lib, graders/ */
@@ -23,7 +24,7 @@ typedef struct cl_build_opts {
     const volatile int *cancel;
     const char *wrap;         /* grader only: libgoc functions to link with
                                  -Wl,--wrap=NAME, separated by blanks; each
-                                 must pass cl_build_wrap_allowed; NULL: none */
+                                 must pass cl_wrap_allowed; NULL: none */
 } cl_build_opts;
 
 typedef struct cl_build_result {
@@ -51,20 +52,17 @@ int cl_build_program(const cl_build_opts *o, const char *source, cl_build_result
 
 void cl_build_result_free(cl_build_result *res);
 
-/* Room for a lesson's `wrap:` names, one blank between them. */
-#define CL_BUILD_WRAP_MAX 512
-
-/* May a lesson's `wrap:` name this function?  libgoc's own entry points
- * (`goc_` and a C identifier), and from the C library only the sleeps and
- * the stdout writers a grader watches (a table in build.c): a lesson must
- * not reroute the rest of the C library under the learner's code. */
-bool cl_build_wrap_allowed(const char *name, size_t len);
-
 /* The warnings in `diagnostics` that are about `learner_file` and point at
  * real bugs (use after free, uninitialised values, format strings,
  * returning a local's address...), each with its "In function" line and
  * its source excerpt; NULL when there are none.  Newly allocated. */
 char *cl_build_bug_warnings(const char *diagnostics, const char *learner_file);
+
+/* The link failed on the `wrap:` contract: the grader lacks a __wrap_
+ * the lesson asks for, or calls a __real_ the lesson does not list.  What
+ * to fix, naming the grader, or NULL for any other failure.  Newly
+ * allocated. */
+char *cl_build_wrap_link_error(const char *diagnostics, const char *grader_rel);
 
 /* Path of `path` relative to root when it lies inside it, else path as is
  * (newly allocated). */

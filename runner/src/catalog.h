@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lesson.h"
 #include "workbook.h"
 
 typedef struct cl_exercise {
@@ -44,9 +45,8 @@ int cl_catalog_parse_name(const char *file, const char *ext, char *slug, size_t 
 
 /* The one lesson loader: reads and parses lessons/<slug>.md of item i
  * under root.  0, or -1 with err naming the file (l is then zeroed). */
-struct cl_lesson;
-int cl_catalog_lesson(const cl_catalog *c, const char *root, size_t i, struct cl_lesson *l,
-                      char *err, size_t errsz);
+int cl_catalog_lesson(const cl_catalog *c, const char *root, size_t i, cl_lesson *l, char *err,
+                      size_t errsz);
 
 /* Whether `s` is a valid slug: digits, '-', then [a-z0-9-]+. */
 bool cl_catalog_valid_slug(const char *s);

@@ -137,6 +137,18 @@ static cl_report *refused_report(const sub *s, const char *slug)
     return r;
 }
 
+/* A student's name for the terminal: a directory name may hold newlines
+ * and escapes, which would forge lines or move the cursor.  The reports
+ * escape the original, each in its own format. */
+static const char *one_line(const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", name);
+    for (unsigned char *p = (unsigned char *)buf; *p; p++)
+        if (*p < 0x20 || *p == 0x7F)
+            *p = '?';
+    return buf;
+}
+
 static const char *sub_slug(const batch *b, const sub *s)
 {
     return s->ex >= 0 ? b->ctx->catalog->items[s->ex].slug : "(submission)";
@@ -285,7 +297,9 @@ int cl_cmd_grade(cl_ctx *ctx, int argc, char **argv)
         }
         passed += s->report->status == CL_STATUS_PASSED;
         internal += s->report->status == CL_STATUS_INTERNAL;
-        printf("%-20s %-28s %s (%zu/%zu tests)\n", s->student, items[k].exercise,
+        char shown[256];
+        printf("%-20s %-28s %s (%zu/%zu tests)\n", one_line(s->student, shown, sizeof shown),
+               items[k].exercise,
                cl_status_name(s->report->status), cl_report_passed(s->report), s->report->ntests);
         if (s->report->status == CL_STATUS_INTERNAL)
             fprintf(stderr, "  %s\n", s->report->error);

@@ -51,7 +51,8 @@ static const char USAGE[] =
     "  --count K    how many questions the mastery check asks (default 10)\n"
     "  --seed S     shuffle options the same way as another run with S\n"
     "  --answers L  answers for scripts, comma separated: \"b,ac,y,d\"\n"
-    "               (letters per question; y/n when offered a retry)\n"
+    "               (letters per question; y/n when offered a retry; a retry\n"
+    "               keeps the first round's letters, so its answers are those)\n"
     "Without --answers, answers are read from standard input, one per line.\n"
     "Exit status: 0 finished (whatever the score), 1 stopped before the end,\n"
     "2 bad usage or an answer that is no option, 3 the lesson or its quiz is broken.\n";

@@ -29,7 +29,7 @@ typedef struct cl_grade_opts {
     bool race;               /* grade again under ThreadSanitizer */
     bool asan;               /* grade again under AddressSanitizer with
                                 LeakSanitizer and UBSan (the memory pass) */
-    char wrap[CL_BUILD_WRAP_MAX]; /* libgoc functions the grader wraps
+    char wrap[CL_WRAP_MAX]; /* libgoc functions the grader wraps
                                 (-Wl,--wrap=NAME), blank-separated; "" none */
     int test_timeout;        /* seconds per test; 0: 10 */
     int deadline;            /* seconds for the whole program; 0: derived

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build.h"
 #include "fs.h"
+#include "wraps.h"
 
 typedef struct {
     char *text;     /* owned copy, split in place */
@@ -153,19 +153,19 @@ static int parse_bool(const char *v, bool *out)
 static int fm_race(cl_lesson *l, char *v) { return parse_bool(v, &l->race); }
 static int fm_asan(cl_lesson *l, char *v) { return parse_bool(v, &l->asan); }
 
-/* libgoc's functions and a few watchable C library ones (build.h says
+/* libgoc's functions and a few watchable C library ones (wraps.h says
  * which and why); the grader link gets
  * one -Wl,--wrap= per name.  Stored with one blank between names. */
 static int fm_wrap(cl_lesson *l, char *v)
 {
-    char norm[CL_BUILD_WRAP_MAX];
+    char norm[CL_WRAP_MAX];
     size_t n = 0;
     for (char *p = v; *p;) {
         p += strspn(p, " \t");
         size_t len = strcspn(p, " \t");
         if (!len)
             break;
-        if (!cl_build_wrap_allowed(p, len) || n + len + 2 > sizeof norm)
+        if (!cl_wrap_allowed(p, len) || n + len + 2 > sizeof norm)
             return -1;
         n += (size_t)snprintf(norm + n, sizeof norm - n, "%s%.*s", n ? " " : "", (int)len, p);
         p += len;

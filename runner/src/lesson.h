@@ -11,7 +11,7 @@
  *   wrap: goc_mutex_lock_at goc_mutex_unlock_at
  *                        (optional: functions the grader wraps with
  *                         -Wl,--wrap=: goc_ names and the C library's sleeps
- *                         and stdout writers, cl_build_wrap_allowed)
+ *                         and stdout writers, cl_wrap_allowed)
  *   timeout: 10          (optional: seconds per test)
  *   ---
  *   # Goroutines ... (body: Markdown)

@@ -368,7 +368,12 @@ static void exec_program(const child_plan *p, const cgroup *cg, int outfd, int e
         set_limit(RLIMIT_CPU, (rlim_t)cpu);
         set_limit(RLIMIT_FSIZE, (rlim_t)(o->max_file_mb ? o->max_file_mb : 64) << 20);
         set_limit(RLIMIT_NOFILE, 1024);
-        set_limit(RLIMIT_NPROC, p->nproc);
+        /* With a pids cgroup the job has an exact bound of its own; the
+         * rlimit counts every process of the user, other jobs' included,
+         * so parallel jobs (a batch, the sanitizer passes) would starve
+         * each other of threads. */
+        if (cg->procs_fd[CG_PIDS] < 0)
+            set_limit(RLIMIT_NPROC, p->nproc);
         if (!o->race)
             set_limit(RLIMIT_AS, (rlim_t)(o->max_mem_mb ? o->max_mem_mb : 4096) << 20);
         if (p->drop && !o->same_user) {
@@ -595,7 +600,7 @@ static int jail_plan(child_plan *plan)
     free(inner);
     if (!plan->jailed)
         return -1;
-    plan->seccomp_fd = cl_sandbox_seccomp_fd();
+    plan->seccomp_fd = cl_sandbox_seccomp_fd(plan->o->jail->allow_tracing);
     if (plan->seccomp_fd < 0) {
         /* No filter (built without libseccomp): namespaces alone. */
         cl_sandbox_argv_free(plan->jailed);
@@ -665,6 +670,24 @@ static bool read_results(int fd, capped_buf *b, size_t cap)
     return true;
 }
 
+/* The sandbox probe's job (cl_sandbox_run_fn): argv as learner code runs. */
+static int probe_job(char *const *argv, char *out, size_t outsz)
+{
+    cl_proc_opts po = {.argv = argv, .deadline_ms = 10000, .output_cap = 4096, .sandbox = true};
+    cl_proc_result pr;
+    if (cl_proc_run(&po, &pr) < 0) {
+        snprintf(out, outsz, "%s", pr.error);
+        cl_proc_result_free(&pr);
+        return -1;
+    }
+    snprintf(out, outsz, "%s", pr.out ? pr.out : "");
+    int rc = pr.exit_code;
+    cl_proc_result_free(&pr);
+    return rc;
+}
+
+bool cl_proc_jail_available(void) { return cl_sandbox_available(probe_job); }
+
 int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -672,7 +695,7 @@ int cl_proc_run(const cl_proc_opts *o, cl_proc_result *res)
     double t0 = now_sec();
     child_plan plan = {.o = o, .seccomp_fd = -1};
     resolve_program(o->argv[0], plan.path, sizeof plan.path);
-    if (o->jail && cl_sandbox_available() && jail_plan(&plan) < 0) {
+    if (o->jail && cl_proc_jail_available() && jail_plan(&plan) < 0) {
         snprintf(res->error, sizeof res->error, "cannot prepare the sandbox: %s", strerror(errno));
         plan_free(&plan);
         return -1;

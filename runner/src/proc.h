@@ -70,6 +70,10 @@ typedef struct cl_proc_result {
 
 /* Runs the program to its end; returns 0 if it started, -1 if not. */
 int cl_proc_run(const cl_proc_opts *opts, cl_proc_result *res);
+
+/* Whether jobs with a jail run jailed (sandbox.h probes once, through
+ * cl_proc_run). */
+bool cl_proc_jail_available(void);
 void cl_proc_result_free(cl_proc_result *res);
 
 /* The uid/gid learner code runs as when the runner is root ("chanlings" if

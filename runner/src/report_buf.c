@@ -67,19 +67,50 @@ char *cl_strdup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* Opens a file learner code may have tampered with: never through a
+ * symlink (the runner may be root), never waiting on a FIFO or device put
+ * there; regular files only.  -1 otherwise. */
+static int open_learner_file(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0 && (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The first `cap` bytes of an open regular file, with a note when more
+ * was there (the size says how much, without reading it). */
+static char *read_head(int fd, const struct stat *st, size_t cap)
+{
+    cl_buf b = {0};
+    char chunk[8192];
+    size_t total = 0;
+    ssize_t n;
+    while (total <= cap && (n = read(fd, chunk, sizeof chunk)) > 0) {
+        size_t keep = total < cap ? cap - total : 0;
+        cl_buf_add(&b, chunk, (size_t)n < keep ? (size_t)n : keep);
+        total += (size_t)n;
+    }
+    size_t size = (size_t)st->st_size > total ? (size_t)st->st_size : total;
+    if (size > cap)
+        cl_buf_printf(&b, "\n[... chanlings cut the last %zu bytes of this output ...]\n",
+                      size - cap);
+    return cl_buf_take(&b);
+}
+
 char *cl_read_text_ends(const char *path, size_t cap)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
+    int fd = open_learner_file(path, &st);
     if (fd < 0)
         return NULL;
-    bool whole = fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size <= cap;
-    close(fd);
-    if (whole)
-        return cl_read_text(path, cap);
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
+    if ((size_t)st.st_size <= cap) {
+        char *text = read_head(fd, &st, cap);
+        close(fd);
+        return text;
+    }
     size_t half = cap / 2, size = (size_t)st.st_size;
     char *head = malloc(half), *tail = malloc(half);
     ssize_t h = head ? pread(fd, head, half, 0) : -1;
@@ -99,34 +130,11 @@ char *cl_read_text_ends(const char *path, size_t cap)
 
 char *cl_read_text(const char *path, size_t cap)
 {
-    /* Learner code may have left a symlink where its output belongs;
-     * never follow it (the runner may be root). */
-    /* Nor wait on a FIFO or a device put there: regular files only. */
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
-        close(fd);
+    int fd = open_learner_file(path, &st);
+    if (fd < 0)
         return NULL;
-    }
-    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    cl_buf b = {0};
-    char chunk[8192];
-    size_t n, total = 0;
-    while (total <= cap && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        size_t keep = total < cap ? cap - total : 0;
-        cl_buf_add(&b, chunk, n < keep ? n : keep);
-        total += n;
-    }
-    fclose(f);
-    /* The size says how much was left unread, without reading it. */
-    size_t size = (size_t)st.st_size > total ? (size_t)st.st_size : total;
-    if (size > cap)
-        cl_buf_printf(&b, "\n[... chanlings cut the last %zu bytes of this output ...]\n",
-                      size - cap);
-    return cl_buf_take(&b);
+    char *text = read_head(fd, &st, cap);
+    close(fd);
+    return text;
 }

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,6 @@
 #include <sched.h>
 #endif
 
-#include "proc.h"
 
 /* What every job sees besides its own paths: the system's programs and
  * libraries, and of /etc only what compilers and the dynamic loader read. */
@@ -188,19 +188,22 @@ void cl_sandbox_argv_free(char **argv)
 
 /* ---- the seccomp filter ---- */
 
-static unsigned char *bpf;
-static size_t bpf_len;
+/* Two compiled filters: the strict one, and one that lets a job trace its
+ * own processes (LeakSanitizer stops the world with ptrace; the pid
+ * namespace keeps that to the job itself). */
+enum { FILTER_STRICT, FILTER_TRACE, FILTER_COUNT };
+static unsigned char *bpf[FILTER_COUNT];
+static size_t bpf_len[FILTER_COUNT];
 
 #ifdef CL_HAVE_SECCOMP
 /* System calls no exercise, compiler or test harness needs; each fails
  * with EPERM (the namespaces already keep their effects inside, this is
  * the second wall).  clone3 says ENOSYS so the C library falls back to
- * clone, whose flags the filter can see.  ptrace stays allowed: the memory
- * pass's LeakSanitizer stops the threads of the process it checks with it,
- * and the job's own pid and user namespaces leave it nothing else to reach
- * (objcheck.c still refuses learner code that calls it). */
+ * clone, whose flags the filter can see.  The first entries are the
+ * tracing calls FILTER_TRACE leaves out. */
+#define TRACING_CALLS 3
 static const char *const refused_calls[] = {
-    "process_vm_readv", "process_vm_writev", "kexec_load", "kexec_file_load",
+    "ptrace", "process_vm_readv", "process_vm_writev", "kexec_load", "kexec_file_load",
     "mount", "umount2", "pivot_root", "chroot", "swapon", "swapoff", "reboot",
     "init_module", "finit_module", "delete_module", "bpf", "perf_event_open", "keyctl",
     "add_key", "request_key", "userfaultfd", "unshare", "setns", "io_uring_setup",
@@ -208,13 +211,14 @@ static const char *const refused_calls[] = {
     "name_to_handle_at", "syslog", "ioperm", "iopl", "lookup_dcookie", "fanotify_init",
     "mount_setattr", "move_mount", "open_tree", "fsopen", "fsmount", "fsconfig", "fspick"};
 
-static void build_filter(void)
+static void build_filter(int which)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx)
         return;
     int rc = 0;
-    for (size_t i = 0; i < sizeof refused_calls / sizeof refused_calls[0]; i++) {
+    size_t first = which == FILTER_TRACE ? TRACING_CALLS : 0;
+    for (size_t i = first; i < sizeof refused_calls / sizeof refused_calls[0]; i++) {
         int nr = seccomp_syscall_resolve_name(refused_calls[i]);
         if (nr != __NR_SCMP_ERROR)
             rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
@@ -237,26 +241,28 @@ static void build_filter(void)
     int fd = rc == 0 ? memfd_create("chanlings-seccomp", MFD_CLOEXEC) : -1;
     if (fd >= 0 && seccomp_export_bpf(ctx, fd) == 0) {
         off_t len = lseek(fd, 0, SEEK_END);
-        bpf = len > 0 ? malloc((size_t)len) : NULL;
-        if (bpf && pread(fd, bpf, (size_t)len, 0) == len)
-            bpf_len = (size_t)len;
+        bpf[which] = len > 0 ? malloc((size_t)len) : NULL;
+        if (bpf[which] && pread(fd, bpf[which], (size_t)len, 0) == len)
+            bpf_len[which] = (size_t)len;
     }
     if (fd >= 0)
         close(fd);
     seccomp_release(ctx);
 }
 #else
-static void build_filter(void) {}
+static void build_filter(int which) { (void)which; }
 #endif
 
-int cl_sandbox_seccomp_fd(void)
+int cl_sandbox_seccomp_fd(bool allow_tracing)
 {
-    if (!bpf_len)
+    int which = allow_tracing ? FILTER_TRACE : FILTER_STRICT;
+    if (!bpf_len[which])
         return -1;
     int fd = memfd_create("chanlings-seccomp", MFD_CLOEXEC);
     if (fd < 0)
         return -1;
-    if (write(fd, bpf, bpf_len) != (ssize_t)bpf_len || lseek(fd, 0, SEEK_SET) != 0) {
+    if (write(fd, bpf[which], bpf_len[which]) != (ssize_t)bpf_len[which] ||
+        lseek(fd, 0, SEEK_SET) != 0) {
         close(fd);
         return -1;
     }
@@ -267,6 +273,7 @@ int cl_sandbox_seccomp_fd(void)
 
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static bool available;
+static _Atomic(cl_sandbox_run_fn) probe_run; /* set before probe_once runs */
 
 /* Runs `true` in a jail the way jobs will run, as the user learner code
  * runs as; its error output says why it could not. */
@@ -280,24 +287,21 @@ static void probe(void)
     if (!find_bwrap()) {
         why = "bubblewrap (bwrap) is not installed: apt-get install bubblewrap";
     } else {
-        build_filter();
+        build_filter(FILTER_STRICT);
+        build_filter(FILTER_TRACE);
         char *const inner[] = {"/bin/true", NULL};
         /* Namespaces only: the filter is proved by the jobs themselves. */
         char **cmd = cl_sandbox_argv(NULL, inner, false);
-        cl_proc_opts po = {.argv = cmd, .deadline_ms = 10000, .output_cap = 4096, .sandbox = true};
-        cl_proc_result pr;
+        int rc = cmd ? atomic_load(&probe_run)(cmd, detail, sizeof detail) : -1;
         if (!cmd)
             why = "out of memory";
-        else if (cl_proc_run(&po, &pr) < 0)
-            why = "bwrap could not be started", snprintf(detail, sizeof detail, "%s", pr.error);
-        else if (pr.exit_code != 0)
+        else if (rc < 0)
+            why = "bwrap could not be started";
+        else if (rc != 0)
             why = "this user may not create namespaces here (in a container, or "
-                  "kernel.unprivileged_userns_clone / user.max_user_namespaces is 0)",
-            snprintf(detail, sizeof detail, "%s", pr.out ? pr.out : "");
+                  "kernel.unprivileged_userns_clone / user.max_user_namespaces is 0)";
         else
             available = true;
-        if (cmd)
-            cl_proc_result_free(&pr);
         cl_sandbox_argv_free(cmd);
     }
     if (available)
@@ -306,9 +310,10 @@ static void probe(void)
     fprintf(stderr,
             "chanlings: learner code runs WITHOUT a sandbox: %s%s%s%s.  It still runs with "
             "time, memory, process and file-size limits, in its own process group%s, but it "
-            "can read and write whatever this user can.\n",
+            "can read and write whatever %s can.\n",
             why, *detail ? " (bwrap said: " : "", detail, *detail ? ")" : "",
-            geteuid() == 0 ? " and as an unprivileged user" : "");
+            geteuid() == 0 ? " and as an unprivileged user" : "",
+            geteuid() == 0 ? "that user" : "you");
 }
 
 const char *cl_sandbox_bwrap(void)
@@ -316,8 +321,9 @@ const char *cl_sandbox_bwrap(void)
     return bwrap_path;
 }
 
-bool cl_sandbox_available(void)
+bool cl_sandbox_available(cl_sandbox_run_fn run)
 {
+    atomic_store(&probe_run, run);
     pthread_once(&probe_once, probe);
     return available;
 }

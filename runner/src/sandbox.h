@@ -28,12 +28,20 @@ typedef struct cl_jail {
     const char *ro[CL_JAIL_MAX_PATHS]; /* visible read-only at the same path */
     const char *rw[CL_JAIL_MAX_PATHS]; /* visible read-write at the same path */
     const char *cwd;                   /* where the job starts */
+    bool allow_tracing;                /* the job may ptrace its own
+                                          processes (LeakSanitizer) */
 } cl_jail;
 
-/* True when jobs can be jailed (probed once per process, as the user
- * learner code runs as); false after printing, once, what the runner
- * falls back to. */
-bool cl_sandbox_available(void);
+/* How the probe runs a command as a sandboxed job (proc.c passes one, so
+ * this module does not include proc.h, which includes it): fills `out`
+ * with the job's output, or with why it could not start; returns the exit
+ * code, or -1 when it could not start. */
+typedef int (*cl_sandbox_run_fn)(char *const *argv, char *out, size_t outsz);
+
+/* True when jobs can be jailed (probed once per process with `run`, as the
+ * user learner code runs as); false after printing, once, what the runner
+ * falls back to.  Callers use cl_proc_jail_available() (proc.h). */
+bool cl_sandbox_available(cl_sandbox_run_fn run);
 
 /* bwrap's path, once cl_sandbox_available() said true. */
 const char *cl_sandbox_bwrap(void);
@@ -49,7 +57,9 @@ char **cl_sandbox_argv(const cl_jail *jail, char *const *argv, bool seccomp);
 void cl_sandbox_argv_free(char **argv);
 
 /* A file descriptor holding the compiled seccomp filter (close-on-exec,
- * positioned at its start), or -1 when libseccomp is not available. */
-int cl_sandbox_seccomp_fd(void);
+ * positioned at its start), or -1 when libseccomp is not available.
+ * allow_tracing: the filter without ptrace and process_vm_*, for jobs
+ * that trace themselves (the pid namespace keeps it to the job). */
+int cl_sandbox_seccomp_fd(bool allow_tracing);
 
 #endif

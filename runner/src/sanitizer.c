@@ -203,11 +203,13 @@ static bool frame_parse(const char *t, size_t tl, frame *f)
  * learner knows it, no column. */
 static void put_site(cl_buf *b, const frame *f, const char *learner_file)
 {
-    const char *at = memmem(f->loc, f->loc_len, learner_file, strlen(learner_file));
+    size_t fl = strlen(learner_file);
+    const char *at = memmem(f->loc, f->loc_len, learner_file, fl);
     const char *loc = at ? at : f->loc;
     size_t len = f->loc_len - (size_t)(loc - f->loc);
-    const char *colon = memchr(loc + strlen(learner_file), ':', len - strlen(learner_file));
-    const char *col = colon ? memchr(colon + 1, ':', len - (size_t)(colon + 1 - loc)) : NULL;
+    /* FILE:LINE[:COLUMN]: cut at the second colon after the file name. */
+    const char *line = at ? memchr(loc + fl, ':', len - fl) : NULL;
+    const char *col = line ? memchr(line + 1, ':', len - (size_t)(line + 1 - loc)) : NULL;
     if (col)
         len = (size_t)(col - loc);
     cl_buf_printf(b, "%.*s, in %.*s()", (int)len, loc, (int)f->func_len, f->func);
@@ -273,8 +275,12 @@ static void add_headline(cl_buf *b, const char *t, size_t tl, int fam)
 char *cl_sanitizer_trim(const char *report, const char *learner_file)
 {
     cl_buf b = {0};
-    cl_san_report rep;
-    if (!cl_sanitizer_find(report, false, &rep) && !cl_sanitizer_find(report, true, &rep))
+    /* The report that starts first: the one `report` points at. */
+    cl_san_report rep, at_exit;
+    bool now = cl_sanitizer_find(report, false, &rep);
+    if (cl_sanitizer_find(report, true, &at_exit) && (!now || at_exit.start < rep.start))
+        rep = at_exit;
+    else if (!now)
         return strdup("");
     const struct family *fam = &families[rep.family];
     bool learner_frames_seen = false, frames_seen = false;

@@ -23,7 +23,7 @@ static void set_output(cl_tui *t, cl_tui_out_kind kind, const char *title, const
     t->dirty_layout = 1;
 }
 
-void cl_tui_set_output_text(cl_tui *t, const char *title, const char *text)
+static void set_output_text(cl_tui *t, const char *title, const char *text)
 {
     set_output(t, CL_TUI_OUT_TEXT, title, text);
 }
@@ -94,7 +94,7 @@ void cl_tui_start_job(cl_tui *t, const char *verb, const char *extra)
     }
     char title[160];
     snprintf(title, sizeof title, "%s %s", verb, t->model.ex[t->model.current].slug);
-    cl_tui_set_output_text(t, title, "");
+    set_output_text(t, title, "");
     if (cl_tui_job_start(t, verb, extra, t->model.current) != 0)
         return;
     t->focus = CL_TUI_FOCUS_OUTPUT;

@@ -46,7 +46,7 @@ static int fill_output(cl_tui *t, int width, cl_md_doc *doc)
     return cl_md_text_layout(s, t->out.len, width, doc);
 }
 
-void cl_tui_layout(cl_tui *t)
+static void layout(cl_tui *t)
 {
     getmaxyx(stdscr, t->rows, t->cols);
     if (t->cols < MIN_COLS || t->rows < MIN_ROWS) {
@@ -281,7 +281,7 @@ static void draw_bottom(cl_tui *t)
 
 void cl_tui_draw(cl_tui *t)
 {
-    cl_tui_layout(t);
+    layout(t);
     erase();
     if (t->mode == CL_TUI_MODE_SMALL) {
         draw_small(t);

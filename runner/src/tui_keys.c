@@ -14,7 +14,7 @@
 
 typedef struct {
     int modes;
-    int keys[9]; /* 0-terminated */
+    int keys[7]; /* 0-terminated */
     const char *keyname;
     const char *bar;  /* label on the bottom bar; NULL: help only */
     const char *help; /* the help overlay's line */
@@ -24,6 +24,9 @@ typedef struct {
 
 /* In `modes`: kept on the bar however narrow it gets (help, quit). */
 #define PIN 0x1000
+/* In `modes`: the row takes every key tui_scroll.c reads as scrolling
+ * (cl_tui_scroll_delta), so which keys scroll is written down once. */
+#define SCROLLS 0x2000
 
 /* ---- availability ---- */
 
@@ -242,9 +245,9 @@ static const key_row keys[] = {
     {MAIN | PIN, {'l'}, "l", "list", "list every exercise (done ones marked) and jump to one", do_list, NULL},
     {MAIN, {'w'}, "w", "watch", "watch on/off: re-check each time you save the exercise", do_watch, NULL},
     {MAIN, {KEY_TAB}, "Tab", "focus", "switch which pane the scroll keys move", do_focus, NULL},
-    {MAIN, {KEY_UP, 'k', KEY_DOWN, 'j'}, "j/k", NULL, "scroll one line (also the arrow keys)", do_scroll, NULL},
-    {MAIN, {KEY_PPAGE, 'b', KEY_NPAGE, ' '}, "PgUp/PgDn", NULL, "scroll a page (also b / space)", do_scroll, NULL},
-    {MAIN, {KEY_HOME, 'g', KEY_END, 'G'}, "Home/End", NULL, "go to the top / bottom (also g / G)", do_scroll, NULL},
+    {MAIN | SCROLLS, {0}, "j/k", NULL, "scroll one line (also the arrow keys)", do_scroll, NULL},
+    {MAIN | SCROLLS, {0}, "PgUp/PgDn", NULL, "scroll a page (also b / space)", do_scroll, NULL},
+    {MAIN | SCROLLS, {0}, "Home/End", NULL, "go to the top / bottom (also g / G)", do_scroll, NULL},
     {MAIN, {KEY_MOUSE}, "wheel", NULL, "the mouse wheel scrolls the pane under it", do_mouse, NULL},
     {MAIN, {'/'}, "/", "find", "search the lesson", do_search, NULL},
     {MAIN, {'n'}, "n", NULL, "next match of the last search", do_find_next, has_search},
@@ -252,20 +255,19 @@ static const key_row keys[] = {
     {MAIN | PIN, {'?'}, "?", "help", "this help", do_help, NULL},
     {MAIN | SMALL | PIN, {'q', CTRL('c')}, "q", "quit", "quit (your progress is saved as you go)", do_quit, NULL},
 
-    {LIST, {KEY_UP, 'k', KEY_DOWN, 'j'}, "j/k", "move", NULL, do_list_move, NULL},
-    {LIST, {KEY_PPAGE, KEY_NPAGE, KEY_HOME, KEY_END}, "PgUp/PgDn", NULL, NULL, do_list_move, NULL},
+    {LIST | SCROLLS, {0}, "j/k", "move", NULL, do_list_move, NULL},
     {LIST, {'\r', '\n', KEY_ENTER}, "Enter", "open", NULL, do_list_jump, NULL},
     {LIST, {KEY_ESC, 'l', 'q'}, "Esc", "close", NULL, do_close, NULL},
 
-    {HELP, {KEY_UP, 'k', KEY_DOWN, 'j'}, "j/k", "scroll", NULL, do_help_scroll, NULL},
-    {HELP, {KEY_PPAGE, 'b', KEY_NPAGE, ' ', KEY_HOME, 'g', KEY_END, 'G'}, "PgUp/PgDn", NULL, NULL,
-     do_help_scroll, NULL},
+    {HELP | SCROLLS, {0}, "j/k", "scroll", NULL, do_help_scroll, NULL},
     {HELP, {KEY_ESC, '?', 'q'}, "Esc", "close", NULL, do_close, NULL},
 
     {QUIZ, {0}, "a-z", "pick", NULL, NULL, NULL},
     {QUIZ, {'\r', '\n', KEY_ENTER}, "Enter", "answer/next", NULL, do_quiz_enter, NULL},
     {QUIZ, {'R'}, "R", "retry missed", NULL, do_quiz_retry, quiz_retry_ok},
-    {QUIZ, {KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE}, "arrows", "scroll", NULL, do_quiz_scroll, NULL},
+    /* letters pick answers here, so only the keys that are no letter scroll */
+    {QUIZ, {KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE, KEY_HOME, KEY_END}, "arrows", "scroll", NULL,
+     do_quiz_scroll, NULL},
     {QUIZ, {KEY_ESC}, "Esc", "close", NULL, do_quiz_close, NULL},
 
     {CONFIRM, {'y', 'Y'}, "y", "yes", NULL, do_confirm_yes, idle},
@@ -281,6 +283,8 @@ static const key_row *find_row(int mode, int key)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (!(keys[i].modes & mode))
             continue;
+        if ((keys[i].modes & SCROLLS) && cl_tui_scroll_delta(key, 3, 3) != 0)
+            return &keys[i];
         for (const int *k = keys[i].keys; *k; k++)
             if (*k == key)
                 return &keys[i];

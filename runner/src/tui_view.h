@@ -153,7 +153,6 @@ int cl_tui_role_attr(int role, int attrs); /* curses attributes of a span */
 void cl_tui_draw_line(const cl_md_line *line, int y, int x, int w, const char *highlight, int ascii);
 
 /* tui_draw.c */
-void cl_tui_layout(cl_tui *t);
 void cl_tui_draw(cl_tui *t);
 
 /* tui_keys.c */
@@ -166,7 +165,6 @@ int cl_tui_help_rows(const char **names, const char **helps, int max);
 
 /* tui_actions.c: what the keys do (each takes the view) */
 void cl_tui_open_exercise(cl_tui *t, int index);
-void cl_tui_set_output_text(cl_tui *t, const char *title, const char *text);
 void cl_tui_set_output_markdown(cl_tui *t, const char *title, const char *md);
 /* Starts `chanlings VERB N [extra]` for the current exercise. */
 void cl_tui_start_job(cl_tui *t, const char *verb, const char *extra);

@@ -14,13 +14,8 @@ case $bin in /*) ;; *) bin=$top/$bin ;; esac
 runs=${BENCH_RUNS:-7}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/chanlings-bench.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
-(cd "$top" && cp -r lessons exercises solutions graders "$scratch"/) &&
-    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" \
-        "$scratch/build/lib/asan" &&
-    cp -r "$top/lib/include" "$scratch/lib/" &&
-    cp "$top/build/lib/plain/libgoc.a" "$scratch/build/lib/plain/" &&
-    cp "$top/build/lib/tsan/libgoc.a" "$scratch/build/lib/tsan/" &&
-    cp "$top/build/lib/asan/libgoc.a" "$scratch/build/lib/asan/" || exit 1
+. "$top/runner/tests/shipped.sh"
+scratch_workbook "$top" "$scratch" || exit 1
 export CHANLINGS_ROOT="$scratch" NO_COLOR=1
 ex=$(basename "$(ls "$scratch"/exercises/01-*.c | head -n 1)" .c)
 cp "$scratch/solutions/$ex.c" "$scratch/exercises/$ex.c"

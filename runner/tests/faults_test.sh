@@ -30,11 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-(cd "$top" && cp -r lessons exercises solutions graders "$scratch"/) &&
-    mkdir -p "$scratch/lib" "$scratch/build/lib/plain" "$scratch/build/lib/tsan" &&
-    cp -r "$top/lib/include" "$scratch/lib/" &&
-    cp "$top/build/lib/plain/libgoc.a" "$scratch/build/lib/plain/" &&
-    cp "$top/build/lib/tsan/libgoc.a" "$scratch/build/lib/tsan/" ||
+. "$top/runner/tests/shipped.sh"
+scratch_workbook "$top" "$scratch" ||
     { echo "faults_test: cannot copy the workbook into $scratch"; fail=1; finish; }
 export CHANLINGS_ROOT="$scratch" NO_COLOR=1
 cd "$scratch" || exit 1

@@ -31,7 +31,7 @@ rm -rf "$out" && mkdir -p "$out" || { bad "cannot create $out"; finish; }
 seccomp_cflags=$(pkg-config --exists libseccomp 2>/dev/null && echo -DCL_HAVE_SECCOMP)
 seccomp_libs=$(pkg-config --libs libseccomp 2>/dev/null)
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -Irunner/src -Igraders $seccomp_cflags \
-    runner/src/fs.c runner/src/proc.c runner/src/sandbox.c runner/src/build.c runner/src/objcheck.c \
+    runner/src/fs.c runner/src/proc.c runner/src/sandbox.c runner/src/build.c runner/src/build_diag.c runner/src/wraps.c runner/src/objcheck.c \
     runner/src/grade.c runner/src/verdict.c runner/src/sanitizer.c runner/src/report.c runner/src/report_formats.c \
     runner/src/report_buf.c $fx/driver.c -o "$driver" $seccomp_libs -pthread \
     || { bad "the test driver did not build"; finish; }
@@ -287,6 +287,11 @@ if [ "$jailed" = yes ]; then
     for f in "$home/.chanlings-hostile-pwned" "$root/.chanlings-hostile-pwned"; do
         if [ -e "$f" ]; then bad "snoop: wrote $f"; rm -f "$f"; else ok; fi
     done
+
+    # The seccomp filter: ptrace, unshare and a clone into a new mount
+    # namespace all fail with EPERM.
+    grade seccomp_probe $fx/seccomp_probe.c
+    expect seccomp_probe 'ptrace=-1 unshare=-1 clone-newns=-1' "$CARRIES_ON"
 
     # kill(-1): only its own job dies; the runner reports and carries on.
     grade kill_all $fx/kill_all.c

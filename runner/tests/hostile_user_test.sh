@@ -25,9 +25,9 @@ home=$(getent passwd "$user" | cut -d: -f6)
 # sit in the jail's own private /tmp).
 copy=$(mktemp -d "$home/workbook-XXXXXX") || fail "mktemp"
 [ -n "${KEEP_COPY:-}" ] || trap 'rm -rf "$copy"' EXIT
-for path in lib/include build/lib/plain/libgoc.a build/lib/tsan/libgoc.a graders/grader_main.c \
-            graders/grader.h graders/01-goroutines.c solutions/01-goroutines.c runner/src \
-            runner/tests/hostile_test.sh runner/tests/fixtures/hostile; do
+for path in lib/include build/lib/plain/libgoc.a build/lib/tsan/libgoc.a build/lib/asan/libgoc.a graders/grader_main.c \
+            graders/grader.h graders/grader_protocol.h graders/01-goroutines.c solutions/01-goroutines.c runner/src \
+            runner/tests/hostile_test.sh runner/tests/fixtures; do
     mkdir -p "$copy/$(dirname "$path")"
     cp -R "$path" "$copy/$path" || fail "cannot copy $path"
 done

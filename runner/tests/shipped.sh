@@ -17,3 +17,18 @@ shipped_exercises() {
     fi
     return 0
 }
+
+# A scratch copy of the workbook that the runner can grade in: lessons,
+# solutions, graders, the public headers, every libgoc flavour the runner
+# links (plain, tsan, asan) and the exercises as shipped.
+#   scratch_workbook TOP DEST
+scratch_workbook() {
+    (cd "$1" && cp -R lessons solutions graders "$2"/) &&
+        shipped_exercises "$1" "$2" &&
+        mkdir -p "$2/lib" "$2/build/lib" &&
+        cp -R "$1/lib/include" "$2/lib/" || return 1
+    for flavour in plain tsan asan; do
+        mkdir -p "$2/build/lib/$flavour" &&
+            cp "$1/build/lib/$flavour/libgoc.a" "$2/build/lib/$flavour/" || return 1
+    done
+}

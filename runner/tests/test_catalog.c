@@ -114,6 +114,28 @@ START_TEST(names)
 }
 END_TEST
 
+/* The one lesson loader, used by the commands and the view alike. */
+START_TEST(loads_the_lesson_of_an_item)
+{
+    char *root = td_workbook();
+    cl_catalog c = {0};
+    char err[256];
+    ck_assert_int_eq(cl_catalog_load(&c, root, err, sizeof err), 0);
+    cl_lesson l;
+    ck_assert_msg(cl_catalog_lesson(&c, root, 1, &l, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(l.title, "Second");
+    ck_assert_ptr_nonnull(strstr(l.path, "lessons/02-second.md"));
+    cl_lesson_free(&l);
+    ck_assert_int_eq(cl_catalog_lesson(&c, root, 2, &l, err, sizeof err), -1);
+    ck_assert_ptr_null(l.body);
+    td_write(root, "lessons/01-first.md", "---\ntitle: x\n"); /* front matter never closed */
+    ck_assert_int_eq(cl_catalog_lesson(&c, root, 0, &l, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "lessons/01-first.md"));
+    cl_catalog_free(&c);
+    td_remove(root);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("catalog");
@@ -123,6 +145,7 @@ int main(void)
     tcase_add_test(tc, duplicate_numbers_are_problems);
     tcase_add_test(tc, missing_directories_fail_with_the_path);
     tcase_add_test(tc, names);
+    tcase_add_test(tc, loads_the_lesson_of_an_item);
     suite_add_tcase(s, tc);
     return cl_run_suite(s);
 }

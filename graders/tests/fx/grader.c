@@ -4,6 +4,8 @@
  * graders/tests/run.sh links it with the wraps fx/lesson.md lists. */
 #include "grader.h"
 
+#include <goc/fakeclock.h>
+
 typedef struct account {
     goc_mutex mu;
     int balance;
@@ -103,9 +105,52 @@ CL_TEST(withdraw_from_many_goroutines_at_once)
 }
 CL_END_TEST
 
+#define EX_T "the fixture's solution.c, times_out"
+bool times_out(goc_chan *never, goc_duration d);
+
+typedef struct timeout_call {
+    goc_chan *never;
+    goc_time start;
+    goc_duration took; /* virtual time from the call to its return */
+    bool result;
+} timeout_call;
+
+static void call_times_out(void *arg)
+{
+    timeout_call *t = arg;
+    t->result = times_out(t->never, 50 * GOC_MILLISECOND);
+    t->took = goc_since(t->start);
+}
+
+/* On the fake clock the 50 ms are exact: still waiting 1 ns before, back
+ * at 50 ms, nothing left pending after, whatever the machine's load. */
+CL_TEST(times_out_after_exactly_its_duration)
+{
+    cl_fake_clock();
+    static timeout_call t;
+    t.never = goc_chan_make(int, 0);
+    t.start = goc_now();
+    cl_call c;
+    cl_spawn_call(&c, call_times_out, &t);
+    cl_expect(cl_settle_and_advance(50 * GOC_MILLISECOND - 1), "times_out to block",
+              "a select on the value and goc_after(d)", "it kept running (" EX_T ").");
+    cl_expect(!cl_call_returned(&c), "times_out(never, 50 ms) to wait the full 50 ms",
+              "goc_after(d) fires once d has passed",
+              "it returned after %lld ns of virtual time (" EX_T ").",
+              (long long)t.took);
+    cl_settle_and_advance(1);
+    cl_expect(cl_call_await(&c, 5) && t.result, "times_out to return true at 50 ms",
+              "the goc_after case wins when nothing else comes",
+              "at 50 ms it %s (" EX_T ").", cl_call_returned(&c) ? "returned false" : "was still waiting");
+    cl_expect_no_pending_timers("times_out(never, 50 ms)", EX_T);
+    goc_chan_free(t.never);
+}
+CL_END_TEST
+
 Suite *cl_grader_suite(void)
 {
     cl_forbid_learner_sleeps();
     return CL_SUITE("fx-schedule-points", withdraw_checks_and_acts_under_one_lock,
-                    withdraw_holds_the_lock, withdraw_from_many_goroutines_at_once);
+                    withdraw_holds_the_lock, withdraw_from_many_goroutines_at_once,
+                    times_out_after_exactly_its_duration);
 }
