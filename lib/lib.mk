@@ -111,5 +111,8 @@ test-lib-goports: $(LIBGOC) $(LIBGOC_TSAN)
 test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind test-lib-namespace test-lib-goports
 test-lib-mn: test-lib-mn-plain test-lib-mn-tsan test-lib-mn-asan test-lib-mn-valgrind
 TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind test-lib-namespace test-lib-goports
+# The M:N scheduler's suites too (its valgrind pass is left to `make
+# test-lib-mn`: four more minutes).
+TEST_TARGETS += test-lib-mn-plain test-lib-mn-tsan test-lib-mn-asan
 
 include lib/bench/bench.mk

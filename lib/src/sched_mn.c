@@ -46,6 +46,7 @@
 #include "sched_mn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
@@ -906,16 +907,20 @@ static void hand_off(m_t *m)
 }
 
 /* Is m's thread asleep in the kernel (state S or D), rather than running
- * or runnable?  Read only for a worker already suspected of being stuck. */
+ * or runnable?  Read only for a worker already suspected of being stuck;
+ * with plain system calls, not stdio, which exit() tears down under a
+ * thread that is still using it. */
 static bool thread_sleeps(m_t *m)
 {
     char path[64], buf[256];
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)m->tid);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return true;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return true;
     buf[n] = '\0';
     const char *end = strrchr(buf, ')'); /* the name may hold spaces */
     return !end || end[1] != ' ' || end[2] == 'S' || end[2] == 'D';

@@ -88,7 +88,7 @@ static bool freeze_others(mg *self)
 
 GOC_NORETURN static void stop_the_world(const char *kind, goc_site site, const char *msg, bool dump_self)
 {
-    if (!stop_claim())
+    if (!stop_claim(!dump_self)) /* a deadlock report may still come during exit */
         stop_block_forever(); /* another goroutine is already reporting */
     mg *self = mn_current_or_null();
     freeze_others(self);
