@@ -535,6 +535,68 @@ CL_TEST(first_result_with_one_attempt)
 }
 CL_END_TEST
 
+/* ---- first_result's own receive ------------------------------------------------ */
+
+/* The lesson lists goc_chan_recv_at in `wrap:`, so every receive goes
+ * through here.  Once a test arms `recv_hold`, the first receive made from
+ * the learner's file waits at that gate before it starts: the test can then
+ * let every attempt finish while first_result has not received yet, the
+ * run on which a janitor started before the receive frees the channel
+ * under it.  Unarmed (every other test), it only calls the real receive. */
+bool __real_goc_chan_recv_at(goc_chan *ch, void *elem, size_t elem_size, goc_site site) CL__WEAK;
+static cl_gate *_Atomic recv_hold;
+static _Atomic(int) recv_held;
+
+bool __wrap_goc_chan_recv_at(goc_chan *ch, void *elem, size_t elem_size, goc_site site)
+{
+    if (atomic_load(&recv_hold) && cl_is_learner_file(site.file)) {
+        cl_gate *g = atomic_exchange(&recv_hold, NULL);
+        if (g) {
+            atomic_store(&recv_held, 1);
+            cl_gate_pass(g);
+        }
+    }
+    return __real_goc_chan_recv_at(ch, elem, elem_size, site);
+}
+
+/* Every attempt answers and ends while first_result is held just before
+ * its receive: the channel must still be there when that receive runs.
+ * A janitor started before the receive has nothing left to wait for by
+ * then, and frees the channel (and the struct holding it) first. */
+CL_TEST(first_result_keeps_the_channel_until_its_own_receive)
+{
+    static first_call f = {.n = 6};
+    attempt_probe_init(&f.a, 6, 300);
+    for (int i = 0; i < 6; i++)
+        cl_gate_open(&f.a.gates[i]);
+    atomic_store(&f.got, -1);
+    static cl_gate before_recv;
+    cl_gate_init(&before_recv);
+    atomic_store(&recv_held, 0);
+    atomic_store(&recv_hold, &before_recv);
+    cl_call c;
+    cl_spawn_call(&c, call_first_result, &f);
+    cl_settle();
+    atomic_store(&recv_hold, NULL); /* whether or not it fired */
+    bool held = atomic_load(&recv_held) != 0;
+    int finished = atomic_load(&f.a.finished);
+    cl_gate_open(&before_recv);
+    cl_expect(cl_call_await(&c, 5), "first_result(6, ...) to return an answer",
+              "the results channel has room for all 6 answers, so the attempts never wait "
+              "for first_result, nor first_result for more than one answer",
+              "it never returned (" EX ", first_result).");
+    int got = atomic_load(&f.got);
+    cl_expect(got >= 300 && got < 306, "one of the attempts' answers, 300..305",
+              "start the janitor only after your own receive has returned: until then "
+              "first_result still uses the channel, and a janitor that counts only the "
+              "attempts may free it as soon as they are done",
+              "first_result returned %d after %d of 6 attempts had finished%s (" EX
+              ", first_result).",
+              got, finished, held ? " before its receive began" : "");
+    expect_no_leaks_after("first_result(6, ...)", LOSERS);
+}
+CL_END_TEST
+
 Suite *cl_grader_suite(void)
 {
     return CL_SUITE("04-buffered-channels", start_prefetch_sends_every_value_in_order,
@@ -544,5 +606,6 @@ Suite *cl_grader_suite(void)
                     run_limited_with_limit_1_and_limit_above_n,
                     run_limited_gives_each_call_its_own_limit,
                     first_result_returns_the_first_answer_without_waiting,
-                    first_result_lets_every_loser_finish, first_result_with_one_attempt);
+                    first_result_lets_every_loser_finish, first_result_with_one_attempt,
+                    first_result_keeps_the_channel_until_its_own_receive);
 }
