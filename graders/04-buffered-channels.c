@@ -535,6 +535,51 @@ CL_TEST(first_result_with_one_attempt)
 }
 CL_END_TEST
 
+/* The lesson wraps goc_wg_add_at: every Add from the learner's file waits
+ * at a schedule point until nothing else moves, then the test lets the
+ * waiting ones go, a step at a time.  Counted in first_result (one Add of
+ * n, or one per attempt before its goc_go), only first_result's own
+ * goroutine ever waits there, one Add at a time.  Attempts that count
+ * themselves all wait there at once, every run: each would add 1 only
+ * after starting, when the others may already have finished, the count
+ * touched 0 and the janitor freed the race under it.  The test fails
+ * while they are held, so the run never gets there. */
+CL_TEST(first_result_counts_every_attempt_before_it_starts)
+{
+    static first_call f = {.n = 4};
+    attempt_probe_init(&f.a, 4, 400);
+    for (int i = 0; i < 4; i++)
+        cl_gate_open(&f.a.gates[i]);
+    atomic_store(&f.got, -1);
+    cl_point_hold_every(CL_BEFORE_WG_ADD);
+    cl_call c;
+    cl_spawn_call(&c, call_first_result, &f);
+    for (;;) {
+        cl_settle();
+        int waiting = cl_point_waiting(CL_BEFORE_WG_ADD);
+        cl_expect(waiting <= 1, "every attempt counted in first_result, before its goc_go",
+                  "count the attempts in first_result before starting them "
+                  "(goc_wg_add(&r->running, n) once, or 1 before each goc_go), never inside "
+                  "attempt_main: until an attempt has counted itself, the janitor's "
+                  "goc_wg_wait can find 0 and free the race while that attempt still runs",
+                  "%d goroutines were each about to call goc_wg_add at the same moment, after "
+                  "first_result had started them: the attempts count themselves. The grader "
+                  "held them there; on a run where the others finish first, the janitor "
+                  "frees the race and a late goc_wg_add lands in freed memory (" EX
+                  ", attempt_main and first_result).",
+                  waiting);
+        if (waiting == 0 || cl_call_returned(&c))
+            break;
+        cl_point_step(CL_BEFORE_WG_ADD);
+    }
+    cl_point_release(CL_BEFORE_WG_ADD);
+    cl_expect(cl_call_await(&c, 5), "first_result(4, ...) to return an answer",
+              "start the attempts, receive one answer", "it never returned (" EX
+              ", first_result).");
+    expect_no_leaks_after("first_result(4, ...)", LOSERS);
+}
+CL_END_TEST
+
 /* ---- first_result's own receive ------------------------------------------------ */
 
 /* The lesson lists goc_chan_recv_at in `wrap:`, so every receive goes
@@ -606,6 +651,7 @@ Suite *cl_grader_suite(void)
                     run_limited_with_limit_1_and_limit_above_n,
                     run_limited_gives_each_call_its_own_limit,
                     first_result_returns_the_first_answer_without_waiting,
-                    first_result_lets_every_loser_finish, first_result_with_one_attempt,
-                    first_result_keeps_the_channel_until_its_own_receive);
+                    first_result_counts_every_attempt_before_it_starts,
+                    first_result_keeps_the_channel_until_its_own_receive,
+                    first_result_lets_every_loser_finish, first_result_with_one_attempt);
 }
