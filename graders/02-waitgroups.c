@@ -282,6 +282,18 @@ CL_TEST(fetch_all_is_done_on_every_path)
 }
 CL_END_TEST
 
+/* What to revisit when fetch_all's count is off.  Item 0 succeeds with the
+ * value 0: a count one short of `want` is most likely a success test of
+ * "> 0", which throws that item away. */
+static const char *count_revisit(int got, int want)
+{
+    if (got == want - 1)
+        return "a fetched value may be 0 (item 0's is): a fetch succeeded when its slot is "
+               "not -1 (>= 0), and 0 is not > 0. Count after goc_wg_wait, when every slot is "
+               "final";
+    return "count after goc_wg_wait, when every slot is final";
+}
+
 CL_TEST(fetch_all_fills_results_and_counts_successes)
 {
     static fetch_call fc = {.n = 10};
@@ -304,8 +316,7 @@ CL_TEST(fetch_all_fills_results_and_counts_successes)
                   fc.results[i], want, i, i % 2 ? "failed" : "succeeded");
     }
     cl_expect(fc.ok == 5, "fetch_all to return 5 (items 0, 2, 4, 6 and 8 succeed)",
-              "count after goc_wg_wait, when every slot is final",
-              "it returned %d (" EX ", fetch_all).", fc.ok);
+              count_revisit(fc.ok, 5), "it returned %d (" EX ", fetch_all).", fc.ok);
 }
 CL_END_TEST
 
@@ -376,8 +387,7 @@ CL_TEST(fetch_all_fetches_at_the_same_time)
     cl_expect(cl_call_await(&c, 5), "fetch_all to return", "Done on every path",
               "fetch_all(8, ...) was still waiting (" EX ", fetch_all).");
     cl_expect(fc.ok == 4, "fetch_all to return 4 (items 0, 2, 4 and 6 succeed)",
-              "count after goc_wg_wait, when every slot is final",
-              "it returned %d (" EX ", fetch_all).", fc.ok);
+              count_revisit(fc.ok, 4), "it returned %d (" EX ", fetch_all).", fc.ok);
 }
 CL_END_TEST
 
