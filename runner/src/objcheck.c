@@ -451,14 +451,14 @@ static void check_definition(checker *c, const char *name, const Elf64_Sym *s)
     else if (set_has(&c->harness, name))
         refuse(c, name, "defines %s, %s", name,
                "which the grader or Check already defines; the harness would call yours. "
-               "Rename your function");
+               "Rename yours, or make it static");
     else if (set_has(&c->libraries, name))
         refuse(c, name, "defines %s, %s", name,
-               "which libgoc already defines; rename your function");
+               "which libgoc already defines; rename yours, or make it static");
     else if (c_library_defines(name))
         refuse(c, name, "defines %s, %s", name,
-               "a C library function the harness itself calls; yours would replace it "
-               "everywhere. Rename your function");
+               "a name the C library defines; yours would replace it for the whole "
+               "program, the grader's own calls included. Rename yours, or make it static");
     else if (name[0] == '_')
         refuse(c, name, "defines %s, %s", name,
                "and global names starting with _ are reserved to the C implementation; "
