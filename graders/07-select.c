@@ -527,6 +527,12 @@ CL_TEST(recv_timeout_reports_a_closed_channel)
               "GOC_CLOSED, not a value 0",
               "recv_timeout said %s%s for a closed channel (" EX ", recv_timeout).",
               result_name(t->r), t->r == GOC_RECEIVED ? " 0" : "");
+    cl_expect(t->v == -1, "*v untouched when recv_timeout says GOC_CLOSED",
+              "a receive on a closed channel stores the zero value wherever it points: "
+              "receive into a local and copy it to *v only when ok is true",
+              "recv_timeout said GOC_CLOSED but changed *v from -1 to %d (" EX
+              ", recv_timeout).",
+              t->v);
     expect_timer_freed("recv_timeout on a closed channel");
 }
 CL_END_TEST
