@@ -249,6 +249,7 @@ typedef struct fetch_probe {
     bool odd_wait, all_wait;
     _Atomic(int) started, saw_value, bad_deadline, same_ctx, no_deadline;
     goc_time deadline[MAX_ITEMS];
+    goc_ctx *ctx_of[MAX_ITEMS]; /* the context item i was given, to tell them apart */
 } fetch_probe;
 
 static goc_error *probe_fetch(goc_ctx *ctx, int i, void *arg)
@@ -257,6 +258,8 @@ static goc_error *probe_fetch(goc_ctx *ctx, int i, void *arg)
     atomic_fetch_add(&p->started, 1);
     if (ctx == p->parent)
         atomic_fetch_add(&p->same_ctx, 1);
+    if (i >= 0 && i < MAX_ITEMS)
+        p->ctx_of[i] = ctx;
     if (goc_ctx_value(ctx, &grader_key) == grader_value)
         atomic_fetch_add(&p->saw_value, 1);
     goc_time d;
@@ -339,6 +342,14 @@ CL_TEST(fetch_each_derives_each_context_from_parent)
                   "store each fetch's result in errs[i]",
                   "errs[%d] = %s (" EX ", fetch_each).", i, err_name(f->errs[i]));
     }
+    for (int i = 0; i < 4; i++)
+        for (int j = i + 1; j < 4; j++)
+            cl_expect(f->p.ctx_of[i] != f->p.ctx_of[j], "a context of its own for every item",
+                      "call goc_ctx_with_timeout(parent, per_item) once per item, inside the "
+                      "loop: one context shared by every item is one timeout for all of them, "
+                      "and its release is not per item",
+                      "items %d and %d were given the same context (" EX ", fetch_each).", i,
+                      j);
     cl_expect_no_pending_timers("fetch_each", RELEASE_WHERE);
     goc_ctx_release(parent);
     goc_ctx_release(cancel);
