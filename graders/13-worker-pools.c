@@ -45,6 +45,22 @@ static void expect_no_leaks_after(const char *call, const char *revisit)
                  leaked, call, revisit, report);
 }
 
+/* pool_shutdown did not return: say so, and show where every goroutine
+ * waits (the workers still in goc_range name the missing close). */
+static void expect_shutdown_returned(cl_call *c, const char *after)
+{
+    if (cl_call_await(c, 5))
+        return;
+    static char dump[8192];
+    cl_dump(dump, sizeof dump);
+    ck_abort_msg("expected: pool_shutdown to return once every job was done\n"
+                 "happened: pool_shutdown never returned after %s (" EX ")\n"
+                 "revisit:  close the jobs channel (once, under the mutex) so each worker's "
+                 "goc_range ends, then goc_wg_wait for the workers. Where each goroutine "
+                 "waits:\n%s",
+                 after, dump);
+}
+
 /* ---- a job function that counts, and can hold ------------------------------ */
 
 typedef struct job_probe {
@@ -137,10 +153,7 @@ static void shut_down_and_free(pool *p, job_probe *probe, const char *call)
     cl_gate_open(&probe->gate);
     cl_call c;
     cl_spawn_call(&c, call_shutdown, p);
-    cl_expect(cl_call_await(&c, 5), "pool_shutdown to return once every job was done",
-              "close the jobs channel (once, under the mutex) so each worker's goc_range "
-              "ends, then goc_wg_wait for the workers",
-              "pool_shutdown never returned after %s, with no job held (" EX ").", call);
+    expect_shutdown_returned(&c, call);
     expect_no_leaks_after("pool_shutdown", ONE_QUEUE);
     pool_free(p);
 }
@@ -276,9 +289,7 @@ CL_TEST(pool_shutdown_runs_queued_jobs_and_waits)
               "leaves jobs running with nobody waiting for them",
               "pool_shutdown returned while job 0 was held and %d jobs had finished (" EX ").",
               ran);
-    cl_expect(cl_call_await(&sd, 5), "pool_shutdown to return once the jobs were done",
-              "close the jobs channel so each worker's goc_range ends, then wait",
-              "pool_shutdown never returned after job 0 was released (" EX ").");
+    expect_shutdown_returned(&sd, "job 0 was released");
     int total = atomic_load(&probe.total);
     cl_expect(total == 10, "all 10 accepted jobs to run before pool_shutdown returned",
               "graceful shutdown: close the queue and let the workers drain it; never drop "
