@@ -228,8 +228,8 @@ goc_error *pipeline_sum(goc_ctx *parent, const int *vals, int n, int workers, st
     free(ws);
     goc_chan_free(r.in); /* the workers ranged it to the close */
     goc_error *err = r.first;
-    if (!err && goc_ctx_err(r.ctx)) /* the parent was cancelled */
-        err = goc_error_wrap(goc_ctx_err(r.ctx), "pipeline_sum");
+    if (!err && goc_ctx_err(parent)) /* cancelled from above, before any f saw it */
+        err = goc_error_wrap(goc_ctx_err(parent), "pipeline_sum");
     goc_ctx_release(r.ctx);
     return err;
 }
