@@ -278,6 +278,10 @@ CL_TEST(pool_shutdown_runs_queued_jobs_and_waits)
               "pool_submit sends on a channel of capacity `queue`",
               "the submitter was blocked after %d of 10 submits (" EX ", pool_submit).",
               atomic_load(&s.returned));
+    cl_settle(); /* the worker is inside job 0 before shutdown starts */
+    cl_expect(atomic_load(&probe.running) == 1, "the worker to be running job 0",
+              "a worker takes jobs from the queue as soon as they are submitted",
+              "%d jobs were running after 10 submits (" EX ").", atomic_load(&probe.running));
     cl_call sd;
     cl_spawn_call(&sd, call_shutdown, p);
     cl_settle();
