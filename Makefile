@@ -4,6 +4,8 @@
 #   make test    every test: libgoc (plain, ThreadSanitizer, AddressSanitizer),
 #                the runner, end to end, the view, and `verify` of all exercises
 #   make bench   libgoc beside Go (when Go is installed) and the runner's speed
+#   make install PREFIX=/usr/local DESTDIR=   the runner, the workbook, libgoc,
+#                libgoc.pc and the man pages (dist/install.mk)
 #
 # Each area keeps its rules in its own fragment (lib/lib.mk, runner/runner.mk);
 # this file holds what they share.
@@ -17,7 +19,7 @@ BUILD := build
 PKG_CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 PKG_CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
-.PHONY: all run test bench clean deps
+.PHONY: all run test bench clean deps install
 .DEFAULT_GOAL := all
 
 all: deps lib runner
@@ -30,6 +32,7 @@ deps:
 include lib/lib.mk
 include runner/runner.mk
 include graders/graders.mk
+include dist/install.mk
 
 # Every fragment adds its test targets to TEST_TARGETS.  Each prints its own
 # totals; the last line sums them all.

@@ -237,14 +237,16 @@ CL_TEST(launch_all_runs_many_tasks)
     int spawned = cl_spawned_since(mark);
     cl_settle();
     cl_expect(atomic_load(&p.finished) == CL_LARGE_N,
-              "launch_all(1500, ...) to run all 1500 tasks before it returns",
+              "launch_all(n, ...) with a large n to run all n tasks before it returns",
               "make room for exactly n jobs (malloc(n * sizeof *jobs)): a fixed-size array "
               "overflows for a larger n",
               "%d of %d tasks had run (" WHERE ").", atomic_load(&p.finished), CL_LARGE_N);
-    cl_probe_expect_each_index_once(&p, "launch_all(1500, ...)", WHERE);
+    char call[64];
+    snprintf(call, sizeof call, "launch_all(%d, ...)", CL_LARGE_N);
+    cl_probe_expect_each_index_once(&p, call, WHERE);
     cl_expect(spawned >= CL_LARGE_N, "one goroutine per task",
-              "goc_go once per index", "launch_all(1500, ...) started %d goroutines (" WHERE ").",
-              spawned);
+              "goc_go once per index", "%s started %d goroutines (" WHERE ").",
+              call, spawned);
 }
 CL_END_TEST
 

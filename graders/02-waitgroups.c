@@ -282,6 +282,18 @@ CL_TEST(fetch_all_is_done_on_every_path)
 }
 CL_END_TEST
 
+/* What to revisit when fetch_all's count is off.  Item 0 succeeds with the
+ * value 0: a count one short of `want` is most likely a success test of
+ * "> 0", which throws that item away. */
+static const char *count_revisit(int got, int want)
+{
+    if (got == want - 1)
+        return "a fetched value may be 0 (item 0's is): a fetch succeeded when its slot is "
+               "not -1 (>= 0), and 0 is not > 0. Count after goc_wg_wait, when every slot is "
+               "final";
+    return "count after goc_wg_wait, when every slot is final";
+}
+
 CL_TEST(fetch_all_fills_results_and_counts_successes)
 {
     static fetch_call fc = {.n = 10};
@@ -304,8 +316,7 @@ CL_TEST(fetch_all_fills_results_and_counts_successes)
                   fc.results[i], want, i, i % 2 ? "failed" : "succeeded");
     }
     cl_expect(fc.ok == 5, "fetch_all to return 5 (items 0, 2, 4, 6 and 8 succeed)",
-              "count after goc_wg_wait, when every slot is final",
-              "it returned %d (" EX ", fetch_all).", fc.ok);
+              count_revisit(fc.ok, 5), "it returned %d (" EX ", fetch_all).", fc.ok);
 }
 CL_END_TEST
 
@@ -376,8 +387,7 @@ CL_TEST(fetch_all_fetches_at_the_same_time)
     cl_expect(cl_call_await(&c, 5), "fetch_all to return", "Done on every path",
               "fetch_all(8, ...) was still waiting (" EX ", fetch_all).");
     cl_expect(fc.ok == 4, "fetch_all to return 4 (items 0, 2, 4 and 6 succeed)",
-              "count after goc_wg_wait, when every slot is final",
-              "it returned %d (" EX ", fetch_all).", fc.ok);
+              count_revisit(fc.ok, 4), "it returned %d (" EX ", fetch_all).", fc.ok);
 }
 CL_END_TEST
 
@@ -398,13 +408,14 @@ CL_TEST(fetch_all_handles_many_items)
     int want = CL_LARGE_N - (CL_LARGE_N + 2) / 3;
     for (int i = 0; i < CL_LARGE_N; i++) {
         int expect = i % 3 == 0 ? -1 : i;
-        cl_expect(results[i] == expect, "results[i] = the value, or -1, for all 1500 items",
+        cl_expect(results[i] == expect, "results[i] = the value, or -1, for every item of a large n",
                   "one struct fetcher per item, from malloc(n * sizeof *fs): a fixed-size "
                   "array overflows for a larger n",
                   "results[%d] was %d, expected %d (" EX ", fetch_all).", i, results[i], expect);
     }
-    cl_expect(ok == want, "fetch_all(1500, ...) to count 1000 successes", "count after the wait",
-              "it returned %d (" EX ", fetch_all).", ok);
+    cl_expect(ok == want, "fetch_all to count every success of a large n", "count after the wait",
+              "fetch_all(%d, ...) returned %d, expected %d (" EX ", fetch_all).", CL_LARGE_N, ok,
+              want);
 }
 CL_END_TEST
 

@@ -535,6 +535,113 @@ CL_TEST(first_result_with_one_attempt)
 }
 CL_END_TEST
 
+/* The lesson wraps goc_wg_add_at: every Add from the learner's file waits
+ * at a schedule point until nothing else moves, then the test lets the
+ * waiting ones go, a step at a time.  Counted in first_result (one Add of
+ * n, or one per attempt before its goc_go), only first_result's own
+ * goroutine ever waits there, one Add at a time.  Attempts that count
+ * themselves all wait there at once, every run: each would add 1 only
+ * after starting, when the others may already have finished, the count
+ * touched 0 and the janitor freed the race under it.  The test fails
+ * while they are held, so the run never gets there. */
+CL_TEST(first_result_counts_every_attempt_before_it_starts)
+{
+    static first_call f = {.n = 4};
+    attempt_probe_init(&f.a, 4, 400);
+    for (int i = 0; i < 4; i++)
+        cl_gate_open(&f.a.gates[i]);
+    atomic_store(&f.got, -1);
+    cl_point_hold_every(CL_BEFORE_WG_ADD);
+    cl_call c;
+    cl_spawn_call(&c, call_first_result, &f);
+    for (;;) {
+        cl_settle();
+        int waiting = cl_point_waiting(CL_BEFORE_WG_ADD);
+        cl_expect(waiting <= 1, "every attempt counted in first_result, before its goc_go",
+                  "count the attempts in first_result before starting them "
+                  "(goc_wg_add(&r->running, n) once, or 1 before each goc_go), never inside "
+                  "attempt_main: until an attempt has counted itself, the janitor's "
+                  "goc_wg_wait can find 0 and free the race while that attempt still runs",
+                  "%d goroutines were each about to call goc_wg_add at the same moment, after "
+                  "first_result had started them: the attempts count themselves. The grader "
+                  "held them there; on a run where the others finish first, the janitor "
+                  "frees the race and a late goc_wg_add lands in freed memory (" EX
+                  ", attempt_main and first_result).",
+                  waiting);
+        if (waiting == 0 || cl_call_returned(&c))
+            break;
+        cl_point_step(CL_BEFORE_WG_ADD);
+    }
+    cl_point_release(CL_BEFORE_WG_ADD);
+    cl_expect(cl_call_await(&c, 5), "first_result(4, ...) to return an answer",
+              "start the attempts, receive one answer", "it never returned (" EX
+              ", first_result).");
+    expect_no_leaks_after("first_result(4, ...)", LOSERS);
+}
+CL_END_TEST
+
+/* ---- first_result's own receive ------------------------------------------------ */
+
+/* The lesson lists goc_chan_recv_at in `wrap:`, so every receive goes
+ * through here.  Once a test arms `recv_hold`, the first receive made from
+ * the learner's file waits at that gate before it starts: the test can then
+ * let every attempt finish while first_result has not received yet, the
+ * run on which a janitor started before the receive frees the channel
+ * under it.  Unarmed (every other test), it only calls the real receive. */
+bool __real_goc_chan_recv_at(goc_chan *ch, void *elem, size_t elem_size, goc_site site) CL__WEAK;
+static cl_gate *_Atomic recv_hold;
+static _Atomic(int) recv_held;
+
+bool __wrap_goc_chan_recv_at(goc_chan *ch, void *elem, size_t elem_size, goc_site site)
+{
+    if (atomic_load(&recv_hold) && cl_is_learner_file(site.file)) {
+        cl_gate *g = atomic_exchange(&recv_hold, NULL);
+        if (g) {
+            atomic_store(&recv_held, 1);
+            cl_gate_pass(g);
+        }
+    }
+    return __real_goc_chan_recv_at(ch, elem, elem_size, site);
+}
+
+/* Every attempt answers and ends while first_result is held just before
+ * its receive: the channel must still be there when that receive runs.
+ * A janitor started before the receive has nothing left to wait for by
+ * then, and frees the channel (and the struct holding it) first. */
+CL_TEST(first_result_keeps_the_channel_until_its_own_receive)
+{
+    static first_call f = {.n = 6};
+    attempt_probe_init(&f.a, 6, 300);
+    for (int i = 0; i < 6; i++)
+        cl_gate_open(&f.a.gates[i]);
+    atomic_store(&f.got, -1);
+    static cl_gate before_recv;
+    cl_gate_init(&before_recv);
+    atomic_store(&recv_held, 0);
+    atomic_store(&recv_hold, &before_recv);
+    cl_call c;
+    cl_spawn_call(&c, call_first_result, &f);
+    cl_settle();
+    atomic_store(&recv_hold, NULL); /* whether or not it fired */
+    bool held = atomic_load(&recv_held) != 0;
+    int finished = atomic_load(&f.a.finished);
+    cl_gate_open(&before_recv);
+    cl_expect(cl_call_await(&c, 5), "first_result(6, ...) to return an answer",
+              "the results channel has room for all 6 answers, so the attempts never wait "
+              "for first_result, nor first_result for more than one answer",
+              "it never returned (" EX ", first_result).");
+    int got = atomic_load(&f.got);
+    cl_expect(got >= 300 && got < 306, "one of the attempts' answers, 300..305",
+              "start the janitor only after your own receive has returned: until then "
+              "first_result still uses the channel, and a janitor that counts only the "
+              "attempts may free it as soon as they are done",
+              "first_result returned %d after %d of 6 attempts had finished%s (" EX
+              ", first_result).",
+              got, finished, held ? " before its receive began" : "");
+    expect_no_leaks_after("first_result(6, ...)", LOSERS);
+}
+CL_END_TEST
+
 Suite *cl_grader_suite(void)
 {
     return CL_SUITE("04-buffered-channels", start_prefetch_sends_every_value_in_order,
@@ -544,5 +651,7 @@ Suite *cl_grader_suite(void)
                     run_limited_with_limit_1_and_limit_above_n,
                     run_limited_gives_each_call_its_own_limit,
                     first_result_returns_the_first_answer_without_waiting,
+                    first_result_counts_every_attempt_before_it_starts,
+                    first_result_keeps_the_channel_until_its_own_receive,
                     first_result_lets_every_loser_finish, first_result_with_one_attempt);
 }

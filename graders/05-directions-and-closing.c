@@ -10,6 +10,8 @@
  * errors, which the lesson shows; the grader cannot. */
 #include "grader.h"
 
+#include <limits.h>
+
 goc_recvch generate(int from, int to);
 long sum_all(goc_recvch in, int *count);
 void split(goc_recvch in, goc_sendch evens, goc_sendch odds);
@@ -125,6 +127,33 @@ CL_TEST(sum_all_counts_zeros_as_values)
               "means the channel is closed",
               "sum_all returned sum %ld with count %d%s (" EX ", sum_all).", s.sum, s.count,
               s.count < 6 ? ": it stopped early, as if a value ended the stream" : "");
+    goc_chan_free(ch);
+}
+CL_END_TEST
+
+/* sum_all returns a long because the sum of ints need not fit in an int:
+ * three values near INT_MAX add up to more than 6 * 10^9. */
+CL_TEST(sum_all_adds_up_in_a_long)
+{
+    goc_chan *ch = goc_chan_make(int, 4);
+    static const int vs[] = {INT_MAX, INT_MAX, INT_MAX - 7};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++)
+        goc_send(ch, &vs[i]);
+    goc_close(ch);
+    static sum_call s;
+    s.in = goc_recv_only(ch);
+    cl_call c;
+    cl_spawn_call(&c, call_sum_all, &s);
+    cl_expect(cl_call_await(&c, 5), "sum_all to return once the channel is closed and drained",
+              "the comma-ok receive: goc_recv returns false once the channel is closed and "
+              "empty",
+              "sum_all was still waiting on a closed channel (" EX ", sum_all).");
+    long want = 3L * INT_MAX - 7;
+    cl_expect(s.count == 3 && s.sum == want,
+              "count 3 and sum 6442450934 for three values near INT_MAX (2147483647)",
+              "add up in a long, the type sum_all returns: an int sum overflows past "
+              "2147483647, and in C a signed overflow is undefined behaviour",
+              "sum_all returned sum %ld with count %d (" EX ", sum_all).", s.sum, s.count);
     goc_chan_free(ch);
 }
 CL_END_TEST
@@ -377,6 +406,7 @@ Suite *cl_grader_suite(void)
 {
     return CL_SUITE("05-directions-and-closing", generate_sends_from_to_then_closes,
                     generate_with_nothing_to_send_just_closes, sum_all_counts_zeros_as_values,
+                    sum_all_adds_up_in_a_long,
                     sum_all_waits_for_the_close, sum_all_shares_a_channel_with_other_callers,
                     split_routes_evens_and_odds_in_order,
                     split_closes_its_outputs_only_after_in_closes,

@@ -369,6 +369,74 @@ CL_TEST(produce_consume_closes_once_after_every_producer)
 }
 CL_END_TEST
 
+/* The lesson wraps goc_chan_send_at and goc_chan_close_at too: while a
+ * test watches (`watching`), every send from the learner's file is
+ * counted, and the first close records how many had been made by then. */
+void __real_goc_chan_send_at(goc_chan *c, const void *elem, size_t elem_size, goc_site site)
+    CL__WEAK;
+void __real_goc_chan_close_at(goc_chan *c, goc_site site) CL__WEAK;
+static _Atomic(bool) watching;
+static _Atomic(int) learner_sends;
+static _Atomic(int) sends_at_close = -1;
+
+void __wrap_goc_chan_send_at(goc_chan *c, const void *elem, size_t elem_size, goc_site site)
+{
+    __real_goc_chan_send_at(c, elem, elem_size, site);
+    if (atomic_load(&watching) && cl_is_learner_file(site.file))
+        atomic_fetch_add(&learner_sends, 1);
+}
+
+void __wrap_goc_chan_close_at(goc_chan *c, goc_site site)
+{
+    if (atomic_load(&watching) && cl_is_learner_file(site.file)) {
+        int none = -1;
+        atomic_compare_exchange_strong(&sends_at_close, &none, atomic_load(&learner_sends));
+    }
+    __real_goc_chan_close_at(c, site);
+}
+
+/* Every goc_wg_add from the learner's file waits (a schedule point: the
+ * lesson wraps goc_wg_add_at) until nothing else can move.  A closer
+ * started before the producers were counted then always runs first: its
+ * goc_wg_wait sees a count of 0, returns at once, and it closes the
+ * channel before any value was sent, on every run.  The test sees that
+ * close at the next stop and fails there, while the Add that came too
+ * late is still held: no producer has started, so nothing sends on the
+ * closed (or freed) channel.  Counted first, the closer waits for them. */
+CL_TEST(produce_consume_counts_the_producers_before_the_closer_waits)
+{
+    static pc_call p = {.producers = 3, .per = 4, .consumers = 2};
+    sink_init(&p.s, false, 0);
+    atomic_store(&learner_sends, 0);
+    atomic_store(&sends_at_close, -1);
+    atomic_store(&watching, true);
+    cl_point_hold_every(CL_BEFORE_WG_ADD);
+    cl_call c;
+    cl_spawn_call(&c, call_produce_consume, &p);
+    for (;;) {
+        cl_settle();
+        int early = atomic_load(&sends_at_close);
+        cl_expect(early < 0 || early == 12 || cl_point_waiting(CL_BEFORE_WG_ADD) == 0,
+                  "the channel to be closed once, after all 12 values were sent",
+                  "count the producers (goc_wg_add(&producing, ...)) before you start the "
+                  "closer. Started first, its goc_wg_wait finds nothing to wait for, returns "
+                  "at once and closes, and the producers' first sends stop the program with "
+                  "\"send on closed channel\" in producer_main",
+                  "the channel was closed after %d of 12 sends, while a goc_wg_add was still "
+                  "to come (the grader held it until everything else had stopped) (" EX
+                  ", produce_consume and closer_main).",
+                  early);
+        if (cl_point_waiting(CL_BEFORE_WG_ADD) == 0 || cl_call_returned(&c))
+            break;
+        cl_point_step(CL_BEFORE_WG_ADD);
+    }
+    cl_point_release(CL_BEFORE_WG_ADD);
+    expect_returned(&p, &c);
+    atomic_store(&watching, false);
+    expect_every_value_once(&p);
+}
+CL_END_TEST
+
 /* Two calls at once, each with its own sink: shared static state (one
  * WaitGroup or one channel for every call) mixes their values or makes
  * one call wait for the other's consumers. */
@@ -498,6 +566,7 @@ Suite *cl_grader_suite(void)
                     produce_consume_runs_every_consumer_at_once,
                     produce_consume_waits_for_the_consumers,
                     produce_consume_closes_once_after_every_producer,
+                    produce_consume_counts_the_producers_before_the_closer_waits,
                     produce_consume_calls_do_not_share_anything,
                     take_keeps_the_first_k_and_lets_the_producer_finish,
                     take_with_fewer_values_than_k);

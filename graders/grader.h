@@ -449,8 +449,22 @@ typedef enum cl_hold { CL_HOLD_NONE, CL_HOLD_GATE, CL_HOLD_BARRIER } cl_hold;
 #define CL_PROBE_MAX 64
 
 /* "More items than any plausible static array": a learner's
- * `static struct job jobs[64]` (or 256, or 1000 minus one) overflows. */
+ * `static struct job jobs[64]` (or 256, or 512) overflows.  Smaller under
+ * ThreadSanitizer, whose goroutines are many times slower: the race pass
+ * looks for races, the plain and memory passes for fixed-size arrays, and
+ * 1500 TSan goroutines on a loaded machine can outlast a test's timeout. */
+#if defined(__SANITIZE_THREAD__)
+#define CL__UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CL__UNDER_TSAN 1
+#endif
+#endif
+#ifdef CL__UNDER_TSAN
+#define CL_LARGE_N 600
+#else
 #define CL_LARGE_N 1500
+#endif
 
 typedef struct cl_probe {
     int n;

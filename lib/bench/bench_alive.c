@@ -1,11 +1,15 @@
-/* How many goroutines can be alive at once, and what each one costs.
+/* How many goroutines can be alive at once, and what each one costs: start
+ * `cap` goroutines that all park on one channel, measure the resident
+ * memory they add, then close the channel and time until every one of them
+ * has woken and finished.
  *
- * libgoc runs each goroutine on its own thread, and the machine's thread
- * limits are shared with every other program on it, so the probe never
- * asks for more than a quarter of what the system allows (pid_max,
- * threads-max, RLIMIT_NPROC).  It runs in a forked child: if the system
- * refuses a thread anyway, libgoc stops that child with its fatal error and
- * this process reports the last count the child reached. */
+ * With the thread scheduler (BENCH_SCHED_THREAD) every goroutine is a
+ * thread, and the machine's thread limits are shared with every other
+ * program on it, so the probe never asks for more than a quarter of what
+ * the system allows (pid_max, threads-max, RLIMIT_NPROC).  With the M:N
+ * scheduler only memory limits it.  The probe runs in a forked child: if
+ * the system refuses anyway, libgoc stops that child with its fatal error
+ * and this process reports the last count the child reached. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -38,9 +42,12 @@ static long rss_kb(void)
     return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-/* The system's share for this probe: a quarter of the tightest limit. */
+/* The system's share for this probe: a quarter of the tightest limit on
+ * threads, when every goroutine is one. */
 static long system_share(long cap, const char **why)
 {
+    *why = "cap";
+#ifdef BENCH_SCHED_THREAD
     struct rlimit rl;
     const struct {
         const char *name;
@@ -51,33 +58,56 @@ static long system_share(long cap, const char **why)
         {"RLIMIT_NPROC", getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
                              ? (long)rl.rlim_cur : -1},
     };
-    *why = "cap";
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
         if (limits[i].limit > 0 && limits[i].limit / 4 < cap) {
             cap = limits[i].limit / 4;
             *why = limits[i].name;
         }
+#else
+    (void)read_long;
+#endif
     return cap;
 }
 
-static void hold(void *arg) { goc_recv_discard((goc_chan *)arg); }
+typedef struct herd {
+    goc_chan *hold;
+    goc_waitgroup done;
+} herd;
+
+static void hold(void *arg)
+{
+    herd *h = arg;
+    goc_recv_discard(h->hold);
+    goc_wg_done(&h->done);
+}
 
 enum { STEP = 500 };
 
-/* Child: spawns in steps, reporting "count rss_kb" after each. */
+/* Child: spawns in steps, reporting "count rss_kb 0 0" after each, then
+ * "count rss_kb start_ns wake_ns" once all have woken. */
 GOC_NORETURN static void probe(long target, int out)
 {
-    goc_chan *never = goc_chan_make(char, 0);
-    long base = rss_kb();
-    char line[64];
+    herd h = {.hold = goc_chan_make(char, 0)};
+    goc_wg_add(&h.done, target);
+    long base = rss_kb(), kb = 0;
+    char line[128];
+    int64_t start = bench_start();
     for (long alive = 0; alive < target;) {
         for (long i = 0; i < STEP && alive < target; i++, alive++)
-            goc_go(hold, never);
-        int len = snprintf(line, sizeof line, "%ld %ld\n", alive, rss_kb() - base);
+            goc_go(hold, &h);
+        kb = rss_kb() - base;
+        int len = snprintf(line, sizeof line, "%ld %ld 0 0\n", alive, kb);
         if (write(out, line, (size_t)len) != len)
-            break;
+            _exit(1);
     }
-    _exit(0); /* the held goroutines end with the process */
+    int64_t started = bench_stop(start);
+    start = bench_start();
+    goc_close(h.hold);
+    goc_wg_wait(&h.done);
+    int64_t woken = bench_stop(start);
+    int len = snprintf(line, sizeof line, "%ld %ld %lld %lld\n", target, kb, (long long)started,
+                       (long long)woken);
+    _exit(write(out, line, (size_t)len) == len ? 0 : 1);
 }
 
 void bench_alive(long cap)
@@ -98,17 +128,22 @@ void bench_alive(long cap)
     close(fds[1]);
     FILE *in = fdopen(fds[0], "r");
     long alive = 0, kb = 0, a, k;
-    while (in && fscanf(in, "%ld %ld", &a, &k) == 2)
-        alive = a, kb = k;
+    long long start_ns = 0, wake_ns = 0, s, w;
+    while (in && fscanf(in, "%ld %ld %lld %lld", &a, &k, &s, &w) == 4)
+        alive = a, kb = k, start_ns = s, wake_ns = w;
     if (in)
         fclose(in);
     int status = 0;
     waitpid(pid, &status, 0);
     bool refused = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
     printf("alive\t%ld\tgoroutines\tgoroutines alive at once (%s%s)\n", alive,
-           refused ? "stopped: the system refused a thread" : "limit: ",
-           refused ? "" : why);
-    printf("alive_mem\t%.1f\tKB\tmemory per live goroutine (resident)\n",
+           refused ? "stopped: the system refused" : "limit: ", refused ? "" : why);
+    printf("alive_mem\t%.2f\tKB\tmemory per parked goroutine (resident)\n",
            alive ? (double)kb / (double)alive : 0.0);
+    if (!refused && alive) {
+        printf("alive_start\t%.0f\tns\tstarting them, per goroutine\n", (double)start_ns / (double)alive);
+        printf("alive_wake\t%.0f\tns\twaking them all (close) until each is done, per goroutine\n",
+               (double)wake_ns / (double)alive);
+    }
     fflush(stdout);
 }

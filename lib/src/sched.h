@@ -10,6 +10,11 @@
  *    waiting, calls unlock(lock), and returns once someone has called
  *    sched_ready on it.  A ready that happens between unlock and the actual
  *    sleep is not lost (each goroutine has a wake-up token).
+ *    The M:N scheduler calls unlock after switching away, on the same
+ *    thread but another stack (Go's park_m): unlock must not block, and
+ *    must not read the parker's stack after the lock that publishes its
+ *    waiter is released.  With a lock, nobody may ready the goroutine
+ *    before unlock runs (its waiter is reachable only under that lock).
  *  - sched_ready(g) must be called exactly once per park.
  *  - Timers run their callback on a timer thread; callbacks must not block
  *    (they may take channel locks, try-send and call sched_ready).

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -124,6 +125,27 @@ void invariant_broken(const char *what, const char *file, int line)
     sched_die("fatal error", (goc_site){NULL, 0, NULL}, msg);
 }
 
+/* ---- the API that only needs the seam ------------------------------------------- */
+
+int64_t goc_go_at(goc_func fn, void *arg, const char *name, goc_site site)
+{
+    if (!fn)
+        sched_die("panic", site, "goc_go: the function to run is NULL");
+    sched_current(); /* a thread's first goc_go makes it a goroutine */
+    return sched_spawn(fn, arg, name ? name : "goroutine", site);
+}
+
+int64_t goc_id(void) { return sched_current()->id; }
+
+void goc_yield(void) { sched_gosched(); }
+
+void goc_dump_goroutines(FILE *out)
+{
+    sched_current();
+    sched_dump(out ? out : stderr);
+    fflush(out ? out : stderr);
+}
+
 /* ---- goroutine names ----------------------------------------------------------- */
 
 int64_t goc_go_named_at(goc_func fn, void *arg, const char *name, const char *fn_name, goc_site site)
@@ -233,4 +255,113 @@ void stop_init(void)
     atexit(exit_guard);
 }
 
-void stop_after_fork_child(void) { atomic_store(&stop_state, STOP_NONE); }
+/* ---- freezing ------------------------------------------------------------------ */
+
+/* A real-time signal, so learners' own signal handling (SIGINT, SIGTERM,
+ * SIGUSR1...) is untouched. */
+#define FREEZE_SIGNAL (SIGRTMIN + 3)
+/* How long a stop waits for the other threads to acknowledge the freeze.
+ * They answer within microseconds, but valgrind runs one thread at a time
+ * and delivers dozens of signals slowly; past this the report goes on. */
+#define FREEZE_WAIT_NS (3000 * 1000000LL)
+
+static _Atomic(int) frozen; /* threads that acknowledged a stop's freeze */
+
+static void on_freeze(int sig)
+{
+    (void)sig;
+    atomic_fetch_add(&frozen, 1);
+    stop_block_forever();
+}
+
+void stop_freeze_init(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigfillset(&sa.sa_mask);
+    sa.sa_handler = on_freeze;
+    sigaction(FREEZE_SIGNAL, &sa, NULL);
+}
+
+bool stop_freeze_send(pthread_t thread) { return pthread_kill(thread, FREEZE_SIGNAL) == 0; }
+
+void stop_freeze_wait(int sent)
+{
+    int64_t deadline = sched_nanotime() + FREEZE_WAIT_NS;
+    while (atomic_load(&frozen) < sent && sched_nanotime() < deadline) {
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+bool stop_trylock(pthread_mutex_t *lock)
+{
+    for (int i = 0; i < 1000; i++) {
+        if (pthread_mutex_trylock(lock) == 0)
+            return true;
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+void stop_after_eintr(void)
+{
+#ifdef STOP_UNDER_TSAN
+    /* ThreadSanitizer defers a signal that arrives outside a call it
+     * intercepts and runs the handler at the next one; a raw futex is not
+     * one.  A zero sleep is. */
+    nanosleep(&(struct timespec){0, 0}, NULL);
+#endif
+}
+
+void stop_after_fork_child(void)
+{
+    atomic_store(&stop_state, STOP_NONE);
+    atomic_store(&frozen, 0);
+}
+
+/* ---- the leak check ---------------------------------------------------------------- */
+
+leak_census leak_check_wait(int64_t since_id, int64_t timeout_ns,
+                            leak_census (*census)(int64_t since_id, uint64_t timers_quiet),
+                            bool (*timers_pending)(void), void (*pause)(void))
+{
+    int64_t deadline = sched_nanotime() + timeout_ns;
+    for (;;) {
+        uint64_t quiet = sched_timers_quiet();
+        leak_census c = census(since_id, quiet);
+        if (c.alive == 0)
+            return c;
+        /* Everyone left is parked and no timer will fire (none pending, or
+         * fake time that only moves when told): the answer is final now. */
+        bool timers_idle = !timers_pending() || (quiet && quiet == sched_timers_quiet());
+        if ((c.settled == c.alive && timers_idle) || sched_nanotime() >= deadline)
+            return c;
+        pause();
+    }
+}
+
+/* ---- panics and fatal errors --------------------------------------------------------- */
+
+GOC_NORETURN static void vdie(const char *kind, goc_site site, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    sched_current();
+    sched_die(kind, site, msg);
+}
+
+void goc_panic_at(goc_site site, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vdie("panic", site, fmt, ap);
+}
+
+void goc_fatal_at(goc_site site, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vdie("fatal error", site, fmt, ap);
+}

@@ -10,6 +10,7 @@
 #ifndef GOC_SCHED_COMMON_H
 #define GOC_SCHED_COMMON_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "sched.h"
@@ -64,6 +65,36 @@ GOC_NORETURN void stop_exit(int status);
  * the stop instead of flushing stdout a second time. */
 void stop_init(void);
 void stop_after_fork_child(void);
+
+/* Freezing the other threads, as Go stops the world before it prints a
+ * panic.  A scheduler sends the freeze to every thread that runs
+ * goroutines (a real-time signal whose handler acknowledges and blocks
+ * forever), then waits a bounded time for the acknowledgements. */
+void stop_freeze_init(void);
+bool stop_freeze_send(pthread_t thread);
+void stop_freeze_wait(int sent);
+/* Takes a lock that a frozen thread may hold: true if it got it within
+ * the freeze budget (the report then goes on without it). */
+bool stop_trylock(pthread_mutex_t *lock);
+/* A scheduler's futex sleep was interrupted: under ThreadSanitizer, give
+ * a deferred signal handler (a freeze, a watched signal) its chance. */
+void stop_after_eintr(void);
+
+/* ---- the leak check ---------------------------------------------------------- */
+
+typedef struct leak_census {
+    int alive;   /* other goroutines newer than since_id */
+    int settled; /* of those, parked with nothing that could wake them */
+} leak_census;
+
+/* goc_leak_check's loop, for any scheduler: `census` counts the goroutines
+ * newer than since_id (a sleeper counts as settled when `timers_quiet`, a
+ * sched_timers_quiet stamp, is non-zero); `timers_pending` says whether a
+ * timer may still fire; `pause` lets others run a moment.  Returns the
+ * last census once it is final or the timeout has passed. */
+leak_census leak_check_wait(int64_t since_id, int64_t timeout_ns,
+                            leak_census (*census)(int64_t since_id, uint64_t timers_quiet),
+                            bool (*timers_pending)(void), void (*pause)(void));
 
 /* The wait reasons' dump wording follows Go 1.24 (see sched_common.c). */
 

@@ -42,14 +42,6 @@ enum { G_RUNNING = 0, G_WAITING = 1 };
 #define MAX_IDLE_WORKERS 512
 /* How long a parking goroutine spins before sleeping in the kernel. */
 #define PARK_SPINS 64
-/* Sent to every other goroutine's thread when the program stops; its
- * handler never returns.  A real-time signal, so learners' own signal
- * handling (SIGINT, SIGTERM, SIGUSR1...) is untouched. */
-#define FREEZE_SIGNAL (SIGRTMIN + 3)
-/* How long a stop waits for the other threads to acknowledge the freeze.
- * They answer within microseconds, but valgrind runs one thread at a time
- * and delivers dozens of signals slowly; past this the report goes on. */
-#define FREEZE_WAIT_NS (3000 * 1000000LL)
 #define LABEL_MAX 96
 
 typedef struct worker worker;
@@ -91,7 +83,6 @@ static struct {
     _Atomic(int) nlive;
     _Atomic(int) nrunning;
     _Atomic(int) ntimers;
-    _Atomic(int) frozen; /* threads that acknowledged a stop's freeze */
     size_t stack_size;
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -101,27 +92,12 @@ static pthread_key_t foreign_key;
 
 /* ---- futex tokens -------------------------------------------------------- */
 
-#if defined(__SANITIZE_THREAD__)
-#define SCHED_UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SCHED_UNDER_TSAN 1
-#endif
-#endif
-
 static void futex_wait(_Atomic(uint32_t) *word, uint32_t val)
 {
-    long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
-#ifdef SCHED_UNDER_TSAN
-    /* ThreadSanitizer defers a signal that arrives outside a call it
-     * intercepts and runs the handler at the next one; the raw futex is
-     * not one.  A zero sleep is, so a parked goroutine still runs a stop's
-     * freeze handler or a watched signal's handler. */
-    if (r != 0 && errno == EINTR)
-        nanosleep(&(struct timespec){0, 0}, NULL);
-#else
-    (void)r;
-#endif
+    /* A parked goroutine still runs a stop's freeze handler or a watched
+     * signal's handler, under TSan too. */
+    if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0) != 0 && errno == EINTR)
+        stop_after_eintr();
 }
 
 static void futex_wake(_Atomic(uint32_t) *word)
@@ -211,7 +187,6 @@ static void goroutine_exit(gthread *g)
 /* ---- initialisation and fork safety ------------------------------------- */
 
 static void on_sigquit(int sig);
-static void on_freeze(int sig);
 
 static void foreign_thread_exit(void *p)
 {
@@ -243,7 +218,6 @@ static void atfork_child(void)
     atomic_store(&S.nlive, n);
     atomic_store(&S.nrunning, n);
     atomic_store(&S.ntimers, 0);
-    atomic_store(&S.frozen, 0);
     stop_after_fork_child();
     timer_after_fork_child();
     sema_after_fork_child();
@@ -258,11 +232,10 @@ static void sched_init(void)
     if (kb && atoi(kb) >= 64)
         S.stack_size = (size_t)atoi(kb) * 1024;
     stop_init();
+    stop_freeze_init();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigfillset(&sa.sa_mask);
-    sa.sa_handler = on_freeze;
-    sigaction(FREEZE_SIGNAL, &sa, NULL);
     struct sigaction old;
     if (sigaction(SIGQUIT, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
         sa.sa_handler = on_sigquit;
@@ -391,16 +364,6 @@ int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
     return id;
 }
 
-int64_t goc_go_at(goc_func fn, void *arg, const char *name, goc_site site)
-{
-    if (!fn)
-        sched_die("panic", site, "goc_go: the function to run is NULL");
-    sched_current(); /* a thread's first goc_go makes it a goroutine */
-    return sched_spawn(fn, arg, name ? name : "goroutine", site);
-}
-
-int64_t goc_id(void) { return sched_current()->id; }
-
 int goc_num_goroutine(void)
 {
     sched_current();
@@ -408,8 +371,6 @@ int goc_num_goroutine(void)
 }
 
 void sched_gosched(void) { sched_yield(); }
-
-void goc_yield(void) { sched_gosched(); }
 
 int64_t goc_last_id(void) { return atomic_load(&S.last_id); }
 
@@ -508,34 +469,7 @@ void sched_dump(FILE *out)
     pthread_mutex_unlock(&S.lock);
 }
 
-void goc_dump_goroutines(FILE *out)
-{
-    sched_current();
-    sched_dump(out ? out : stderr);
-    fflush(out ? out : stderr);
-}
-
 /* ---- stopping the world ----------------------------------------------------------- */
-
-static void on_freeze(int sig)
-{
-    (void)sig;
-    atomic_fetch_add(&S.frozen, 1);
-    stop_block_forever();
-}
-
-/* Takes S.lock if it can within the freeze budget: a goroutine frozen
- * while holding it would otherwise hang the report. */
-static bool lock_registry_for_stop(void)
-{
-    for (int i = 0; i < 1000; i++) {
-        if (pthread_mutex_trylock(&S.lock) == 0)
-            return true;
-        struct timespec ts = {0, 100000};
-        nanosleep(&ts, NULL);
-    }
-    return false;
-}
 
 /* Freezes every goroutine but the caller, as Go stops the world before it
  * prints a panic: nobody prints, exits or changes state from here on.
@@ -543,16 +477,12 @@ static bool lock_registry_for_stop(void)
  * registered or removed while the report walks the list. */
 static bool freeze_others(gthread *self)
 {
-    bool locked = lock_registry_for_stop();
+    bool locked = stop_trylock(&S.lock); /* a frozen goroutine may hold it */
     int sent = 0;
     for (gthread *g = S.all_first; g; g = g->all_next)
-        if (g != self && atomic_load(&g->has_thread) && pthread_kill(g->thread, FREEZE_SIGNAL) == 0)
+        if (g != self && atomic_load(&g->has_thread) && stop_freeze_send(g->thread))
             sent++;
-    int64_t deadline = sched_nanotime() + FREEZE_WAIT_NS;
-    while (atomic_load(&S.frozen) < sent && sched_nanotime() < deadline) {
-        struct timespec ts = {0, 200000};
-        nanosleep(&ts, NULL);
-    }
+    stop_freeze_wait(sent);
     return locked;
 }
 
@@ -580,28 +510,6 @@ void sched_die(const char *kind, goc_site site, const char *msg)
     stop_the_world(kind, site, msg, !deadlock); /* a deadlock's reporter is parked too */
 }
 
-GOC_NORETURN static void vdie(const char *kind, goc_site site, const char *fmt, va_list ap)
-{
-    char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    sched_current();
-    sched_die(kind, site, msg);
-}
-
-void goc_panic_at(goc_site site, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vdie("panic", site, fmt, ap);
-}
-
-void goc_fatal_at(goc_site site, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vdie("fatal error", site, fmt, ap);
-}
-
 /* Go prints every goroutine on SIGQUIT and exits 2.  The stop uses no
  * stdio lock and no malloc, so a handler that interrupted either is safe. */
 static void on_sigquit(int sig)
@@ -612,19 +520,14 @@ static void on_sigquit(int sig)
 
 /* ---- leak check ------------------------------------------------------------------ */
 
-typedef struct leak_census {
-    int alive;    /* other goroutines newer than since_id */
-    int settled;  /* of those, parked with no timer that could wake them */
-} leak_census;
-
 /* With the fake clock on and no timer due, a sleeper is durably blocked:
  * `timers_quiet` (a sched_timers_quiet stamp) counts it as settled. */
-static leak_census census(int64_t since_id, gthread *self, uint64_t timers_quiet)
+static leak_census census(int64_t since_id, uint64_t timers_quiet)
 {
     leak_census c = {0, 0};
     pthread_mutex_lock(&S.lock);
     for (gthread *g = S.all_first; g; g = g->all_next) {
-        if (g == self || g->pub.id <= since_id)
+        if (g == tls_g || g->pub.id <= since_id)
             continue;
         c.alive++;
         if (atomic_load(&g->state) == G_WAITING && (timers_quiet || atomic_load(&g->wait_reason) != WAIT_SLEEP))
@@ -634,27 +537,15 @@ static leak_census census(int64_t since_id, gthread *self, uint64_t timers_quiet
     return c;
 }
 
+static bool timers_pending(void) { return atomic_load(&S.ntimers) != 0; }
+
+static void pause_a_moment(void) { nanosleep(&(struct timespec){0, 1000000}, NULL); }
+
 int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
 {
     gthread *self = (gthread *)sched_current();
-    int64_t deadline = sched_nanotime() + timeout;
-    leak_census c;
-    for (;;) {
-        uint64_t quiet = sched_timers_quiet();
-        c = census(since_id, self, quiet);
-        if (c.alive == 0)
-            return 0;
-        /* Everyone left is parked and no timer will fire (none pending, or
-         * fake time that only moves when told): the answer is final now. */
-        bool timers_idle = atomic_load(&S.ntimers) == 0 || (quiet && quiet == sched_timers_quiet());
-        if (c.settled == c.alive && timers_idle)
-            break;
-        if (sched_nanotime() >= deadline)
-            break;
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-    }
-    if (report) {
+    leak_census c = leak_check_wait(since_id, timeout, census, timers_pending, pause_a_moment);
+    if (report && c.alive) {
         dump_sink sink = {report, -1};
         pthread_mutex_lock(&S.lock);
         for (gthread *g = S.all_first; g; g = g->all_next)

@@ -17,11 +17,14 @@
 
 #define SMALL_SELECT 16
 
-/* xorshift64*, per thread: cheap, and good enough to make choices fair. */
-static __thread uint64_t rng_state;
+/* xorshift64*, per thread: cheap, and good enough to make choices fair.
+ * Goroutines sharing a thread (the M:N scheduler) share it too, which is
+ * harmless; relaxed atomics say so to ThreadSanitizer. */
+static __thread _Atomic(uint64_t) rng_word;
 
 static uint32_t fast_rand(void)
 {
+    uint64_t rng_state = atomic_load_explicit(&rng_word, memory_order_relaxed);
     if (rng_state == 0) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -30,6 +33,7 @@ static uint32_t fast_rand(void)
     rng_state ^= rng_state >> 12;
     rng_state ^= rng_state << 25;
     rng_state ^= rng_state >> 27;
+    atomic_store_explicit(&rng_word, rng_state, memory_order_relaxed);
     return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
 }
 

@@ -42,6 +42,8 @@ int cl_cmd_verify(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_new(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_grade(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_quiz(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_autograder(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_classroom(cl_ctx *ctx, int argc, char **argv);
 
 /* ---- shared by the commands (cmd_common.c) ---- */
 

@@ -49,6 +49,12 @@ static const cl_command commands[] = {
     {"grade", "DIR [--format F,..] [--out DIR] [-j N]",
      "grade every submission in DIR: TAP, JUnit XML, JSON, Gradescope results.json",
      cl_cmd_grade, CL_FOR_INSTRUCTOR},
+    {"autograder", "[N...] --out DIR",
+     "Gradescope: DIR/autograder.zip grading exercises N... (default all)", cl_cmd_autograder,
+     CL_FOR_INSTRUCTOR},
+    {"classroom", "[N...] --out DIR",
+     "GitHub Classroom: a workflow and autograding.json running `check N` per exercise",
+     cl_cmd_classroom, CL_FOR_INSTRUCTOR},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

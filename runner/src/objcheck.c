@@ -443,6 +443,11 @@ static void refuse_use(checker *c, const char *fmt, const char *name, const char
 
 static void check_definition(checker *c, const char *name, const Elf64_Sym *s)
 {
+    /* Compiler-made, such as gcc's __odr_asan.NAME for every global under
+     * AddressSanitizer: a name with a dot cannot be written in C, so it can
+     * stand for nothing the harness or a library defines. */
+    if (strchr(name, '.'))
+        return;
     if (ELF64_ST_TYPE(s->st_info) == STT_GNU_IFUNC)
         refuse(c, name, "%s is an IFUNC, whose resolver %s",
                name, "runs before the tests, in the grader's own process");
@@ -451,14 +456,14 @@ static void check_definition(checker *c, const char *name, const Elf64_Sym *s)
     else if (set_has(&c->harness, name))
         refuse(c, name, "defines %s, %s", name,
                "which the grader or Check already defines; the harness would call yours. "
-               "Rename your function");
+               "Rename yours, or make it static");
     else if (set_has(&c->libraries, name))
         refuse(c, name, "defines %s, %s", name,
-               "which libgoc already defines; rename your function");
+               "which libgoc already defines; rename yours, or make it static");
     else if (c_library_defines(name))
         refuse(c, name, "defines %s, %s", name,
-               "a C library function the harness itself calls; yours would replace it "
-               "everywhere. Rename your function");
+               "a name the C library defines; yours would replace it for the whole "
+               "program, the grader's own calls included. Rename yours, or make it static");
     else if (name[0] == '_')
         refuse(c, name, "defines %s, %s", name,
                "and global names starting with _ are reserved to the C implementation; "

@@ -134,5 +134,8 @@ int cl_report_json(FILE *out, const cl_graded *items, size_t n);
 /* Gradescope results.json: one test per (exercise, test), score 1 per
  * passed test, max_score 1, output the message and detail. */
 int cl_report_gradescope(FILE *out, const cl_graded *items, size_t n);
+/* PrairieLearn's external-grader results.json: gradable, score (the
+ * fraction of tests passed), one test per (exercise, test) worth 1 point. */
+int cl_report_prairielearn(FILE *out, const cl_graded *items, size_t n);
 
 #endif

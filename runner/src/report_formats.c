@@ -1,4 +1,5 @@
-/* Reports for machines: TAP, JUnit XML, JSON, Gradescope results.json.
+/* Reports for machines: TAP, JUnit XML, JSON, Gradescope results.json,
+ * PrairieLearn's external-grader results.json.
  *
  * Learner output is arbitrary bytes; every format here must stay valid, so
  * all text goes through one escaper that decodes UTF-8, replaces invalid
@@ -323,8 +324,8 @@ static void gs_test(FILE *out, bool first, const char *exercise, const char *nam
     fputs(first ? "\n    {\"name\": " : ",\n    {\"name\": ", out);
     json_str(out, full.s);
     free(full.s);
-    fprintf(out, ", \"score\": %d, \"max_score\": 1, \"status\": \"%s\", \"output\": ", ok ? 1 : 0,
-            ok ? "passed" : "failed");
+    fprintf(out, ", \"score\": %d, \"max_score\": 1, \"status\": \"%s\", \"visibility\": "
+                 "\"visible\", \"output\": ", ok ? 1 : 0, ok ? "passed" : "failed");
     json_str(out, text ? text : "");
     fputc('}', out);
 }
@@ -341,7 +342,10 @@ int cl_report_gradescope(FILE *out, const cl_graded *items, size_t n)
     }
     if (score > max)
         score = max;
-    fprintf(out, "{\"score\": %zu, \"visibility\": \"visible\", \"tests\": [", score);
+    /* The tests say everything a student needs; the autograder's own
+     * stdout (which files were graded) is for the instructor. */
+    fprintf(out, "{\"score\": %zu, \"visibility\": \"visible\", \"stdout_visibility\": "
+                 "\"hidden\", \"tests\": [", score);
     bool first = true;
     for (size_t i = 0; i < n; i++) {
         const cl_report *r = items[i].report;
@@ -361,6 +365,47 @@ int cl_report_gradescope(FILE *out, const cl_graded *items, size_t n)
             free(tn.s);
             free(text);
             first = false;
+        }
+    }
+    fputs("\n]}\n", out);
+    return finish(out);
+}
+
+/* ---- PrairieLearn external grader results.json ---- */
+
+int cl_report_prairielearn(FILE *out, const cl_graded *items, size_t n)
+{
+    /* One point per test, as Gradescope's; score is PrairieLearn's fraction. */
+    size_t points = 0, max = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t tests = test_count(items[i].report), passed = cl_report_passed(items[i].report);
+        points += passed < tests ? passed : tests;
+        max += tests;
+    }
+    fprintf(out, "{\"gradable\": true, \"score\": %.6f, \"points\": %zu, \"max_points\": %zu, "
+                 "\"message\": \"%zu of %zu tests passed\", \"tests\": [",
+            max ? (double)points / (double)max : 0.0, points, max, points, max);
+    const char *sep = "\n    ";
+    for (size_t i = 0; i < n; i++) {
+        const cl_report *r = items[i].report;
+        for (size_t t = 0; t < test_count(r); t++) {
+            const cl_test_verdict *v = r->ntests ? &r->tests[t] : NULL;
+            bool ok = v && v->kind == CL_VERDICT_PASSED;
+            char *text = !v ? report_problem(r) : ok ? NULL : verdict_text(v);
+            cl_buf name = {0};
+            cl_buf_printf(&name, "%s: %s%s", items[i].exercise,
+                          v ? v->name : r->compiled ? "grader" : "compiles",
+                          v && v->race_pass ? " (race)" : "");
+            fprintf(out, "%s{\"name\": ", sep);
+            json_str(out, name.s);
+            fprintf(out, ", \"points\": %d, \"max_points\": 1, \"message\": ", ok ? 1 : 0);
+            json_str(out, ok ? "passed" : v ? cl_verdict_name(v->kind) : cl_status_name(r->status));
+            fputs(", \"output\": ", out);
+            json_str(out, text ? text : "");
+            fputc('}', out);
+            free(name.s);
+            free(text);
+            sep = ",\n    ";
         }
     }
     fputs("\n]}\n", out);

@@ -68,6 +68,27 @@ static bool is_root(const char *dir)
     return is_dir(buf);
 }
 
+/* The workbook `make install` put beside this program
+ * (<prefix>/bin/chanlings -> <prefix>/share/chanlings), found from where the
+ * program is rather than a path compiled in, so a DESTDIR or moved install
+ * says the right place.  Read-only for learners: it is only named, never
+ * used as the root. */
+static bool installed_workbook(char *buf, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/../share/chanlings", exe);
+    return realpath(path, buf) && strlen(buf) < size && is_root(buf);
+}
+
 char *cl_workbook_find(char *err, size_t errsz)
 {
     char buf[PATH_MAX];
@@ -99,7 +120,13 @@ char *cl_workbook_find(char *err, size_t errsz)
     }
     if (is_root("/"))
         return strdup("/");
-    snprintf(err, errsz, "no workbook here: no directory from the current one up holds "
-             "lessons/ and exercises/; cd into the chanlings checkout or set CHANLINGS_ROOT");
+    char installed[PATH_MAX];
+    if (installed_workbook(installed, sizeof installed))
+        snprintf(err, errsz, "no workbook here: no directory from the current one up holds "
+                 "lessons/ and exercises/; start your own copy of the installed one with "
+                 "`cp -R %s ~/chanlings && cd ~/chanlings`, or set CHANLINGS_ROOT", installed);
+    else
+        snprintf(err, errsz, "no workbook here: no directory from the current one up holds "
+                 "lessons/ and exercises/; cd into the chanlings checkout or set CHANLINGS_ROOT");
     return NULL;
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // residentKB reads this process's resident set, as the C probe does.
@@ -20,22 +21,29 @@ func residentKB() int64 {
 }
 
 // alive parks `limit` goroutines on one channel and measures what they
-// cost; goroutines grow their stacks on demand, so the cap is what stops it.
+// cost, then closes the channel and times until every one has finished;
+// goroutines grow their stacks on demand, so the cap is what stops it.
 func alive(limit int) {
 	runtime.GC()
 	base := residentKB()
 	hold := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(limit)
+	start := time.Now()
 	for i := 0; i < limit; i++ {
 		go func() {
 			<-hold
 			wg.Done()
 		}()
 	}
+	started := time.Since(start)
 	kb := residentKB() - base
-	fmt.Printf("alive\t%d\tgoroutines\tgoroutines alive at once (limit: cap)\n", limit)
-	fmt.Printf("alive_mem\t%.1f\tKB\tmemory per live goroutine (resident)\n", float64(kb)/float64(limit))
+	start = time.Now()
 	close(hold)
 	wg.Wait()
+	woken := time.Since(start)
+	fmt.Printf("alive\t%d\tgoroutines\tgoroutines alive at once (limit: cap)\n", limit)
+	fmt.Printf("alive_mem\t%.2f\tKB\tmemory per parked goroutine (resident)\n", float64(kb)/float64(limit))
+	fmt.Printf("alive_start\t%.0f\tns\tstarting them, per goroutine\n", float64(started.Nanoseconds())/float64(limit))
+	fmt.Printf("alive_wake\t%.0f\tns\twaking them all (close) until each is done, per goroutine\n", float64(woken.Nanoseconds())/float64(limit))
 }

@@ -65,7 +65,7 @@ func main() {
 	if len(os.Args) > 1 {
 		filter = os.Args[1]
 	}
-	limit := 100000
+	limit := 1000000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_MAX_GOROUTINES_GO")); err == nil {
 		limit = v
 	}

@@ -1,0 +1,168 @@
+/* Goroutines that block their thread (a read(), a loop that never calls
+ * libgoc) must not freeze the others, whichever scheduler runs them; and
+ * with the M:N scheduler a stack overflow is a clear report.
+ *
+ * More blockers than this machine has CPUs make sure every worker of the
+ * M:N scheduler is taken: only its monitor's hand-off lets the rest run.
+ * No test waits on time: each one finishes only if the others progressed. */
+#include <signal.h>
+#include <stdatomic.h>
+
+#include "testing.h"
+
+enum { BLOCKERS = 8, ROUND_TRIPS = 2000 };
+
+typedef struct pipe_blocker {
+    int fd;
+    goc_waitgroup *done;
+} pipe_blocker;
+
+static void read_one_byte(void *p)
+{
+    pipe_blocker *b = p;
+    char c;
+    ck_assert_int_eq(read(b->fd, &c, 1), 1);
+    goc_wg_done(b->done);
+}
+
+typedef struct pingpong {
+    goc_chan *ping, *pong, *finished;
+} pingpong;
+
+static void ponger(void *p)
+{
+    pingpong *pp = p;
+    int v;
+    for (int i = 0; i < ROUND_TRIPS; i++) {
+        goc_recv(pp->ping, &v);
+        goc_send(pp->pong, &v);
+    }
+}
+
+static void pinger(void *p)
+{
+    pingpong *pp = p;
+    for (int i = 0; i < ROUND_TRIPS; i++) {
+        goc_send(pp->ping, &i);
+        goc_recv(pp->pong, &(int){0});
+    }
+    goc_close(pp->finished);
+}
+
+/* Two goroutines play ping-pong to the end; returns when they have. */
+static void play_pingpong(void)
+{
+    pingpong pp = {goc_chan_make(int, 0), goc_chan_make(int, 0), goc_chan_make(char, 0)};
+    goc_go(ponger, &pp);
+    goc_go(pinger, &pp);
+    goc_recv_discard(pp.finished);
+    goc_chan_free(pp.ping);
+    goc_chan_free(pp.pong);
+    goc_chan_free(pp.finished);
+}
+
+START_TEST(goroutines_in_read_do_not_freeze_others)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    goc_waitgroup done = {0};
+    pipe_blocker b = {fds[0], &done};
+    goc_wg_add(&done, BLOCKERS);
+    for (int i = 0; i < BLOCKERS; i++)
+        goc_go(read_one_byte, &b);
+    play_pingpong();
+    ck_assert_int_eq(write(fds[1], "xxxxxxxx", BLOCKERS), BLOCKERS);
+    goc_wg_wait(&done);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+typedef struct spinner {
+    atomic_int *release;
+    goc_waitgroup *done;
+} spinner;
+
+/* Never calls libgoc while it waits: no scheduling point. */
+static void spin_until_released(void *p)
+{
+    spinner *s = p;
+    while (!atomic_load(s->release))
+        ;
+    goc_wg_done(s->done);
+}
+
+static void release_all(void *p)
+{
+    spinner *s = p;
+    atomic_store(s->release, 1);
+}
+
+START_TEST(busy_loops_do_not_freeze_others)
+{
+    atomic_int release = 0;
+    goc_waitgroup done = {0};
+    spinner s = {&release, &done};
+    goc_wg_add(&done, BLOCKERS);
+    for (int i = 0; i < BLOCKERS; i++)
+        goc_go(spin_until_released, &s);
+    /* Queued behind the spinners: it runs only if the scheduler moves it. */
+    goc_go(release_all, &s);
+    goc_wg_wait(&done);
+}
+END_TEST
+
+#ifdef LIBGOC_SCHED_mn
+static int recurse(volatile char *above)
+{
+    volatile char frame[512];
+    frame[0] = above ? above[0] : 1;
+    if (frame[0] == 0) /* never: keeps the compiler from seeing an endless loop */
+        return 0;
+    return recurse(frame) + frame[0];
+}
+
+static void overflow(void *p)
+{
+    (void)p;
+    recurse(NULL);
+}
+
+static void overflow_in_goroutine(void *p)
+{
+    (void)p;
+    goc_go_named("deep", overflow, NULL);
+    goc_sleep(60 * GOC_SECOND);
+}
+
+/* The sanitizers install their own SIGSEGV handler and report the
+ * overflow themselves: this checks libgoc's report, on the plain build. */
+START_TEST(stack_overflow_names_the_goroutine)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    return;
+#endif
+    dying_result r;
+    run_dying(overflow_in_goroutine, NULL, 20, &r);
+    ck_assert_msg(r.exit_status == 2, "exit %d, signal %d: %s", r.exit_status, r.signal, r.out);
+    ck_assert_contains(r.out, "fatal error: stack overflow in goroutine 2 (overflow \"deep\")");
+    ck_assert_contains(r.out, "GOC_STACK_KB");
+}
+END_TEST
+#endif
+
+static Suite *blocking_suite(void)
+{
+    Suite *s = suite_create("blocking");
+    TCase *tc = tcase_create("blocking");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, goroutines_in_read_do_not_freeze_others);
+    tcase_add_test(tc, busy_loops_do_not_freeze_others);
+#ifdef LIBGOC_SCHED_mn
+    tcase_add_test(tc, stack_overflow_names_the_goroutine);
+#endif
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+GOC_TEST_MAIN(blocking_suite)
