@@ -59,6 +59,7 @@
 
 #include "arch/ctx.h"
 #include "goc/goroutine.h"
+#include "futex_token.h"
 #include "invariant.h"
 #include "sched_common.h"
 #include "sema.h"
@@ -195,52 +196,6 @@ mg *mn_current_or_null(void)
 {
     m_t *m = getm();
     return m ? m->cur : tls_g;
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ volatile("yield");
-#endif
-}
-
-/* ---- futex tokens --------------------------------------------------------- */
-
-static void futex_wait(_Atomic(uint32_t) *word, uint32_t val)
-{
-    /* a sleeping thread still runs a stop's freeze, under TSan too */
-    if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0) != 0 && errno == EINTR)
-        stop_after_eintr();
-}
-
-static void token_take(_Atomic(uint32_t) *tok, int spins)
-{
-    for (int i = 0; i < spins; i++) {
-        uint32_t one = 1;
-        if (atomic_load_explicit(tok, memory_order_relaxed) == 1 &&
-            atomic_compare_exchange_weak(tok, &one, 0))
-            return;
-        cpu_relax();
-    }
-    for (;;) {
-        uint32_t v = atomic_load(tok);
-        if (v == 1) {
-            if (atomic_compare_exchange_strong(tok, &v, 0))
-                return;
-            continue;
-        }
-        if (v == 0 && !atomic_compare_exchange_strong(tok, &v, 2))
-            continue;
-        futex_wait(tok, 2);
-    }
-}
-
-static void token_post(_Atomic(uint32_t) *tok)
-{
-    if (atomic_exchange(tok, 1) == 2)
-        syscall(SYS_futex, (uint32_t *)tok, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 /* ---- registry and counts ---------------------------------------------------- */

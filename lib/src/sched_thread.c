@@ -31,6 +31,7 @@
 
 #include "goc/goroutine.h"
 #include "goc/runtime.h"
+#include "futex_token.h"
 #include "invariant.h"
 #include "sched_common.h"
 #include "sema.h"
@@ -90,60 +91,13 @@ static __thread gthread *tls_g;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t foreign_key;
 
-/* ---- futex tokens -------------------------------------------------------- */
-
-static void futex_wait(_Atomic(uint32_t) *word, uint32_t val)
+/* Posts a goroutine's token: each park is readied exactly once. */
+static void wake(_Atomic(uint32_t) *tok)
 {
-    /* A parked goroutine still runs a stop's freeze handler or a watched
-     * signal's handler, under TSan too. */
-    if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0) != 0 && errno == EINTR)
-        stop_after_eintr();
-}
-
-static void futex_wake(_Atomic(uint32_t) *word)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
-/* Takes the token, sleeping until one is posted.  A short spin first: a
- * ping-pong partner usually answers within microseconds, and a futex sleep
- * plus wake costs more than that. */
-static void token_take(_Atomic(uint32_t) *tok)
-{
-    for (int i = 0; i < PARK_SPINS; i++) {
-        uint32_t one = 1;
-        if (atomic_load_explicit(tok, memory_order_relaxed) == 1 &&
-            atomic_compare_exchange_weak_explicit(tok, &one, 0, memory_order_acquire, memory_order_relaxed))
-            return;
-        cpu_relax();
-    }
-    for (;;) {
-        uint32_t v = atomic_load_explicit(tok, memory_order_acquire);
-        if (v == 1) {
-            if (atomic_compare_exchange_strong_explicit(tok, &v, 0, memory_order_acquire, memory_order_relaxed))
-                return;
-            continue;
-        }
-        if (v == 0 && !atomic_compare_exchange_strong(tok, &v, 2))
-            continue;
-        futex_wait(tok, 2);
-    }
-}
-
-/* Posts the token; enters the kernel only if the owner is asleep. */
-static void token_post(_Atomic(uint32_t) *tok)
-{
-    uint32_t old = atomic_exchange_explicit(tok, 1, memory_order_acq_rel);
-    invariant(old != 1, "a goroutine was woken twice for one wait (its wake-up token was already posted)");
-    if (old == 2)
-        futex_wake(tok);
+    uint32_t old = token_post(tok);
+    invariant(old != 1,
+              "a goroutine was woken twice for one wait (its wake-up token was already posted)");
+    (void)old;
 }
 
 /* ---- registry ------------------------------------------------------------ */
@@ -312,7 +266,7 @@ static void *worker_main(void *p)
         S.idle = w;
         S.nidle++;
         pthread_mutex_unlock(&S.lock);
-        token_take(&w->token);
+        token_take(&w->token, PARK_SPINS);
     }
 }
 
@@ -338,7 +292,7 @@ int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
 
     if (w) {
         w->next_g = g;
-        token_post(&w->token);
+        wake(&w->token);
         return id;
     }
     w = calloc(1, sizeof *w);
@@ -390,7 +344,7 @@ void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *),
         check_dead();
     if (unlock)
         unlock(lock);
-    token_take(&g->token);
+    token_take(&g->token, PARK_SPINS);
     atomic_store_explicit(&g->state, G_RUNNING, memory_order_relaxed);
     atomic_store_explicit(&g->wait_reason, WAIT_NONE, memory_order_relaxed);
 }
@@ -404,8 +358,8 @@ void sched_ready(goc_g *pg)
     atomic_store_explicit(&g->state, G_RUNNING, memory_order_relaxed);
     /* A ready may come before its park has even started (a timer that
      * fires at once), so the state proves nothing; a second ready for one
-     * park finds the token still posted (token_post checks). */
-    token_post(&g->token);
+     * park finds the token still posted (wake checks). */
+    wake(&g->token);
 }
 
 void sched_note_timer(int delta)
