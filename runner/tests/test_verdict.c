@@ -502,6 +502,17 @@ START_TEST(missing_function_is_found)
     f = cl_build_missing_function(main_gone, "graders/01.c");
     ck_assert_str_eq(f, "main");
     free(f);
+    /* The learner's own misspelt call, in a file whose base name is the
+     * grader's too, and in `run` (no grader): not a missing function. */
+    const char *typo = "/usr/bin/ld: exercises/07-select.c: in function `recv_timeout':\n"
+                       "exercises/07-select.c:88: undefined reference to `goc_recv_ok'\n";
+    ck_assert_ptr_null(cl_build_missing_function(typo, "graders/07-select.c"));
+    ck_assert_ptr_null(cl_build_missing_function(typo, NULL));
+    const char *no_main = "/usr/bin/ld: crt1.o: in function `_start':\n"
+                          "(.text+0x1b): undefined reference to `main'\n";
+    f = cl_build_missing_function(no_main, NULL);
+    ck_assert_str_eq(f, "main");
+    free(f);
 }
 END_TEST
 
