@@ -1,4 +1,4 @@
-# The graders of exercises 01-03 proved without the runner: every solution
+# Every exercise's grader proved without the runner: every solution
 # and correct alternative passes, every untouched exercise fails, every
 # typical wrong answer fails with its intended message (graders/tests/run.sh),
 # plainly, under ThreadSanitizer and under AddressSanitizer+LeakSanitizer.
@@ -8,7 +8,6 @@
 #                 (default 100) and every stub and wrong answer fails RUNS
 #                 times, in all three passes.  Slow (tens of minutes); not
 #                 part of make test.
-LIBGOC_ASAN := $(BUILD)/lib/asan/libgoc.a
 STRESS_RUNS ?= 100
 
 .PHONY: test-graders test-graders-race test-graders-memory stress
