@@ -311,6 +311,39 @@ CL_TEST(transfer_moves_money_all_or_nothing)
 }
 CL_END_TEST
 
+/* Two transfers of 80 out of an account of 100: the first is held before
+ * its first lock, the second runs to the end, then the first goes on.  A
+ * transfer that checks `from`'s balance before locking has already seen
+ * 100 when it is held, and pays out a second time: every run. */
+CL_TEST(transfer_checks_the_balance_inside_the_locks)
+{
+    account *a = new_account(1, 100), *b = new_account(2, 0);
+    money_call t1 = {a, b, 80, false}, t2 = t1;
+    cl_point_hold(CL_BEFORE_LOCK, 1);
+    cl_call c1, c2;
+    cl_spawn_call(&c1, call_transfer, &t1);
+    cl_settle();
+    cl_expect(cl_point_is_held(CL_BEFORE_LOCK), "transfer to lock the accounts' mutexes",
+              "lock both accounts for the whole move",
+              "transfer(a, b, 80) returned without ever calling goc_mutex_lock (" EX ", transfer).");
+    cl_spawn_call(&c2, call_transfer, &t2);
+    cl_expect(cl_call_await(&c2, 5), "a second transfer to finish while the first waits to lock",
+              "unlock both mutexes on every path", "it was still waiting (" EX ", transfer).");
+    cl_point_release(CL_BEFORE_LOCK);
+    cl_expect(cl_call_await(&c1, 5), "the first transfer to finish once it may lock",
+              "unlock both mutexes on every path", "it was still waiting (" EX ", transfer).");
+    cl_expect(t1.ok + t2.ok == 1 && a->balance == 20 && b->balance == 80,
+              "exactly one of two transfers of 80 out of a balance of 100 to succeed",
+              "check-then-act: read from->balance only after both goc_mutex_lock calls, in the "
+              "same critical section as the move; a balance read before locking may be spent "
+              "by the time you move the money",
+              "%d succeeded, leaving from=%lld and to=%lld: the first transfer checked the "
+              "balance before it locked, the other transfer spent the money in between, and "
+              "the first moved it anyway (" EX ", transfer).",
+              t1.ok + t2.ok, (long long)a->balance, (long long)b->balance);
+}
+CL_END_TEST
+
 /* transfer(1→2) is held right after its first lock; transfer(2→1) starts.
  * Locked lower id first, the second waits for account 1 and everything
  * finishes once the first goes on.  Locked `from` first, the second holds
@@ -504,6 +537,7 @@ Suite *cl_grader_suite(void)
                     withdraw_checks_and_subtracts_in_one_critical_section,
                     withdraw_from_twenty_goroutines_never_overdraws,
                     withdraw_unlocks_when_it_refuses, transfer_moves_money_all_or_nothing,
+                    transfer_checks_the_balance_inside_the_locks,
                     transfer_locks_the_lower_id_first, rate_get_lets_readers_in_together,
                     rates_update_keeps_readers_out, rates_readers_and_writer_at_once);
 }
