@@ -19,19 +19,10 @@ goc_error *summarize(goc_error **errs, int n);
 
 static void expect_no_leaks_after(const char *call, const char *revisit)
 {
-    static char report[8192];
-    int leaked = 0;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (attempt > 0)
-            cl_pause_ms(20);
-        memset(report, 0, sizeof report);
-        FILE *f = fmemopen(report, sizeof report - 1, "w");
-        leaked = cl__leak_check(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND, f);
-        if (f)
-            fclose(f);
-        if (leaked == 0)
-            return;
-    }
+    const char *report;
+    int leaked = cl_leaked(&report);
+    if (leaked == 0)
+        return;
     ck_abort_msg("expected: every goroutine to finish\n"
                  "happened: leaked goroutines: %d still blocked after %s returned (" EX ")\n"
                  "revisit:  %s\n%s",
