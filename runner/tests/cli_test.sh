@@ -239,12 +239,16 @@ grep -q "^ok" results/grade.tap && ok "TAP has alice's passes" || bad "TAP has n
 # ---- watch: one re-check after a save by rename; moves on only on `n`
 "$bin" go 2 >/dev/null 2>&1
 mkfifo keys && exec 3<>keys   # a keyboard the test types on
+# Made before watch starts: the background job's own redirection may come
+# after the first look at it.
+: >watch.out
 COLUMNS=100 timeout 120 "$bin" watch <keys >watch.out 2>&1 &
 watch_pid=$!
+seen() { c=$(grep -cF -- "$1" watch.out 2>/dev/null); echo "${c:-0}"; }
 await() { # await TEXT COUNT: until watch.out holds TEXT COUNT times (bound: 90 s)
     i=0
-    while [ "$(grep -cF -- "$1" watch.out)" -lt "$2" ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done
-    [ "$(grep -cF -- "$1" watch.out)" -ge "$2" ]
+    while [ "$(seen "$1")" -lt "$2" ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done
+    [ "$(seen "$1")" -ge "$2" ]
 }
 if await "waiting for a save" 1; then ok "watch checks once at start"; else out=$(cat watch.out); bad "watch never finished its first check"; fi
 cp "solutions/$ex2.c" "exercises/.save.tmp" && mv "exercises/.save.tmp" "exercises/$ex2.c"
