@@ -144,7 +144,8 @@ static goc_error *gfetch(goc_ctx *ctx, const char *url, char **body, void *arg)
     if (i < 0)
         return goc_error_new("grader: fetch of \"%s\", which is not one of the URLs given", url);
     atomic_fetch_add(&w->calls[i], 1);
-    if (atomic_load(&w->cancelling))
+    bool late = atomic_load(&w->cancelling);
+    if (late)
         atomic_fetch_add(&w->after_cancel, 1);
     goc_time d;
     if (goc_ctx_deadline(ctx, &d)) {
@@ -164,7 +165,8 @@ static goc_error *gfetch(goc_ctx *ctx, const char *url, char **body, void *arg)
     } else if (w->mode[i] == G_HOLD) {
         if (goc_select(goc_case_recv_discard(goc_ctx_done(ctx)),
                        goc_case_recv_discard(w->release.open)) == 0) {
-            atomic_fetch_add(&w->saw_done, 1);
+            if (!late) /* held before the cancel, and saw it */
+                atomic_fetch_add(&w->saw_done, 1);
             err = goc_error_wrap(goc_ctx_err(ctx), "HTTP GET");
         }
     }
