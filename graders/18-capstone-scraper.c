@@ -219,7 +219,7 @@ static void scall_free(scall *s)
 
 #define BOUNDED_WAIT                                                                      \
     "make the fetch's context with goc_ctx_with_timeout(ctx, per_request): a child of the " \
-    "caller's, so the caller's cancel and deadline reach it too"
+    "caller's, so the caller's cancel and deadline reach it too (lessons 08 and 12)"
 
 static void expect_returned(cl_call *c, const char *after, const char *revisit)
 {
@@ -349,7 +349,8 @@ CL_TEST(scrape_fetches_every_url_and_reports_each_once)
               "scrape returned \"%s\" (" EX ", scrape).", goc_error_message(s->err));
     cl_expect(k == 10 && closed, "10 progress events, then the channel closed",
               "send one event per finished URL, then goc_close(progress_out) once every "
-              "worker is done (scrape is its only sender, so scrape closes it)",
+              "worker is done (scrape is its only sender, so scrape closes it; lessons 05 "
+              "and 06)",
               "%d events arrived%s (" EX ", scrape).", k,
               closed ? ", then the close" : " and the channel was never closed");
     expect_events_in_order(s, evs, k, "scrape(10 working URLs)");
@@ -387,14 +388,14 @@ CL_TEST(scrape_runs_exactly_workers_fetches_at_once)
               running);
     cl_expect(running <= 4, "at most 4 fetches at once with 4 workers",
               "start `workers` goroutines that share one job queue; a goroutine per URL has "
-              "no bound",
+              "no bound (lesson 13)",
               "%d fetches at once with 4 workers (" EX ", scrape).", running);
     cl_expect(running == 4 && met, "4 fetches at once, meeting at a barrier of 4",
               "the workers run at the same time, each fetching its own URL",
               "only %d fetch%s ran at once with 4 workers and 20 URLs (" EX ", scrape).",
               running, running == 1 ? "" : "es");
     cl_expect(spawned <= 4 + 3, "a pool: about `workers` goroutines, not one per URL",
-              "a worker pool starts its workers once (lesson 13); they take URL after URL",
+              "a worker pool starts its workers once; they take URL after URL (lesson 13)",
               "scrape had started %d goroutines while its 4 workers' fetches were held (" EX
               ", scrape).",
               spawned);
@@ -450,7 +451,8 @@ CL_TEST(scrape_gives_each_fetch_a_deadline_of_per_request)
     cl_expect(took == 100 * GOC_MILLISECOND,
               "2 rounds of 50 ms: scrape back at exactly 100 ms (virtual time)",
               "one timeout per fetch, made when that fetch starts: a single deadline for "
-              "the whole scrape cuts the second round short",
+              "the whole scrape cuts the second round short (lesson 08: per attempt versus "
+              "overall)",
               "scrape returned after %.1f ms (" EX ", scrape).", took / 1e6);
     for (int i = 0; i < 4; i++) {
         goc_error *e = s->results[i].err;
@@ -551,7 +553,8 @@ CL_TEST(scrape_stops_promptly_when_the_caller_cancels)
     expect_returned(&c, "after the cancel", BOUNDED_WAIT);
     int late = atomic_load(&w->after_cancel);
     cl_expect(late == 0, "no fetch to start after the caller cancelled",
-              "before each fetch, check goc_ctx_err(ctx): a cancelled scrape starts nothing new",
+              "before each fetch, check goc_ctx_err(ctx): a cancelled scrape starts nothing new "
+              "(lesson 12)",
               "%d fetches started after the caller cancelled (" EX ", scrape).", late);
     for (int i = 0; i < 10; i++) {
         goc_error *e = s->results[i].err;
@@ -633,7 +636,7 @@ CL_TEST(scrape_reports_progress_as_fetches_finish)
     cl_expect(k == 4,
               "an event for each of u1..u4 while u0 is still being fetched",
               "send each URL's event as soon as its result comes in, not after the last "
-              "fetch",
+              "fetch (lesson 14's collector)",
               "%d event%s arrived while u0 was held%s (" EX ", scrape).", k, k == 1 ? "" : "s",
               r == GOC_CLOSED ? ", then progress was closed" : "");
     cl_expect(!back_early, "scrape to wait for u0", "scrape returns when every URL is done",
@@ -700,7 +703,7 @@ CL_TEST(scrape_keeps_every_error_with_its_url)
         cl_expect(goc_error_is(s->err, FAILS[f].cause) && strstr(msg, URLS[i]),
                   "the returned error to hold every failure: each cause, each URL",
                   "goc_error_join(errs, n) of every URL's error; results[i].err keep pointing "
-                  "into it",
+                  "into it (lesson 15)",
                   "goc_error_is(returned, &%s) is %s and the message \"%s\" %s %s (" EX
                   ", scrape).",
                   goc_error_message(FAILS[f].cause),
@@ -736,6 +739,7 @@ CL_TEST(scrape_calls_do_not_share_state)
               "each call has its own queue, workers and channels (nothing static)",
               "a call never returned (" EX ", scrape).");
     for (int k = 0; k < 2; k++) {
+        expect_some_fetches(w[k], "each of two scrapes at once");
         expect_fetched_ok(pair[k], "two scrapes at once");
         cl_expect(atomic_load(&w[k]->started) == 6 + 2 * k,
                   "each call to fetch its own URLs, each once",
@@ -817,7 +821,7 @@ CL_TEST(scrape_main_shuts_down_gracefully_on_sigint)
     cl_expect(ok, "SIGINT to cancel the scrape, and scrape_main to return",
               "goc_ctx *ctx = goc_ctx_with_signals(goc_ctx_background(), SIGINT, SIGTERM) and "
               "give that ctx to scrape: the signal cancels it instead of killing the program "
-              "(Go's signal.NotifyContext)",
+              "(Go's signal.NotifyContext; lesson 12)",
               "%s (" EX ", scrape_main).",
               died ? "SIGINT reached the program's own handler: in a real program Ctrl-C would "
                      "have killed it with 4 fetches in flight and nothing printed"
@@ -1149,7 +1153,7 @@ CL_TEST(your_tests_use_slow_failing_and_hanging_urls)
     for (int m = WEB_SLOW; m <= WEB_HANGING; m++)
         cl_expect(atomic_load(&kit_served[m]) > 0, "tests that fetch slow, failing and hanging URLs",
                   "k->web_add(w, url, WEB_SLOW / WEB_FAILING / WEB_HANGING) before the scrape: "
-                  "a scraper is proven by the web misbehaving",
+                  "a scraper is proven by the web misbehaving (lesson 16)",
                   "no test of yours fetched a %s URL (ok %d, slow %d, failing %d, hanging %d "
                   "fetches) (" EX ", TESTS).",
                   MODE[m], atomic_load(&kit_served[WEB_OK]), atomic_load(&kit_served[WEB_SLOW]),
