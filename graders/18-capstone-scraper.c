@@ -329,6 +329,7 @@ static void expect_fetched_ok(scall *s, const char *call)
 
 CL_TEST(scrape_fetches_every_url_and_reports_each_once)
 {
+    cl_fake_clock(); /* per-request timers never fire, and settle ignores them */
     gweb *w = gweb_new(0);
     scall *s = scall_new(goc_ctx_background(), 3, GOC_SECOND, 10, w, 0);
     cl_call c;
@@ -367,6 +368,7 @@ CL_END_TEST
  * goroutine per URL. */
 CL_TEST(scrape_runs_exactly_workers_fetches_at_once)
 {
+    cl_fake_clock(); /* per-request timers never fire, and settle ignores them */
     gweb *w = gweb_new(4);
     for (int i = 0; i < 20; i++)
         w->mode[i] = G_HOLD;
@@ -529,6 +531,7 @@ CL_END_TEST
  * done, scrape returns without the gate opening, no 4th fetch starts. */
 CL_TEST(scrape_stops_promptly_when_the_caller_cancels)
 {
+    cl_fake_clock(); /* per-request timers never fire, and settle ignores them */
     gweb *w = gweb_new(0);
     for (int i = 0; i < 10; i++)
         w->mode[i] = G_HOLD;
@@ -584,6 +587,7 @@ CL_END_TEST
  * allowed, until the caller cancels; then it must return. */
 CL_TEST(scrape_returns_on_cancel_while_nobody_reads_progress)
 {
+    cl_fake_clock(); /* per-request timers never fire, and settle ignores them */
     gweb *w = gweb_new(0);
     goc_ctx *ctx = goc_ctx_with_cancel(goc_ctx_background());
     scall *s = scall_new(ctx, 2, GOC_HOUR, 5, w, 0);
@@ -620,6 +624,7 @@ CL_END_TEST
  * u0's comes fifth, then the close. */
 CL_TEST(scrape_reports_progress_as_fetches_finish)
 {
+    cl_fake_clock(); /* per-request timers never fire, and settle ignores them */
     gweb *w = gweb_new(0);
     w->mode[0] = G_HOLD;
     scall *s = scall_new(goc_ctx_background(), 2, GOC_HOUR, 5, w, 0);
@@ -659,6 +664,7 @@ CL_END_TEST
 
 CL_TEST(scrape_keeps_every_error_with_its_url)
 {
+    cl_fake_clock(); /* per-request timers never fire, and settle ignores them */
     gweb *w = gweb_new(0);
     static const struct {
         int url;
@@ -732,6 +738,7 @@ static void scrape_in_crowd(int caller, void *arg)
 
 CL_TEST(scrape_calls_do_not_share_state)
 {
+    cl_fake_clock(); /* per-request timers never fire, and settle ignores them */
     gweb *w[2] = {gweb_new(2), gweb_new(2)};
     for (int k = 0; k < 2; k++)
         pair[k] = scall_new(goc_ctx_background(), 2, GOC_HOUR, 6 + 2 * k, w[k], 8);
