@@ -165,12 +165,16 @@ struct printer {
     goc_chan *done; /* closed when the printer saw the close of events */
 };
 
-/* Prints each event as it comes, until scrape closes the channel. */
+/* Prints each event as it comes, until scrape closes the channel.  An
+ * event with a status or URL index out of range is printed as such. */
 static void print_progress(void *arg)
 {
     struct printer *pr = arg;
-    goc_range(progress, ev, pr->events)
-        printf("[%d/%d] %s %s\n", ev.seq, pr->n, STATUS_WORDS[ev.status], pr->urls[ev.url]);
+    goc_range(progress, ev, pr->events) {
+        bool known = ev.status >= PROGRESS_OK && ev.status <= PROGRESS_CANCELED;
+        printf("[%d/%d] %s %s\n", ev.seq, pr->n, known ? STATUS_WORDS[ev.status] : "bad-status",
+               ev.url >= 0 && ev.url < pr->n ? pr->urls[ev.url] : "(bad URL index)");
+    }
     goc_close(pr->done);
 }
 

@@ -1204,6 +1204,7 @@ CL_END_TEST
 
 Suite *cl_grader_suite(void)
 {
+    cl_forbid_learner_sleeps(); /* in scrape and in the learner's tests alike */
     return CL_SUITE("18-capstone-scraper", scrape_fetches_every_url_and_reports_each_once,
                     scrape_runs_exactly_workers_fetches_at_once,
                     scrape_gives_each_fetch_a_deadline_of_per_request,
