@@ -186,7 +186,7 @@ static cl_trace_g *track(parse *p, long id)
 static bool event_tid(parse *p, json_object *ev, size_t i, long *tid)
 {
     double d;
-    if (!num_field(ev, "tid", &d) || d != floor(d) || d < 0 || d > 1e15) {
+    if (!num_field(ev, "tid", &d) || d < 0 || d > 1e15 || d != (double)(long)d) {
         fail(p, "event %zu has no goroutine id (\"tid\" must be a whole number)", i);
         return false;
     }

@@ -135,6 +135,10 @@ static void end_line(out *o)
     cl_buf_puts(&o->b, "\n");
 }
 
+/* Glue between words wrap() must keep on one line; printed as a space. */
+#define GLUE '\x1f'
+#define GLUE_S "\x1f"
+
 /* Display columns of a piece of text, its colour escapes counting none. */
 static int text_cols(const char *s, size_t n)
 {
@@ -147,8 +151,12 @@ static int text_cols(const char *s, size_t n)
             i++;
             continue;
         }
+        if (s[i] == GLUE) {
+            cols++, i++;
+            continue;
+        }
         size_t k = i;
-        while (k < n && s[k] != 0x1B)
+        while (k < n && s[k] != 0x1B && s[k] != GLUE)
             k++;
         cols += cl_md_cols(s + i, k - i);
         i = k;
@@ -180,7 +188,8 @@ static void wrap_at(out *o, const char *text, int first, int indent)
             cl_buf_puts(&o->b, " ");
             col++;
         }
-        cl_buf_add(&o->b, s, n);
+        for (size_t k = 0; k < n; k++)
+            cl_buf_add(&o->b, s[k] == GLUE ? " " : s + k, 1);
         col += w;
         fresh = false;
         s += n;
@@ -380,7 +389,9 @@ static void axis(out *o)
     int n = v->cells < (int)sizeof line - 1 ? v->cells : (int)sizeof line - 1;
     memset(line, ' ', (size_t)n);
     line[n] = '\0';
-    for (double tick = ceil(v->from_us / step) * step; tick <= v->from_us + v->span_us; tick += step) {
+    double first = (double)(long long)(v->from_us / step) * step;
+    for (double tick = first < v->from_us ? first + step : first; tick <= v->from_us + v->span_us;
+         tick += step) {
         int c = column(v, tick);
         char label[32];
         fmt_time(label, sizeof label, tick, 0);
@@ -415,9 +426,12 @@ static void legend(out *o, const int *used, bool died)
                                               : blocked_kinds[c - C_BLOCKED0].words;
         const char *g_txt = o->v->utf8 ? g.utf8 : g.ascii;
         if (o->v->color)
-            cl_buf_printf(&l, "%s%s%s%s %s", sep, g.sgr, g_txt, SGR_RESET, words);
+            cl_buf_printf(&l, "%s%s%s%s", sep, g.sgr, g_txt, SGR_RESET);
         else
-            cl_buf_printf(&l, "%s%s %s", sep, g_txt, words);
+            cl_buf_printf(&l, "%s%s", sep, g_txt);
+        /* an entry stays on one line */
+        for (const char *w = words - 1; w == words - 1 || *w; w++)
+            cl_buf_add(&l, w < words || *w == ' ' ? GLUE_S : w, 1);
         sep = ", ";
         if (c == C_RUNNABLE)
             sep = "; blocked: ";
