@@ -230,6 +230,7 @@ static void do_search_erase(cl_tui *t, int key)
 #define SMALL CL_TUI_MODE_SMALL
 #define QUIZ CL_TUI_MODE_QUIZ
 #define CONFIRM CL_TUI_MODE_CONFIRM
+#define TRACE CL_TUI_MODE_TRACE
 
 static const key_row keys[] = {
     {MAIN, {'r'}, "r", "run", "build and run your main() in the output pane", do_run, idle},
@@ -240,6 +241,7 @@ static const key_row keys[] = {
     {MAIN, {'h'}, "h", "hint", "show the next hint (they are counted)", do_hint, NULL},
     {MAIN, {'e'}, "e", "edit", "open the exercise in $EDITOR, check it when you close it", do_edit, idle},
     {MAIN, {'z'}, "z", "quiz", "take this lesson's quiz (scores are kept)", do_quiz, NULL},
+    {MAIN, {'t'}, "t", "trace", "trace your main(): every goroutine's timeline in the output pane (+/- zoom, h/l earlier/later, Esc back)", cl_tui_trace_start, idle},
     {MAIN | PIN, {'>', '.'}, ">", "next", "go to the next exercise", do_next, has_next},
     {MAIN, {'<', ','}, "<", "prev", "go to the previous exercise", do_prev, has_prev},
     {MAIN | PIN, {'l'}, "l", "list", "list every exercise (done ones marked) and jump to one", do_list, NULL},
@@ -276,6 +278,11 @@ static const key_row keys[] = {
     {SEARCH, {'\r', '\n', KEY_ENTER}, "Enter", "find", NULL, do_search_go, NULL},
     {SEARCH, {KEY_BACKSPACE, 127, CTRL('h')}, "Backspace", NULL, NULL, do_search_erase, NULL},
     {SEARCH, {KEY_ESC}, "Esc", "cancel", NULL, do_close, NULL},
+
+    {TRACE | SCROLLS, {0}, "j/k", "scroll", NULL, do_scroll, NULL},
+    {TRACE, {'+', '=', '-', '_'}, "+/-", "zoom", NULL, cl_tui_trace_key, NULL},
+    {TRACE, {'h', 'l', KEY_LEFT, KEY_RIGHT}, "h/l", "earlier/later", NULL, cl_tui_trace_key, NULL},
+    {TRACE, {KEY_ESC, 'q', 't'}, "Esc", "back", NULL, cl_tui_trace_close, NULL},
 };
 
 static const key_row *find_row(int mode, int key)
