@@ -57,17 +57,21 @@ static void print_where(const cl_ctx *ctx, const char *path)
            cl_c(ctx, CL_C_BOLD), path, cl_c(ctx, CL_C_RESET));
 }
 
-/* Why a finished run left no trace to draw. */
+/* Why a finished run left no trace to draw, by how it ended. */
 static void no_trace(const cl_report *r)
 {
-    if (r->status == CL_STATUS_TIMEOUT)
-        fprintf(stderr, "chanlings trace: the program was stopped before it ended, and libgoc "
-                "writes the trace when the program ends, so there is none. Make it finish "
-                "(a goroutine that never returns? a loop that never ends?) and trace again.\n");
-    else
-        fprintf(stderr, "chanlings trace: the program ran but wrote no trace. The libgoc it "
-                "links was built without the trace recorder: run `make` in the workbook and "
-                "try again.\n");
+    static const char *const why[CL_STATUS_COUNT] = {
+        [CL_STATUS_TIMEOUT] = "the program was stopped before it ended, and libgoc writes the "
+                              "trace as the program ends. Make it finish (a goroutine that never "
+                              "returns? a loop that never ends?) and trace again.",
+        [CL_STATUS_CRASHED] = "the program crashed before libgoc could write the trace. Fix the "
+                              "crash first: the report above says where it happened.",
+    };
+    const char *w = why[r->status] ? why[r->status]
+                    : "the program ran but wrote no trace. Either the libgoc it links has no "
+                      "trace recorder yet (run `make` in the workbook and try again), or the "
+                      "program left in a way that skips writing it (_exit, a signal).";
+    fprintf(stderr, "chanlings trace: %s\n", w);
 }
 
 int cl_cmd_trace(cl_ctx *ctx, int argc, char **argv)

@@ -354,8 +354,11 @@ static void header(out *o, const cl_trace *t)
     char total[32];
     fmt_time(total, sizeof total, t->duration, o->v->utf8);
     cl_buf line = {0};
-    cl_buf_printf(&line, "Timeline: %zu goroutine%s over %s%s%s.", t->ngs, t->ngs == 1 ? "" : "s",
-                  total, t->scheduler[0] ? ", scheduler " : "", t->scheduler);
+    const char *sched = strcmp(t->scheduler, "thread") == 0 ? ", on the thread scheduler"
+                        : strcmp(t->scheduler, "mn") == 0   ? ", on the M:N scheduler"
+                                                            : "";
+    cl_buf_printf(&line, "Timeline: %zu goroutine%s over %s%s.", t->ngs, t->ngs == 1 ? "" : "s",
+                  total, sched);
     for (size_t i = 0; i < sizeof ends / sizeof *ends; i++)
         if (strcmp(t->end, ends[i].end) == 0)
             cl_buf_printf(&line, " %s", ends[i].words);
@@ -363,7 +366,8 @@ static void header(out *o, const cl_trace *t)
         char a[32], b[32];
         fmt_time(a, sizeof a, o->v->from_us, o->v->utf8);
         fmt_time(b, sizeof b, o->v->from_us + o->v->span_us, o->v->utf8);
-        cl_buf_printf(&line, " Showing %s to %s (zoom x%g).", a, b, o->v->zoom);
+        cl_buf_printf(&line, " Showing" GLUE_S "%s" GLUE_S "to" GLUE_S "%s (zoom x%g).", a, b,
+                      o->v->zoom);
     }
     if (!line.oom)
         wrap(o, line.s, 2);

@@ -284,7 +284,8 @@ ascii() { out=$(LC_ALL=C "$bin" "$@" </dev/null 2>&1); rc=$?; }
 for w in 80 160; do
     ascii trace --file "$fx/trace-pingpong.json" --width "$w"
     [ "$rc" -eq 0 ] && ok "trace --file ping-pong at $w columns (exit 0)" || bad "trace --file at $w: exit $rc"
-    has "trace at $w: the header" "Timeline: 2 goroutines over 86us, scheduler thread. The program ended normally."
+    has "trace at $w: the header" "Timeline: 2 goroutines over 86us, on the thread scheduler."
+    has "trace at $w: how it ended" "The program ended"
     widest=$(printf '%s\n' "$out" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
     [ "$widest" -le "$w" ] && ok "trace at $w: no line is wider" || bad "trace at $w: a line of $widest columns"
     rowlen=$(printf '%s\n' "$out" | grep '^g2 ponger ' | awk '{ print length($0) }')
@@ -297,7 +298,7 @@ lacks "no colour off a terminal" "$(printf '\033')"
 out=$(CHANLINGS_COLOR=always "$bin" trace --file "$fx/trace-pingpong.json" 2>&1)
 has "colour when asked (the view's child)" "$(printf '\033[0;32m')"
 ascii trace --file "$fx/trace-deadlock.json" --width 80
-has "a deadlock's trace says so" "The program deadlocked"
+has "a deadlock's trace says so" "deadlocked"
 has "... and where each goroutine stopped" "g1 main: blocked in chan send at exercises/03-unbuffered-channels.c:27"
 ascii trace --file "$fx/trace-fanout.json" --width 160
 n=$(printf '%s\n' "$out" | grep -c '^g[0-9]* worker [0-9]')
