@@ -463,6 +463,9 @@ cl_trace *cl_trace_parse(const char *json, size_t len, char *err, size_t errsz)
             const char *end = str_field(other, "end"), *sched = str_field(other, "scheduler");
             p.t->end = end ? pool_intern(p.strings, end) : "";
             p.t->scheduler = sched ? pool_intern(p.strings, sched) : "";
+            double dropped;
+            if (num_field(other, "dropped", &dropped) && dropped > 0 && dropped < 1e15)
+                p.t->dropped = (long)dropped;
         }
         walk(&p, events);
     }

@@ -54,6 +54,7 @@ typedef struct cl_trace {
     double duration;      /* microseconds from the first event to the last */
     const char *end;      /* otherData.end: "exit", "panic", "deadlock", "stop"; "" unknown */
     const char *scheduler;/* otherData.scheduler: "thread", "mn"; "" unknown */
+    long dropped;         /* otherData.dropped: events the recorder lost */
     void *pool_;          /* private: owns the strings */
 } cl_trace;
 

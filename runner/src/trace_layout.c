@@ -8,7 +8,7 @@
  * only repeats it. */
 #include "trace_layout.h"
 
-#include <math.h>
+#include <math.h> /* INFINITY, isfinite: macros, no libm */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,9 +249,31 @@ static void fmt_time(char *buf, size_t size, double us, int utf8)
 
 /* ---- the window and the cells ---- */
 
+/* Where the picture starts.  A program whose main runs alone for most of
+ * the run (start-up, a long first computation) would squeeze every other
+ * goroutine into the last columns, so then the picture starts when the
+ * second goroutine appears (and the header says so). */
+static double busy_from(const cl_trace *t)
+{
+    double first = INFINITY, second = INFINITY;
+    for (size_t i = 0; i < t->ngs; i++) {
+        if (!t->gs[i].nspans)
+            continue;
+        double s = t->gs[i].spans[0].ts;
+        if (s < first) {
+            second = first;
+            first = s;
+        } else if (s < second) {
+            second = s;
+        }
+    }
+    return isfinite(second) && second > t->duration / 4 ? second : 0;
+}
+
 static void window(const cl_trace *t, cl_trace_view *v)
 {
-    double dur = t->duration > 0 ? t->duration : 1;
+    double base = busy_from(t);
+    double dur = t->duration - base > 0 ? t->duration - base : 1;
     double zoom = v->zoom >= 1 ? v->zoom : 1;
     double span = dur / zoom;
     double center = v->center >= 0 && v->center <= 1 ? v->center : 0.5;
@@ -260,7 +282,8 @@ static void window(const cl_trace *t, cl_trace_view *v)
         from = dur - span;
     if (from < 0 || zoom == 1)
         from = 0;
-    v->from_us = from;
+    v->whole_from_us = base;
+    v->from_us = base + from;
     v->span_us = span;
 }
 
@@ -362,6 +385,15 @@ static void header(out *o, const cl_trace *t)
     for (size_t i = 0; i < sizeof ends / sizeof *ends; i++)
         if (strcmp(t->end, ends[i].end) == 0)
             cl_buf_printf(&line, " %s", ends[i].words);
+    if (o->v->whole_from_us > 0) {
+        char a[32];
+        fmt_time(a, sizeof a, o->v->whole_from_us, o->v->utf8);
+        cl_buf_printf(&line, " Until %s only %s ran: the picture starts there (the trace file "
+                      "has it all).", a, t->gs[0].name);
+    }
+    if (t->dropped > 0)
+        cl_buf_printf(&line, " libgoc dropped %ld events (its buffers were full), so parts are "
+                      "missing.", t->dropped);
     if (o->v->zoom > 1) {
         char a[32], b[32];
         fmt_time(a, sizeof a, o->v->from_us, o->v->utf8);

@@ -21,6 +21,8 @@ typedef struct {
     int name_cols; /* each row: the name padded to this, a space, the cells */
     int cells;     /* how many columns of time */
     double from_us, span_us; /* the window shown */
+    double whole_from_us;    /* where zoom 1 starts: 0, or where a long
+                                stretch of main alone ends */
 } cl_trace_view;
 
 /* The whole picture (malloc'd, lines ending in '\n'; NULL when out of

@@ -100,9 +100,9 @@ int cl_tui_trace_fill(cl_tui *t, int width, cl_md_doc *doc)
     char *picture = cl_trace_layout(tr->trace, &v);
     if (!picture)
         return -1;
-    double dur = tr->trace->duration;
-    if (dur > 0) /* the window was kept inside the run: start from where it is */
-        tr->center = (v.from_us + v.span_us / 2) / dur;
+    double whole = tr->trace->duration - v.whole_from_us;
+    if (whole > 0) /* the window was kept inside the run: go on from where it is */
+        tr->center = (v.from_us - v.whole_from_us + v.span_us / 2) / whole;
     snprintf(t->out_title, sizeof t->out_title, "trace %s: zoom x%g (+/- zoom, h/l move, Esc back)",
              t->model.ex[tr->exercise].slug, tr->zoom);
     cl_buf all = {0};

@@ -254,6 +254,35 @@ START_TEST(zoom_shows_part_of_the_run)
 }
 END_TEST
 
+/* main alone for most of the run: the picture starts with the second
+ * goroutine, and says so; a recorder that lost events says that too. */
+START_TEST(long_solo_start_is_skipped)
+{
+    cl_trace *t = parse_ok(
+        "{\"otherData\":{\"dropped\":12},\"traceEvents\":["
+        "{\"ph\":\"M\",\"name\":\"thread_name\",\"tid\":1,\"args\":{\"name\":\"g1 main\"}},"
+        "{\"ph\":\"X\",\"name\":\"running\",\"ts\":0,\"dur\":100,\"tid\":1},"
+        "{\"ph\":\"X\",\"name\":\"running\",\"ts\":90,\"dur\":5,\"tid\":2}]}");
+    cl_trace_view v = {.width = 80, .zoom = 1};
+    char *text = cl_trace_layout(t, &v);
+    ck_assert_double_eq_tol(v.whole_from_us, 90, 1e-9);
+    ck_assert_double_eq_tol(v.from_us, 90, 1e-9);
+    ck_assert_double_eq_tol(v.span_us, 10, 1e-9);
+    ck_assert_ptr_nonnull(strstr(text, "Until 90us only g1 main ran"));
+    ck_assert_ptr_nonnull(strstr(text, "libgoc dropped 12 events"));
+    ck_assert_int_eq(at(text, &v, "g2", 92), '#');
+    ck_assert_int_eq(at(text, &v, "g2", 97), ' ');
+    free(text);
+    cl_trace_free(t);
+    /* a short solo start stays in the picture */
+    t = parse_ok(two);
+    v = (cl_trace_view){.width = 80, .zoom = 1};
+    free(cl_trace_layout(t, &v));
+    ck_assert_double_eq_tol(v.from_us, 0, 1e-9);
+    cl_trace_free(t);
+}
+END_TEST
+
 START_TEST(deadlock_says_where_everyone_stopped)
 {
     cl_trace *t = load_ok(FIXTURE("deadlock"));
@@ -334,6 +363,7 @@ int main(void)
     tcase_add_test(tc, states_at_their_columns);
     tcase_add_test(tc, wakeups_marked_on_both_rows);
     tcase_add_test(tc, zoom_shows_part_of_the_run);
+    tcase_add_test(tc, long_solo_start_is_skipped);
     tcase_add_test(tc, deadlock_says_where_everyone_stopped);
     tcase_add_test(tc, two_hundred_rows_fit);
     tcase_add_test(tc, names_are_cut_and_cleaned);
