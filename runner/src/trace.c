@@ -293,7 +293,10 @@ static bool take_point_event(parse *p, json_object *ev, size_t i, const char *ph
             size_t gi = (size_t)(g - t->gs);
             if (!grow((void **)&g->marks, &p->markcap[gi], g->nmarks, sizeof *g->marks))
                 return fail(p, "out of memory"), false;
-            g->marks[g->nmarks++] = (cl_trace_mark){ts, mark_names[k].kind};
+            json_object *args = field(ev, "args");
+            g->marks[g->nmarks++] = (cl_trace_mark){
+                ts, mark_names[k].kind, args ? pool_intern(p->strings, str_field(args, "site")) : NULL,
+                args ? pool_intern(p->strings, str_field(args, "message")) : NULL};
         }
         return true;
     }

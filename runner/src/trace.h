@@ -27,6 +27,8 @@ typedef enum { CL_TRACE_MARK_PANIC, CL_TRACE_MARK_DEADLOCK, CL_TRACE_MARK_END } 
 typedef struct {
     double ts;
     cl_trace_mark_kind kind;
+    const char *site;    /* args.site, or NULL */
+    const char *message; /* args.message ("panic: send on closed channel"), or NULL */
 } cl_trace_mark;
 
 typedef struct {

@@ -488,25 +488,34 @@ static void legend(out *o, const int *used, bool died)
     free(m.s);
 }
 
-/* The state a goroutine was in at the end of the trace, when it had not
- * ended: its last span reaching the end.  NULL when it had ended. */
+/* The state a goroutine was caught in when the program ended, or NULL
+ * when it had finished before.  libgoc closes every open span (and may
+ * write an "end") at the moment the program dies or exits, so what counts
+ * is a last span reaching the end.  After a normal exit only the blocked
+ * and the runnable are news: main itself was running. */
 static const cl_trace_span *stopped_in(const cl_trace *t, const cl_trace_g *g)
 {
-    for (size_t k = 0; k < g->nmarks; k++)
-        if (g->marks[k].kind == CL_TRACE_MARK_END)
-            return NULL;
     if (!g->nspans)
         return NULL;
     const cl_trace_span *s = &g->spans[g->nspans - 1];
-    return s->ts + s->dur >= t->duration * 0.999 - 1e-3 ? s : NULL;
+    bool died = strcmp(t->end, "deadlock") == 0 || strcmp(t->end, "panic") == 0;
+    if (s->ts + s->dur < t->duration * 0.995 - 1)
+        return NULL;
+    return died || s->state != CL_TRACE_RUNNING ? s : NULL;
+}
+
+/* The goroutine's panic, or NULL. */
+static const cl_trace_mark *panic_of(const cl_trace_g *g)
+{
+    for (size_t k = 0; k < g->nmarks; k++)
+        if (g->marks[k].kind == CL_TRACE_MARK_PANIC)
+            return &g->marks[k];
+    return NULL;
 }
 
 static bool panicked(const cl_trace_g *g)
 {
-    for (size_t k = 0; k < g->nmarks; k++)
-        if (g->marks[k].kind == CL_TRACE_MARK_PANIC)
-            return true;
-    return false;
+    return panic_of(g) != NULL;
 }
 
 /* Where every goroutine still there at the end stopped, those stopped at
@@ -543,14 +552,18 @@ static void stopped(out *o, const cl_trace *t)
         }
         if (same > 3)
             cl_buf_printf(&line, " and %zu more", same - 3);
-        if (panicked(&t->gs[i]))
-            cl_buf_printf(&line, ": panicked");
-        else if (s->state == CL_TRACE_BLOCKED)
+        const cl_trace_mark *p = panic_of(&t->gs[i]);
+        const char *site = s->site;
+        if (p) {
+            cl_buf_printf(&line, ": %s", p->message ? p->message : "panicked");
+            site = p->site;
+        } else if (s->state == CL_TRACE_BLOCKED) {
             cl_buf_printf(&line, ": blocked in %s", s->reason);
-        else
+        } else {
             cl_buf_printf(&line, ": %s", s->state == CL_TRACE_RUNNING ? "running" : "runnable");
-        if (s->site)
-            cl_buf_printf(&line, " at %s", s->site);
+        }
+        if (site)
+            cl_buf_printf(&line, " at %s", site);
         if (!line.oom)
             wrap_at(o, line.s, 2, 4);
         free(line.s);

@@ -306,6 +306,22 @@ START_TEST(deadlock_says_where_everyone_stopped)
 }
 END_TEST
 
+START_TEST(panic_says_what_and_where)
+{
+    cl_trace *t = load_ok(FIXTURE("panic"));
+    cl_trace_view v = {.width = 160, .zoom = 1};
+    char *text = cl_trace_layout(t, &v);
+    ck_assert_ptr_nonnull(strstr(text, "The program panicked"));
+    ck_assert_ptr_nonnull(strstr(text, "g1 main: panic: send on closed channel at "
+                                       "exercises/03-unbuffered-channels.c:29"));
+    ck_assert_ptr_nonnull(strstr(text, "g2 worker: blocked in chan receive at "
+                                       "exercises/03-unbuffered-channels.c:14"));
+    ck_assert_int_eq(at(text, &v, "g1 main", 30.1), '!');
+    free(text);
+    cl_trace_free(t);
+}
+END_TEST
+
 START_TEST(two_hundred_rows_fit)
 {
     cl_trace *t = load_ok(FIXTURE("fanout"));
@@ -365,6 +381,7 @@ int main(void)
     tcase_add_test(tc, zoom_shows_part_of_the_run);
     tcase_add_test(tc, long_solo_start_is_skipped);
     tcase_add_test(tc, deadlock_says_where_everyone_stopped);
+    tcase_add_test(tc, panic_says_what_and_where);
     tcase_add_test(tc, two_hundred_rows_fit);
     tcase_add_test(tc, names_are_cut_and_cleaned);
     suite_add_tcase(s, tc);
