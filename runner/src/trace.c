@@ -223,7 +223,8 @@ static bool take_track_event(parse *p, json_object *ev, size_t i, const char *ph
         double sort;
         if (is_name && args && str_field(args, "name"))
             g->name = pool_intern(p->strings, str_field(args, "name"));
-        else if (is_sort && args && num_field(args, "sort_index", &sort))
+        else if (is_sort && args && num_field(args, "sort_index", &sort) && sort > -1e15 &&
+                 sort < 1e15)
             g->sort = (long)sort;
         return true;
     }
