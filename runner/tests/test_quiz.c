@@ -1,5 +1,6 @@
 /* Tests of the quiz parser (quiz.h) and quiz attempts (quiz_engine.h). */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,34 +398,132 @@ START_TEST(retry_asks_only_the_missed)
 }
 END_TEST
 
-START_TEST(sample_spreads_across_tags)
+/* A quiz of n questions "Question k?" (one right option each). */
+static void parse_n(size_t n, cl_quiz *q)
 {
-    /* 3 tags x 5 questions; a sample of 3 has one of each tag, of 6 two. */
-    for (uint64_t seed = 1; seed <= 50; seed++) {
-        for (size_t count = 3; count <= 6; count += 3) {
+    char text[8192];
+    size_t at = 0;
+    for (size_t k = 0; k < n; k++)
+        at += (size_t)snprintf(text + at, sizeof text - at,
+                               "### Question %zu?\n- [x] yes\n- [ ] no\n> because\n", k);
+    parse_ok(text, 1, q);
+    ck_assert_uint_eq(q->nquestions, n);
+}
+
+/* Which question of quiz q item i is. */
+static size_t which(const cl_quiz *q, const cl_quiz_item *it)
+{
+    return (size_t)(it->question - q->questions);
+}
+
+/* Tags 0..2 with 7, 2 and 5 questions; per_tag of each is taken. */
+static void per_tag_start(cl_quiz_attempt *a, const cl_quiz qs[3], uint64_t seed,
+                          size_t per_tag, unsigned turn)
+{
+    cl_quiz_attempt_init(a, seed);
+    for (int tag = 0; tag < 3; tag++)
+        for (size_t k = 0; k < qs[tag].nquestions; k++)
+            ck_assert_int_eq(cl_quiz_attempt_add(a, &qs[tag].questions[k], tag), 0);
+    ck_assert_int_eq(cl_quiz_attempt_start_per_tag(a, per_tag, turn), 0);
+}
+
+START_TEST(per_tag_takes_its_share_of_every_tag)
+{
+    cl_quiz qs[3];
+    parse_n(7, &qs[0]);
+    parse_n(2, &qs[1]);
+    parse_n(5, &qs[2]);
+    for (uint64_t seed = 1; seed <= 20; seed++)
+        for (unsigned turn = 0; turn < 9; turn++) {
             cl_quiz_attempt a;
-            cl_quiz_attempt_init(&a, seed);
-            for (int tag = 0; tag < 3; tag++)
-                for (int k = 0; k < 5; k++)
-                    cl_quiz_attempt_add(&a, &Q.questions[tag], tag);
-            ck_assert_int_eq(cl_quiz_attempt_start_sample(&a, count), 0);
-            ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), count);
-            size_t per[3] = { 0 };
-            for (size_t i = 0; i < a.nitems; i++)
+            per_tag_start(&a, qs, seed, 2, turn);
+            ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), 6);
+            size_t per[3] = {0};
+            for (size_t i = 0; i < a.nitems; i++) {
                 per[a.items[i].tag]++;
-            for (int tag = 0; tag < 3; tag++)
-                ck_assert_uint_eq(per[tag], count / 3);
+                for (size_t j = 0; j < i; j++)
+                    ck_assert_ptr_ne(a.items[i].question, a.items[j].question);
+            }
+            ck_assert_uint_eq(per[0], 2);
+            ck_assert_uint_eq(per[1], 2);
+            ck_assert_uint_eq(per[2], 2);
             cl_quiz_attempt_free(&a);
         }
-    }
-    /* a count above what exists takes everything */
+    /* more than a tag has takes all of it; 0 takes everything */
     cl_quiz_attempt a;
-    cl_quiz_attempt_init(&a, 5);
-    cl_quiz_attempt_add(&a, &Q.questions[0], 0);
-    cl_quiz_attempt_add(&a, &Q.questions[1], 1);
-    ck_assert_int_eq(cl_quiz_attempt_start_sample(&a, 10), 0);
-    ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), 2);
+    per_tag_start(&a, qs, 1, 6, 0);
+    ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), 6 + 2 + 5);
     cl_quiz_attempt_free(&a);
+    per_tag_start(&a, qs, 1, 0, 3);
+    ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), 7 + 2 + 5);
+    cl_quiz_attempt_free(&a);
+    for (int tag = 0; tag < 3; tag++)
+        cl_quiz_free(&qs[tag]);
+}
+END_TEST
+
+START_TEST(per_tag_rotates_before_repeating)
+{
+    /* 7 questions, 2 a turn: turns 0-2 ask 6 different ones, turn 3 the
+     * seventh (and one again); the seed changes the order, not which. */
+    cl_quiz qs[3];
+    parse_n(7, &qs[0]);
+    parse_n(2, &qs[1]);
+    parse_n(5, &qs[2]);
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        int times[7] = {0};
+        for (unsigned turn = 0; turn < 4; turn++) {
+            cl_quiz_attempt a, b;
+            per_tag_start(&a, qs, seed, 2, turn);
+            per_tag_start(&b, qs, seed * 7919 + 3, 2, turn);
+            bool same_set = true;
+            for (size_t i = 0; i < a.nitems; i++) {
+                bool found = false;
+                for (size_t j = 0; j < b.nitems; j++)
+                    found |= a.items[i].question == b.items[j].question;
+                same_set &= found;
+                if (a.items[i].tag == 0)
+                    times[which(&qs[0], &a.items[i])]++;
+            }
+            ck_assert_msg(same_set, "turn %u asks other questions under another seed", turn);
+            cl_quiz_attempt_free(&a);
+            cl_quiz_attempt_free(&b);
+            if (turn == 2)
+                for (int k = 0, seen = 0; k < 7; k++) {
+                    ck_assert_int_le(times[k], 1);
+                    seen += times[k];
+                    if (k == 6)
+                        ck_assert_int_eq(seen, 6);
+                }
+        }
+        for (int k = 0; k < 7; k++)
+            ck_assert_msg(times[k] >= 1, "question %d never asked in four turns", k);
+    }
+    for (int tag = 0; tag < 3; tag++)
+        cl_quiz_free(&qs[tag]);
+}
+END_TEST
+
+START_TEST(per_tag_mixes_the_tags)
+{
+    /* The kept questions are mixed: over seeds, a tag-1 question comes
+     * first sometimes and not always. */
+    cl_quiz qs[3];
+    parse_n(7, &qs[0]);
+    parse_n(2, &qs[1]);
+    parse_n(5, &qs[2]);
+    int first[3] = {0};
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        cl_quiz_attempt a;
+        per_tag_start(&a, qs, seed, 2, 0);
+        first[cl_quiz_attempt_current(&a)->tag]++;
+        cl_quiz_attempt_free(&a);
+    }
+    for (int tag = 0; tag < 3; tag++)
+        ck_assert_msg(first[tag] > 0 && first[tag] < 60, "tag %d first %d of 60 times", tag,
+                      first[tag]);
+    for (int tag = 0; tag < 3; tag++)
+        cl_quiz_free(&qs[tag]);
 }
 END_TEST
 
@@ -449,7 +548,9 @@ static Suite *quiz_suite(void)
     tcase_add_test(e, multi_answer_needs_exactly_the_right_set);
     tcase_add_test(e, bad_letters_are_refused_without_moving_on);
     tcase_add_test(e, retry_asks_only_the_missed);
-    tcase_add_test(e, sample_spreads_across_tags);
+    tcase_add_test(e, per_tag_takes_its_share_of_every_tag);
+    tcase_add_test(e, per_tag_rotates_before_repeating);
+    tcase_add_test(e, per_tag_mixes_the_tags);
     suite_add_tcase(s, e);
     return s;
 }
