@@ -416,7 +416,21 @@ static size_t which(const cl_quiz *q, const cl_quiz_item *it)
     return (size_t)(it->question - q->questions);
 }
 
-/* Tags 0..2 with 7, 2 and 5 questions; per_tag of each is taken. */
+/* Three lessons' quizzes of 7, 2 and 5 questions. */
+static void three_lessons(cl_quiz qs[3])
+{
+    parse_n(7, &qs[0]);
+    parse_n(2, &qs[1]);
+    parse_n(5, &qs[2]);
+}
+
+static void free_lessons(cl_quiz qs[3])
+{
+    for (int tag = 0; tag < 3; tag++)
+        cl_quiz_free(&qs[tag]);
+}
+
+/* Tags 0..2 from three_lessons; per_tag of each is taken. */
 static void per_tag_start(cl_quiz_attempt *a, const cl_quiz qs[3], uint64_t seed,
                           size_t per_tag, unsigned turn)
 {
@@ -430,9 +444,7 @@ static void per_tag_start(cl_quiz_attempt *a, const cl_quiz qs[3], uint64_t seed
 START_TEST(per_tag_takes_its_share_of_every_tag)
 {
     cl_quiz qs[3];
-    parse_n(7, &qs[0]);
-    parse_n(2, &qs[1]);
-    parse_n(5, &qs[2]);
+    three_lessons(qs);
     for (uint64_t seed = 1; seed <= 20; seed++)
         for (unsigned turn = 0; turn < 9; turn++) {
             cl_quiz_attempt a;
@@ -457,8 +469,7 @@ START_TEST(per_tag_takes_its_share_of_every_tag)
     per_tag_start(&a, qs, 1, 0, 3);
     ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), 7 + 2 + 5);
     cl_quiz_attempt_free(&a);
-    for (int tag = 0; tag < 3; tag++)
-        cl_quiz_free(&qs[tag]);
+    free_lessons(qs);
 }
 END_TEST
 
@@ -467,9 +478,7 @@ START_TEST(per_tag_rotates_before_repeating)
     /* 7 questions, 2 a turn: turns 0-2 ask 6 different ones, turn 3 the
      * seventh (and one again); the seed changes the order, not which. */
     cl_quiz qs[3];
-    parse_n(7, &qs[0]);
-    parse_n(2, &qs[1]);
-    parse_n(5, &qs[2]);
+    three_lessons(qs);
     for (uint64_t seed = 1; seed <= 20; seed++) {
         int times[7] = {0};
         for (unsigned turn = 0; turn < 4; turn++) {
@@ -499,8 +508,7 @@ START_TEST(per_tag_rotates_before_repeating)
         for (int k = 0; k < 7; k++)
             ck_assert_msg(times[k] >= 1, "question %d never asked in four turns", k);
     }
-    for (int tag = 0; tag < 3; tag++)
-        cl_quiz_free(&qs[tag]);
+    free_lessons(qs);
 }
 END_TEST
 
@@ -509,9 +517,7 @@ START_TEST(per_tag_mixes_the_tags)
     /* The kept questions are mixed: over seeds, a tag-1 question comes
      * first sometimes and not always. */
     cl_quiz qs[3];
-    parse_n(7, &qs[0]);
-    parse_n(2, &qs[1]);
-    parse_n(5, &qs[2]);
+    three_lessons(qs);
     int first[3] = {0};
     for (uint64_t seed = 1; seed <= 60; seed++) {
         cl_quiz_attempt a;
@@ -522,8 +528,7 @@ START_TEST(per_tag_mixes_the_tags)
     for (int tag = 0; tag < 3; tag++)
         ck_assert_msg(first[tag] > 0 && first[tag] < 60, "tag %d first %d of 60 times", tag,
                       first[tag]);
-    for (int tag = 0; tag < 3; tag++)
-        cl_quiz_free(&qs[tag]);
+    free_lessons(qs);
 }
 END_TEST
 

@@ -294,6 +294,10 @@ keys X
 check "X asks before resetting" "Replace exercises/$slug\.c"
 keys n
 check "n leaves the file alone" "nothing changed"
+keys X
+check "X asks again" "Replace exercises/$slug\.c"
+keys k
+check "any key but y declines too" "nothing changed"
 keys X y
 check "y resets the exercise" "Restored exercises/$slug\.c" 30
 if ls "$scratch/.chanlings/backups/" 2>/dev/null | grep -q "^$slug"; then
