@@ -299,6 +299,14 @@ void cl_tui_quiz_scroll(cl_tui *t, int key)
     cl_tui_scroll_by(&q->top, cl_tui_scroll_delta(key, q->h, q->doc.count), q->doc.count, q->h);
 }
 
+void cl_tui_quiz_title(const cl_tui *t, char *buf, size_t size)
+{
+    if (t->quiz && t->quiz->mastery)
+        snprintf(buf, size, " Mastery check %d: every lesson ", t->quiz->mastery->turn + 1);
+    else
+        snprintf(buf, size, " Quiz: %s ", t->model.ex[t->model.current].title);
+}
+
 /* The question (or feedback) scrolls; what to press stays on the box's
  * last lines, so a small terminal never cuts the instructions. */
 void cl_tui_quiz_draw(cl_tui *t, int y, int x, int h, int w)

@@ -203,6 +203,8 @@ int cl_tui_quiz_can_retry(const cl_tui *t);
 void cl_tui_quiz_letter(cl_tui *t, int key);
 void cl_tui_quiz_scroll(cl_tui *t, int key); /* a scroll key (tui_scroll.c) */
 void cl_tui_quiz_draw(cl_tui *t, int y, int x, int h, int w);
+/* The overlay box's title: " Quiz: <lesson> " or " Mastery check N ". */
+void cl_tui_quiz_title(const cl_tui *t, char *buf, size_t size);
 
 /* tui_job.c */
 int cl_tui_job_start(cl_tui *t, const char *verb, const char *extra, int exercise);

@@ -246,6 +246,7 @@ check_not "Esc closes the quiz" "Question 1 of|Right!|Not quite\."
 # ---- the mastery check, at 80 columns: every lesson, 2 questions each ----
 keys m
 check "m opens the mastery check, naming each question's lesson" "Question 1 of [0-9]+ \(lesson [0-9]+\)"
+check "the box is titled as the mastery check" "Mastery check 1: every lesson"
 total=$(screen | sed -n -E 's/.*Question 1 of ([0-9]+) \(lesson.*/\1/p' | head -n 1)
 want=$(for f in "$scratch"/lessons/[0-9]*.md; do
     awk '/^## Quiz/{q=1; next} q && /^### /{n++} END{print (n > 2 ? 2 : n + 0)}' "$f"
