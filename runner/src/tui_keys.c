@@ -107,7 +107,6 @@ static void do_hint(cl_tui *t, int key)
 
 static void do_quiz(cl_tui *t, int key) { (void)key; cl_tui_quiz_open(t); }
 static void do_mastery(cl_tui *t, int key) { (void)key; cl_tui_quiz_open_mastery(t); }
-static void do_quiz_letter(cl_tui *t, int key) { cl_tui_quiz_letter(t, key); }
 static void do_quiz_enter(cl_tui *t, int key) { (void)key; cl_tui_quiz_enter(t); }
 static void do_quiz_retry(cl_tui *t, int key) { (void)key; cl_tui_quiz_retry(t); }
 static void do_quiz_close(cl_tui *t, int key) { (void)key; cl_tui_quiz_close(t); }
@@ -280,7 +279,7 @@ static const key_row keys[] = {
     {HELP | SCROLLS, {0}, "j/k", "scroll", NULL, do_help_scroll, NULL},
     {HELP, {KEY_ESC, '?', 'q'}, "Esc", "close", NULL, do_close, NULL},
 
-    {QUIZ | LETTERS, {0}, "a-z", "pick", NULL, do_quiz_letter, NULL},
+    {QUIZ | LETTERS, {0}, "a-z", "pick", NULL, cl_tui_quiz_letter, NULL},
     {QUIZ, {'\r', '\n', KEY_ENTER}, "Enter", "answer/next", NULL, do_quiz_enter, NULL},
     {QUIZ, {'R'}, "R", "retry missed", NULL, do_quiz_retry, quiz_retry_ok},
     /* letters pick answers here, so only the keys that are no letter scroll */
