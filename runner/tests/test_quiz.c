@@ -7,7 +7,9 @@
 
 #include "../src/quiz.h"
 #include "../src/quiz_engine.h"
+#include "../src/quiz_mastery.h"
 #include "check_run.h"
+#include "testdir.h"
 
 static const char GOOD[] =
     "## Quiz\n"                                                  /* 40 */
@@ -532,6 +534,69 @@ START_TEST(per_tag_mixes_the_tags)
 }
 END_TEST
 
+#define TD_QUIZ(q) "\n## Quiz\n\n" q
+#define TD_Q(n) "### " n "?\n- [x] yes\n- [ ] no\n> because\n\n"
+
+/* 01 has 3 questions, 02 has 2, 03 no quiz, 04 a broken one. */
+static char *mastery_workbook(void)
+{
+    char *root = td_workbook();
+    td_write(root, "lessons/01-first.md",
+             TD_LESSON("First") TD_QUIZ(TD_Q("F one") TD_Q("F two") TD_Q("F three")));
+    td_write(root, "lessons/02-second.md", TD_LESSON("Second") TD_QUIZ(TD_Q("S one") TD_Q("S two")));
+    td_write(root, "lessons/03-third.md", TD_LESSON("Third"));
+    td_write(root, "lessons/04-fourth.md", TD_LESSON("Fourth") TD_QUIZ("### Q?\n- [x] only one\n> x\n"));
+    for (int n = 3; n <= 4; n++) {
+        static const char *const dirs[] = {"exercises", "solutions", "graders"};
+        for (int d = 0; d < 3; d++) {
+            char rel[128];
+            snprintf(rel, sizeof rel, "%s/0%d-%s.c", dirs[d], n, n == 3 ? "third" : "fourth");
+            td_write(root, rel, "int x;\n");
+        }
+    }
+    return root;
+}
+
+START_TEST(mastery_scores_each_lesson_and_keeps_the_record)
+{
+    char *root = mastery_workbook();
+    cl_ctx ctx;
+    char err[512] = "";
+    ck_assert_msg(cl_ctx_open_root(&ctx, root, err, sizeof err) == CL_CTX_OK, "%s", err);
+    for (int turn = 0; turn < 2; turn++) {
+        cl_mastery m;
+        ck_assert_msg(cl_mastery_start(&m, &ctx, 0, 7, err, sizeof err) == 0, "%s", err);
+        ck_assert_int_eq(m.turn, turn);
+        ck_assert_uint_eq(m.nlessons, 2); /* no quiz and a broken quiz are left out */
+        ck_assert_ptr_nonnull(m.skipped.s);
+        ck_assert_msg(strstr(m.skipped.s, "lessons/04-fourth.md:") != NULL, "%s", m.skipped.s);
+        ck_assert_ptr_null(strstr(m.skipped.s, "03-third"));
+        ck_assert_uint_eq(cl_quiz_attempt_round_size(&m.attempt), 4);
+        /* Right on lesson 01, wrong on 02. */
+        const cl_quiz_item *it;
+        while ((it = cl_quiz_attempt_current(&m.attempt))) {
+            char buf[CL_QUIZ_MAX_OPTIONS + 1];
+            ck_assert_int_eq(cl_quiz_attempt_answer(&m.attempt, answer_for(it, it->tag == 0, buf),
+                                                    NULL, err, sizeof err), 0);
+        }
+        ck_assert_uint_eq(cl_mastery_tally(&m), 1);
+        char line[256];
+        cl_mastery_line(&m, 0, line, sizeof line);
+        ck_assert_str_eq(line, "01 First: 2/2");
+        cl_mastery_line(&m, 1, line, sizeof line);
+        ck_assert_str_eq(line, "02 Second: 0/2, revisit lessons/02-second.md");
+        ck_assert_int_eq(cl_mastery_record(&m, &ctx), 0);
+        cl_mastery_free(&m);
+    }
+    const cl_progress_mastery *rec = cl_progress_mastery_of(ctx.progress);
+    ck_assert_int_eq(rec->best, 2);
+    ck_assert_int_eq(rec->best_total, 4);
+    ck_assert_int_eq(rec->attempts, 2);
+    cl_ctx_close(&ctx);
+    td_remove(root);
+}
+END_TEST
+
 static Suite *quiz_suite(void)
 {
     Suite *s = suite_create("quiz");
@@ -557,6 +622,11 @@ static Suite *quiz_suite(void)
     tcase_add_test(e, per_tag_rotates_before_repeating);
     tcase_add_test(e, per_tag_mixes_the_tags);
     suite_add_tcase(s, e);
+
+    TCase *m = tcase_create("mastery");
+    tcase_set_timeout(m, 30);
+    tcase_add_test(m, mastery_scores_each_lesson_and_keeps_the_record);
+    suite_add_tcase(s, m);
     return s;
 }
 
