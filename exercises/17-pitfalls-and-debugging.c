@@ -301,8 +301,11 @@ int main(void)
     int64_t before = goc_last_id();
     int shard = find_first(SHARDS, has_error_line, NULL);
     printf("find_first: shard %d of %d holds the error line\n", shard, SHARDS);
+    /* goc_leak_check: every goroutine started since `before` that is still
+     * alive once the others have stopped, with where it waits. */
+    fflush(stdout);
     int leaked = goc_leak_check(before, GOC_SECOND, stdout);
-    printf("goroutines find_first left behind: %d\n", leaked);
+    printf("leak check after find_first: %d goroutines left behind\n", leaked);
 
     int64_t served = serve_all(REQUESTS, HANDLERS, handle_request, NULL);
     printf("serve_all: %lld of %d requests counted\n", (long long)served, REQUESTS);
