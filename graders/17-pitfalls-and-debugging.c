@@ -637,12 +637,16 @@ static const char *site_of(char *buf, size_t size, int line)
     return buf;
 }
 
+/* How many goroutine records a dump holds: its header lines. */
 static int headers_in(const char *dump)
 {
     int n = 0;
-    for (const char *p = dump; (p = strstr(p, "goroutine ")) != NULL; p++)
-        if (p == dump || p[-1] == '\n')
-            n += strchr(p, '[') != NULL;
+    for (const char *p = dump; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        n += strncmp(p, "goroutine ", 10) == 0 && memchr(p, '[', len) != NULL;
+        p += nl ? len + 1 : len;
+    }
     return n;
 }
 
