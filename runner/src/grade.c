@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "fs.h"
 #include "grader_protocol.h"
 #include "proc.h"
 #include "report_buf.h"
@@ -616,6 +617,17 @@ cl_report *cl_grade(const cl_grade_opts *o)
 
 /* ---- run ---- */
 
+/* Copies the trace the program wrote into its scratch directory out of it,
+ * as learner output is read (report_buf.h: never through a symlink, regular
+ * files only, bounded; a cut file shows as damaged when it is drawn). */
+static void keep_trace(const char *from, const char *to)
+{
+    char *text = cl_read_text(from, 64u << 20);
+    if (text)
+        cl_write_file_atomic(to, text, strlen(text));
+    free(text);
+}
+
 cl_report *cl_run(const cl_grade_opts *o)
 {
     struct timespec t0;
@@ -643,6 +655,10 @@ cl_report *cl_run(const cl_grade_opts *o)
         } else {
             env_t env = {0};
             env_base(&env, &s);
+            char trace[PATH_MAX + 16];
+            snprintf(trace, sizeof trace, "%s/trace.json", s.dir);
+            if (o->trace_to)
+                env_add(&env, "GOC_TRACE", trace);
             char *argv[] = {s.exe, NULL};
             cl_jail jail;
             scratch_jail(&s, &jail);
@@ -677,6 +693,8 @@ cl_report *cl_run(const cl_grade_opts *o)
             }
             cl_proc_result_free(&pr);
             env_free(&env);
+            if (o->trace_to)
+                keep_trace(trace, o->trace_to);
             scratch_remove(&s);
         }
     }
