@@ -264,8 +264,9 @@ struct test_case {
 
 /* ==== tests: your table ========================================================== */
 
-/* One scrape with a progress channel that has room for every event, so the
- * test can read them after scrape returned: nothing to run beside it. */
+/* One scrape (of at most 16 URLs) with a progress channel that has room
+ * for every event, so the test can read them after scrape returned:
+ * nothing to run beside it. */
 typedef struct run {
     scrape_result results[16];
     progress events[17];
@@ -277,6 +278,8 @@ static void run_scrape(const scrape_kit *k, web *w, goc_ctx *ctx, scrape_opts o,
                        const char *const *urls, int n, run *r)
 {
     memset(r, 0, sizeof *r);
+    if (n > 16)
+        goc_panic("run_scrape: %d URLs, but struct run holds 16", n);
     fetcher f = k->web_fetcher(w);
     goc_chan *events = goc_chan_make(progress, (size_t)n);
     r->err = k->scrape(ctx, &o, urls, n, &f, goc_send_only(events), r->results);
