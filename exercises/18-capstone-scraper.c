@@ -10,7 +10,11 @@
  *   chanlings run     runs scrape_main over a simulated web, then your TESTS
  *   chanlings check   runs the hidden tests (on a fake web and a fake clock)
  * As shipped, scrape fetches nothing and closes progress at once,
- * scrape_main ignores Ctrl-C, and TESTS has a single test. */
+ * scrape_main ignores Ctrl-C, and TESTS has a single test.
+ *
+ * To try Ctrl-C by hand, build and run it on its own from the workbook:
+ *   cc -std=c11 -D_GNU_SOURCE -pthread -Ilib/include exercises/18-capstone-scraper.c \
+ *      build/lib/plain/libgoc.a -o scraper && ./scraper */
 #include <goc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -226,6 +230,10 @@ int scrape_main(const fetcher *f, const char *const *urls, int n)
     /* TODO: interrupted = whether the signal context was cancelled; then
      *       release it, so SIGINT is given back. */
     bool interrupted = false;
+    /* TODO: 130 when interrupted, 1 when something failed, else 0.  Decide
+     *       it here: once goc_error_free(err) below has run, err may not
+     *       even be looked at (a freed pointer's value is indeterminate). */
+    int status = 0;
     print_summary(urls, n, results, interrupted);
 
     for (int i = 0; i < n; i++)
@@ -234,8 +242,7 @@ int scrape_main(const fetcher *f, const char *const *urls, int n)
     goc_error_free(err); /* and with it every results[i].err */
     goc_chan_free(events);
     goc_chan_free(pr.done);
-    /* TODO: 130 when interrupted, 1 when something failed, else 0. */
-    return 0;
+    return status;
 }
 
 /* ==== tests: the harness (lesson 16's shape) ===================================== */

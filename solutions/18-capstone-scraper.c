@@ -217,6 +217,8 @@ int scrape_main(const fetcher *f, const char *const *urls, int n)
     bool interrupted = goc_ctx_err(ctx) != NULL;
     /* Go's stop(): SIGINT kills again, so a second Ctrl-C is never lost. */
     goc_ctx_release(ctx);
+    /* Decided before err is freed: a freed pointer may not even be read. */
+    int status = interrupted ? 130 : err ? 1 : 0;
     print_summary(urls, n, results, interrupted);
 
     for (int i = 0; i < n; i++)
@@ -225,7 +227,7 @@ int scrape_main(const fetcher *f, const char *const *urls, int n)
     goc_error_free(err); /* and with it every results[i].err */
     goc_chan_free(events);
     goc_chan_free(pr.done);
-    return interrupted ? 130 : err ? 1 : 0;
+    return status;
 }
 
 /* ==== tests: the harness (lesson 16's shape) ===================================== */
