@@ -46,8 +46,14 @@ static int drain_all(goc_recvch out, int *got, int max, const char *call)
     for (;;) {
         int v;
         goc_try_result r = cl_recv_within(ch_of(out), &v, 5, NULL);
-        if (r == GOC_CLOSED)
+        if (r == GOC_CLOSED) {
+            /* Let every stage finish what it does after the close before the
+             * count is judged: a second close (every worker closing) then
+             * panics with its own message every time, not only when it
+             * happens to beat the count. */
+            cl_settle();
             return n;
+        }
         cl_expect(r == GOC_RECEIVED, "the output to be closed after the last value",
                   "a stage closes its output once it is done (fan_out and merge: one closer "
                   "goroutine that waits for all workers, then goc_close)",
