@@ -39,6 +39,57 @@ START_TEST(many_sequential_goroutines)
 }
 END_TEST
 
+/* A goroutine parks with a local whose address escapes, then ends; the
+ * next goroutines get its stack (the M:N scheduler reuses them).  Under
+ * ASan with detect_stack_use_after_return (the runner's memory pass) such
+ * frames live on a "fake stack" that belongs to the goroutine and dies
+ * with it: a goroutine that inherited the dead one's crashed at its first
+ * such frame (exercises 02 and 04's memory pass, SIGSEGV). */
+static void receive_into_local(void *p)
+{
+    int v; /* &v escapes: a fake-stack frame under ASan */
+    goc_recv((goc_chan *)p, &v);
+}
+
+START_TEST(stacks_are_reused_after_goroutines_that_parked)
+{
+    enum { ROUNDS = 20, N = 8 };
+    for (int round = 0; round < ROUNDS; round++) {
+        goc_chan *c = goc_chan_make(int, 0);
+        for (int i = 0; i < N; i++)
+            goc_go(receive_into_local, c);
+        for (int i = 0; i < N; i++)
+            goc_send(c, &i);
+        ck_assert_int_eq(goc_leak_check(0, 10 * GOC_SECOND, NULL), 0);
+        goc_chan_free(c);
+    }
+}
+END_TEST
+
+/* Goroutines spawned by several goroutines at once, short-lived: a
+ * spawner gets stacks that another spawner's goroutines used.  Under TSan
+ * the record written at spawn must not look like a race with the previous
+ * spawner's writes (exercise 01's race pass once reported one). */
+static void spawn_short_ones(void *p)
+{
+    for (int i = 0; i < 200; i++) {
+        goc_go(add_one, p);
+        if (i % 10 == 9)
+            goc_yield();
+    }
+}
+
+START_TEST(spawners_reuse_each_others_stacks)
+{
+    enum { SPAWNERS = 4 };
+    atomic_int n = 0;
+    for (int i = 0; i < SPAWNERS; i++)
+        goc_go(spawn_short_ones, &n);
+    ck_assert_int_eq(goc_leak_check(0, 10 * GOC_SECOND, NULL), 0);
+    ck_assert_int_eq(atomic_load(&n), SPAWNERS * 200);
+}
+END_TEST
+
 typedef struct gate {
     goc_chan *in, *out;
 } gate;
@@ -423,6 +474,8 @@ static Suite *goroutine_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, goroutines_run_and_are_counted);
     tcase_add_test(tc, many_sequential_goroutines);
+    tcase_add_test(tc, stacks_are_reused_after_goroutines_that_parked);
+    tcase_add_test(tc, spawners_reuse_each_others_stacks);
     tcase_add_test(tc, each_goroutine_gets_its_own_argument);
     tcase_add_test(tc, deadlock_is_reported_like_go);
     tcase_add_test(tc, nil_channel_blocks_forever);
