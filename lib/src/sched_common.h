@@ -73,6 +73,12 @@ void stop_after_fork_child(void);
 void stop_freeze_init(void);
 bool stop_freeze_send(pthread_t thread);
 void stop_freeze_wait(int sent);
+/* Called first by every thread a scheduler starts to run goroutines: it
+ * takes the signal mask of the thread that started libgoc (stop_freeze_init
+ * records it; usually main, so a signal main blocks stays blocked), never
+ * blocking the freeze or a fault.  A thread inherits its creator's mask,
+ * and the timer thread, the M:N monitor and signal watchers block all. */
+void stop_freezable_thread(void);
 /* Takes a lock that a frozen thread may hold: true if it got it within
  * the freeze budget (the report then goes on without it). */
 bool stop_trylock(pthread_mutex_t *lock);

@@ -835,6 +835,9 @@ static void thread_stack(const void **lo, size_t *size)
 static void *m_main(void *p)
 {
     m_t *m = p;
+    /* Not the mask of whoever started us (the monitor, the timer thread):
+     * a worker that blocked the freeze ran on through a panic's report. */
+    stop_freezable_thread();
     tls_m = m;
     m->tid = (pid_t)syscall(SYS_gettid);
     m->thread = pthread_self();

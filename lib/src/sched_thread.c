@@ -241,6 +241,7 @@ goc_g *sched_current(void)
 static void *worker_main(void *p)
 {
     worker *w = p;
+    stop_freezable_thread(); /* not the mask of a timer callback's thread */
     for (;;) {
         gthread *g = w->next_g;
         w->next_g = NULL;

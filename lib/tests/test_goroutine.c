@@ -1,5 +1,7 @@
 /* Goroutines, the deadlock report, dumps, the leak check and fork safety. */
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "testing.h"
@@ -87,6 +89,31 @@ START_TEST(spawners_reuse_each_others_stacks)
         goc_go(spawn_short_ones, &n);
     ck_assert_int_eq(goc_leak_check(0, 10 * GOC_SECOND, NULL), 0);
     ck_assert_int_eq(atomic_load(&n), SPAWNERS * 200);
+}
+END_TEST
+
+/* A goroutine a timer starts may run on a thread that the timer thread
+ * started (here the first one: nothing ran before), and the timer thread
+ * blocks every signal.  Goroutines must still run with the program's
+ * mask: a thread that blocked the stop's freeze ran on through a panic's
+ * report (which came 3 s late, with a goroutine still printing into it). */
+static void send_whether_sigint_is_blocked(void *p)
+{
+    sigset_t mask;
+    pthread_sigmask(SIG_SETMASK, NULL, &mask);
+    bool blocked = sigismember(&mask, SIGINT) == 1;
+    goc_send((goc_chan *)p, &blocked);
+}
+
+START_TEST(goroutines_started_by_a_timer_get_the_programs_signals)
+{
+    goc_chan *c = goc_chan_make(bool, 1);
+    goc_timer *t = goc_after_func(GOC_MILLISECOND, send_whether_sigint_is_blocked, c);
+    bool blocked = true;
+    goc_recv(c, &blocked);
+    ck_assert_msg(!blocked, "a goroutine started by a timer runs with every signal blocked");
+    goc_timer_free(t);
+    goc_chan_free(c);
 }
 END_TEST
 
@@ -476,6 +503,7 @@ static Suite *goroutine_suite(void)
     tcase_add_test(tc, many_sequential_goroutines);
     tcase_add_test(tc, stacks_are_reused_after_goroutines_that_parked);
     tcase_add_test(tc, spawners_reuse_each_others_stacks);
+    tcase_add_test(tc, goroutines_started_by_a_timer_get_the_programs_signals);
     tcase_add_test(tc, each_goroutine_gets_its_own_argument);
     tcase_add_test(tc, deadlock_is_reported_like_go);
     tcase_add_test(tc, nil_channel_blocks_forever);
