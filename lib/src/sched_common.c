@@ -270,13 +270,20 @@ void stop_init(void)
  * They answer within microseconds, but valgrind runs one thread at a time
  * and delivers dozens of signals slowly; past this the report goes on. */
 #define FREEZE_WAIT_NS (3000 * 1000000LL)
+/* When a scheduler's threads get the freeze once more (see stop_freeze_wait
+ * in sched_common.h). */
+#define FREEZE_RESEND_NS (50 * 1000000LL)
 
 static _Atomic(int) frozen; /* threads that acknowledged a stop's freeze */
+static __thread bool frozen_here; /* this thread is counted: a resent freeze is not */
 
 static void on_freeze(int sig)
 {
     (void)sig;
-    atomic_fetch_add(&frozen, 1);
+    if (!frozen_here) {
+        frozen_here = true;
+        atomic_fetch_add(&frozen, 1);
+    }
     stop_block_forever();
 }
 
@@ -300,10 +307,15 @@ bool stop_freeze_send(pthread_t thread) { return pthread_kill(thread, FREEZE_SIG
 
 void stop_freezable_thread(void) { pthread_sigmask(SIG_SETMASK, &goroutine_sigmask, NULL); }
 
-void stop_freeze_wait(int sent)
+void stop_freeze_wait(int sent, int (*resend)(void))
 {
     int64_t deadline = sched_nanotime() + FREEZE_WAIT_NS;
+    int64_t resend_at = sched_nanotime() + FREEZE_RESEND_NS;
     while (atomic_load(&frozen) < sent && sched_nanotime() < deadline) {
+        if (resend && sched_nanotime() >= resend_at) {
+            resend();
+            resend = NULL;
+        }
         struct timespec ts = {0, 200000};
         nanosleep(&ts, NULL);
     }

@@ -437,7 +437,7 @@ static bool freeze_others(gthread *self)
     for (gthread *g = S.all_first; g; g = g->all_next)
         if (g != self && atomic_load(&g->has_thread) && stop_freeze_send(g->thread))
             sent++;
-    stop_freeze_wait(sent);
+    stop_freeze_wait(sent, NULL);
     return locked;
 }
 
