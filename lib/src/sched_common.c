@@ -177,10 +177,19 @@ bool stop_claim(bool everyone_parked)
 
 bool stop_in_progress(void) { return atomic_load(&stop_state) == STOP_DYING; }
 
+/* A real-time signal, so learners' own signal handling (SIGINT, SIGTERM,
+ * SIGUSR1...) is untouched. */
+#define FREEZE_SIGNAL (SIGRTMIN + 3)
+
 void stop_block_forever(void)
 {
+    /* Everything blocked but the freeze: a thread that blocks here by
+     * itself (it lost the claim to another stop, or a worker started while
+     * the program stops) may already be sent the freeze, and the stop
+     * waits for it to acknowledge (it waited its full 3 s before). */
     sigset_t all;
     sigfillset(&all);
+    sigdelset(&all, FREEZE_SIGNAL);
     for (;;)
         sigsuspend(&all);
 }
@@ -257,25 +266,36 @@ void stop_init(void)
 
 /* ---- freezing ------------------------------------------------------------------ */
 
-/* A real-time signal, so learners' own signal handling (SIGINT, SIGTERM,
- * SIGUSR1...) is untouched. */
-#define FREEZE_SIGNAL (SIGRTMIN + 3)
 /* How long a stop waits for the other threads to acknowledge the freeze.
  * They answer within microseconds, but valgrind runs one thread at a time
  * and delivers dozens of signals slowly; past this the report goes on. */
 #define FREEZE_WAIT_NS (3000 * 1000000LL)
+/* When a scheduler's threads get the freeze once more (see stop_freeze_wait
+ * in sched_common.h). */
+#define FREEZE_RESEND_NS (50 * 1000000LL)
 
 static _Atomic(int) frozen; /* threads that acknowledged a stop's freeze */
+static __thread bool frozen_here; /* this thread is counted: a resent freeze is not */
 
 static void on_freeze(int sig)
 {
     (void)sig;
-    atomic_fetch_add(&frozen, 1);
+    if (!frozen_here) {
+        frozen_here = true;
+        atomic_fetch_add(&frozen, 1);
+    }
     stop_block_forever();
 }
 
+/* The mask threads that run goroutines take (stop_freezable_thread). */
+static sigset_t goroutine_sigmask;
+
 void stop_freeze_init(void)
 {
+    pthread_sigmask(SIG_SETMASK, NULL, &goroutine_sigmask);
+    sigdelset(&goroutine_sigmask, FREEZE_SIGNAL);
+    sigdelset(&goroutine_sigmask, SIGSEGV); /* the M:N stack-overflow report */
+    sigdelset(&goroutine_sigmask, SIGBUS);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigfillset(&sa.sa_mask);
@@ -285,10 +305,17 @@ void stop_freeze_init(void)
 
 bool stop_freeze_send(pthread_t thread) { return pthread_kill(thread, FREEZE_SIGNAL) == 0; }
 
-void stop_freeze_wait(int sent)
+void stop_freezable_thread(void) { pthread_sigmask(SIG_SETMASK, &goroutine_sigmask, NULL); }
+
+void stop_freeze_wait(int sent, int (*resend)(void))
 {
     int64_t deadline = sched_nanotime() + FREEZE_WAIT_NS;
+    int64_t resend_at = sched_nanotime() + FREEZE_RESEND_NS;
     while (atomic_load(&frozen) < sent && sched_nanotime() < deadline) {
+        if (resend && sched_nanotime() >= resend_at) {
+            resend();
+            resend = NULL;
+        }
         struct timespec ts = {0, 200000};
         nanosleep(&ts, NULL);
     }

@@ -274,12 +274,26 @@ static void goroutine_exit(mg *g)
     }
 }
 
+/* Copies a goroutine's name into its record.  A plain loop, not
+ * snprintf: the record of a reused slot was last written by whoever
+ * spawned its previous goroutine, on another TSan fiber, and the slot came
+ * back through this file's (uninstrumented) caches, so TSan would call
+ * the intercepted libc write a race.  Stores made here are invisible to it,
+ * like every other write to the record. */
+static void name_copy(char *dst, size_t size, const char *src)
+{
+    size_t i = 0;
+    for (; i + 1 < size && src[i]; i++)
+        dst[i] = src[i];
+    dst[i] = '\0';
+}
+
 static mg *g_init(mg *g, const char *name, goc_site site, int64_t parent)
 {
     g->pub.id = atomic_fetch_add(&S.last_id, 1) + 1;
     atomic_store_explicit(&g->pub.select_done, 0, memory_order_relaxed);
     g->pub.param = NULL;
-    snprintf(g->name, sizeof g->name, "%s", name ? name : "goroutine");
+    name_copy(g->name, sizeof g->name, name ? name : "goroutine");
     g->created_at = site;
     g->parent_id = parent;
     atomic_store_explicit(&g->wait_reason, WAIT_NONE, memory_order_relaxed);
@@ -667,6 +681,11 @@ static mg *alloc_g(m_t *m)
 #ifdef SCHED_MN_ASAN
     /* frames of the slot's last goroutine left their redzones poisoned */
     __asan_unpoison_memory_region(slot_stack_lo(g), slot_stack_size(g));
+    /* and its fake stack (detect_stack_use_after_return) died with it
+     * (switch_away passed no save slot): the new goroutine's first switch
+     * in must not hand ASan that freed one, or its first frame with an
+     * escaping local crashes.  NULL: ASan makes a fresh one. */
+    g->asan_fake = NULL;
 #endif
     return g;
 }
@@ -816,6 +835,9 @@ static void thread_stack(const void **lo, size_t *size)
 static void *m_main(void *p)
 {
     m_t *m = p;
+    /* Not the mask of whoever started us (the monitor, the timer thread):
+     * a worker that blocked the freeze ran on through a panic's report. */
+    stop_freezable_thread();
     tls_m = m;
     m->tid = (pid_t)syscall(SYS_gettid);
     m->thread = pthread_self();

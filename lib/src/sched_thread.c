@@ -241,6 +241,7 @@ goc_g *sched_current(void)
 static void *worker_main(void *p)
 {
     worker *w = p;
+    stop_freezable_thread(); /* not the mask of a timer callback's thread */
     for (;;) {
         gthread *g = w->next_g;
         w->next_g = NULL;
@@ -436,7 +437,7 @@ static bool freeze_others(gthread *self)
     for (gthread *g = S.all_first; g; g = g->all_next)
         if (g != self && atomic_load(&g->has_thread) && stop_freeze_send(g->thread))
             sent++;
-    stop_freeze_wait(sent);
+    stop_freeze_wait(sent, NULL);
     return locked;
 }
 
