@@ -1,15 +1,13 @@
-/* Exercise 16 — testing concurrent code.
+/* Exercise 16 — testing concurrent code: the reference solution.
  *
- * This time the code is given and the tests are yours.  Below is a
- * bounded blocking queue that works.  Write tests for it: the table
- * TESTS at the end, one entry per test.
- *   chanlings run     runs your TESTS against this queue
- *   chanlings check   runs them against this queue 30 times (they must
- *                     pass every time), then against nine queues with one
- *                     bug each: every broken queue must make at least one
- *                     of your tests fail, and no test may sleep or hang
- * As shipped, TESTS holds one test that puts and gets in one goroutine:
- * it passes here and catches none of the broken queues. */
+ * Seven tests, each the situation one kind of queue bug needs: puts held
+ * on a full queue, gets held on an empty one, several waiters at close,
+ * capacity 1 with two waiting puts, many goroutines released at once.
+ * "Still waiting" is proved with goc_settle, never with a sleep.
+ *
+ * Build and run it on its own:
+ *   cc -std=c11 -D_GNU_SOURCE -pthread -Ilib/include solutions/16-testing-concurrent-code.c \
+ *      build/lib/plain/libgoc.a && ./a.out */
 #include <goc.h>
 #include <goc/testing.h>
 #include <stdarg.h>
