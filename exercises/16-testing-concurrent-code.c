@@ -1,10 +1,10 @@
 /* Exercise 16 — testing concurrent code.
  *
  * This time the code is given and the tests are yours.  Below is a
- * bounded blocking queue that works.  Write tests for it: the table
- * TESTS at the end, one entry per test.
+ * bounded blocking queue that works.  Write tests for it, and list them
+ * in the table TESTS (under "your tests"), one entry per test.
  *   chanlings run     runs your TESTS against this queue
- *   chanlings check   runs them against this queue 30 times (they must
+ *   chanlings check   runs them against this queue up to 30 times (they must
  *                     pass every time), then against nine queues with one
  *                     bug each: every broken queue must make at least one
  *                     of your tests fail, and no test may sleep or hang

@@ -2,7 +2,7 @@
  *
  * Grading is mutation testing.  The learner's TESTS run, each in a
  * process of its own with a 5 s harness deadline, against this file's
- * correct queue (30 times: a test that fails once against it depends on
+ * correct queue (up to 30 times: a test that fails once against it depends on
  * timing) and against nine queues with one planted bug each.  A broken
  * queue is caught ("killed") when at least one test reports a failure
  * with errorf; a test that hangs, deadlocks or crashes before reporting
