@@ -163,10 +163,12 @@ void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o)
 static const char *const after_pass[][2] = {
     [CL_FRONT_CLI] = {"Next: `chanlings next` (then `chanlings lesson`); the quiz (`chanlings "
                       "quiz`) checks what you learned.",
-                      "That was the last exercise. `chanlings progress` shows the whole path."},
+                      "That was the last exercise. `chanlings quiz --mastery` checks every lesson "
+                      "at once; `chanlings progress` shows the whole path."},
     [CL_FRONT_VIEW] = {"Next: press > for the next exercise; z takes the quiz on what you "
                        "learned.",
-                       "That was the last exercise. Press z for its quiz, l for the whole list."},
+                       "That was the last exercise. Press z for its quiz, m for the mastery check "
+                       "across every lesson, l for the whole list."},
     [CL_FRONT_WATCH] = {"The quiz (`chanlings quiz` in another terminal) checks what you "
                         "learned.",
                         "That was the last exercise. `chanlings progress` shows the whole "

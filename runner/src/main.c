@@ -29,7 +29,7 @@ static const cl_command commands[] = {
     {"check", "[N]", "grade the exercise (exit 0 if it passed, 1 if not)", cl_cmd_check,
      CL_FOR_LEARNER},
     {"hint", "[N]", "show one more hint each time", cl_cmd_hint, CL_FOR_LEARNER},
-    {"quiz", "[N] [--mastery] [--seed S] [--answers L]", "the lesson's quiz; --mastery: a mixed quiz over every lesson reached", cl_cmd_quiz, CL_FOR_LEARNER},
+    {"quiz", "[N] [--mastery [--per-lesson K]] [--seed S] [--answers L]", "the lesson's quiz; --mastery: 2 questions from every lesson, scored per lesson", cl_cmd_quiz, CL_FOR_LEARNER},
     {"next", "", "move to the next exercise", cl_cmd_next, CL_FOR_LEARNER},
     {"prev", "", "move to the previous exercise", cl_cmd_prev, CL_FOR_LEARNER},
     {"go", "N", "move to exercise N", cl_cmd_go, CL_FOR_LEARNER},

@@ -222,7 +222,7 @@ static void draw_quiz(cl_tui *t)
     int w = t->cols - 4 < 90 ? t->cols - 4 : 90;
     int h = t->rows - 4, y = 2, x = (t->cols - w) / 2;
     char title[160];
-    snprintf(title, sizeof title, " Quiz: %s ", t->model.ex[t->model.current].title);
+    cl_tui_quiz_title(t, title, sizeof title);
     draw_box(y, x, h, w, title);
     cl_tui_quiz_draw(t, y + 1, x + 2, h - 2, w - 4);
 }

@@ -10,7 +10,8 @@
  *   tui_actions.c what each key does
  *   tui_job.c     run/check in a child process (`chanlings check N`)
  *   tui_watch.c   inotify on exercises/, re-check on save
- *   tui_quiz.c    the quiz overlay, on quiz_engine
+ *   tui_quiz.c    the quiz overlay (a lesson's, or the mastery check), on
+ *                 quiz_engine
  *   tui_model.c   the only file that talks to catalog/lesson/progress
  *   tui_syntax.c  C/Go token colours for md_render's code blocks
  *   tui_scroll.c  scrolling, one rule for panes, help, quiz and list
@@ -19,6 +20,7 @@
 #define CL_TUI_VIEW_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "file_watch.h"
@@ -63,6 +65,16 @@ int cl_tui_model_quiz(cl_tui_model *m, int index, char **text, char **path, int 
                       char *err, size_t errsz);
 /* Records a finished quiz attempt's first-round score. */
 void cl_tui_model_quiz_score(cl_tui_model *m, int index, int correct, int total);
+struct cl_mastery;
+struct cl_progress_mastery;
+/* Starts the mastery check over every lesson (quiz_mastery.h); 0, or -1
+ * with err (free *out either way). */
+int cl_tui_model_mastery(cl_tui_model *m, struct cl_mastery *out, uint64_t seed, char *err,
+                         size_t errsz);
+/* Keeps a finished mastery check's first round; the record as it stands
+ * now, or NULL when it could not be saved. */
+const struct cl_progress_mastery *cl_tui_model_mastery_score(cl_tui_model *m,
+                                                             const struct cl_mastery *mc);
 
 /* ---- the view's state ---- */
 
@@ -183,6 +195,7 @@ void cl_tui_scroll(cl_tui *t, cl_tui_pane *p, int delta);
 
 /* tui_quiz.c */
 int cl_tui_quiz_open(cl_tui *t);
+int cl_tui_quiz_open_mastery(cl_tui *t); /* the quiz across every lesson */
 void cl_tui_quiz_close(cl_tui *t);
 void cl_tui_quiz_enter(cl_tui *t);  /* answer / next question / close */
 void cl_tui_quiz_retry(cl_tui *t);
@@ -190,6 +203,8 @@ int cl_tui_quiz_can_retry(const cl_tui *t);
 void cl_tui_quiz_letter(cl_tui *t, int key);
 void cl_tui_quiz_scroll(cl_tui *t, int key); /* a scroll key (tui_scroll.c) */
 void cl_tui_quiz_draw(cl_tui *t, int y, int x, int h, int w);
+/* The overlay box's title: " Quiz: <lesson> " or " Mastery check N ". */
+void cl_tui_quiz_title(const cl_tui *t, char *buf, size_t size);
 
 /* tui_job.c */
 int cl_tui_job_start(cl_tui *t, const char *verb, const char *extra, int exercise);
