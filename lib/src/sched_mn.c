@@ -984,10 +984,13 @@ static void atfork_parent(void)
  * point at it), and workers start afresh on the next goc_go. */
 static void atfork_child(void)
 {
+    /* Taken in atfork_prepare by this thread, the one thread here:
+     * unlocked, not re-initialised (ThreadSanitizer would still count a
+     * re-initialised held mutex as held: "double lock" at the next lock). */
     stack_atfork_child();
-    pthread_mutex_init(&mn_registry_lock, NULL);
-    pthread_mutex_init(&S.qlock, NULL);
-    pthread_mutex_init(&S.free_lock, NULL);
+    pthread_mutex_unlock(&S.free_lock);
+    pthread_mutex_unlock(&S.qlock);
+    pthread_mutex_unlock(&mn_registry_lock);
     mg *self = mn_current_or_null();
     if (tls_m) {
         self->foreign = true;

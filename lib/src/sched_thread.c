@@ -157,7 +157,10 @@ static void atfork_parent(void) { pthread_mutex_unlock(&S.lock); }
  * still point at it) and start the pool and timers afresh. */
 static void atfork_child(void)
 {
-    pthread_mutex_init(&S.lock, NULL);
+    /* The forking thread took the lock in atfork_prepare and is the one
+     * thread here: it unlocks it (re-initialising a held mutex leaves it
+     * held in ThreadSanitizer's books: "double lock" at the next lock). */
+    pthread_mutex_unlock(&S.lock);
     S.idle = NULL;
     S.nidle = 0;
     if (tls_g)
