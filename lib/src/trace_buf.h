@@ -37,7 +37,7 @@ enum { UNBLOCK_PLAIN = 0, UNBLOCK_TIMER = 1 };
 #define TRACE_NAME_MAX 40
 
 typedef struct trace_ev {
-    int64_t ts; /* sched_nanotime() */
+    int64_t ts; /* trace_now() ticks */
     int64_t g;
     int64_t other;
     const char *file; /* the call site: string literals, alive for good */
@@ -78,7 +78,8 @@ static inline const trace_ev *trace_buf_at(const trace_buf *b, size_t i)
 
 /* What the writer needs besides the buffers. */
 typedef struct trace_meta {
-    int64_t t0, tend;   /* sched_nanotime() at start and at the end */
+    int64_t t0, tend;   /* trace_now() ticks at start and at the end */
+    double ns_per_tick; /* measured between the two */
     const char *end;    /* "exit", "panic", "deadlock", "stop" */
     const char *sched;  /* "thread" or "mn" */
     const char *message; /* a stop's "panic: ..." line, for its instant */

@@ -23,8 +23,8 @@ extern _Atomic(int) trace_enabled;
             call;        \
     } while (0)
 
-/* The trace clock (sched_nanotime), for a hook whose moment comes before
- * the call it describes (a create must precede the child's start). */
+/* The trace's clock (ticks, see trace.c), for a hook whose moment comes
+ * before the call it describes (a create must precede the child's start). */
 int64_t trace_now(void);
 
 /* Goroutine life: created (by parent 0 from a timer), running, blocked,

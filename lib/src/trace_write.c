@@ -230,9 +230,12 @@ static void replay_block(writer *w, int64_t id, gstate *s, const trace_ev *e, in
     }
 }
 
+/* Ticks since the start, in ns. */
+static int64_t rel_ns(const trace_meta *m, int64_t ticks) { return (int64_t)((double)(ticks - m->t0) * m->ns_per_tick); }
+
 static void replay(writer *w, const trace_ev *e)
 {
-    int64_t ts = e->ts - w->m->t0;
+    int64_t ts = rel_ns(w->m, e->ts);
     if (e->kind == EV_UNBLOCK) {
         replay_unblock(w, e, ts);
         return;
@@ -275,7 +278,7 @@ static void replay(writer *w, const trace_ev *e)
 /* The program ended: every open span closes now, every track ends. */
 static void close_all(writer *w)
 {
-    int64_t end = w->m->tend - w->m->t0;
+    int64_t end = rel_ns(w->m, w->m->tend);
     for (int64_t id = 1; id <= w->maxg; id++) {
         gstate *s = &w->gs[id];
         if (s->state == G_UNSEEN)
