@@ -44,41 +44,43 @@ static bool key_less(const sort_key *a, const sort_key *b)
     return a->ts != b->ts ? a->ts < b->ts : a->seq < b->seq;
 }
 
-static void swap_bytes(char *a, char *b, size_t size)
+/* A bottom-up merge sort on elements that begin with a sort_key, with
+ * mapped scratch memory: libc's qsort may allocate, and a stopping program
+ * must not.  Runs are merged back and forth between the two arrays; the
+ * result ends in `base`.  False if the scratch memory could not be mapped. */
+static bool sort_by_key(void *base, size_t n, size_t size)
 {
-    for (size_t i = 0; i < size; i++) {
-        char t = a[i];
-        a[i] = b[i];
-        b[i] = t;
+    char *scratch = map(n * size);
+    if (!scratch)
+        return false;
+    char *from = base, *to = scratch;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            /* Mostly in order already (each buffer is): two runs that need
+             * no merging are one copy. */
+            if (mid >= hi || !key_less((const sort_key *)(from + mid * size),
+                                       (const sort_key *)(from + (mid - 1) * size))) {
+                memcpy(to + lo * size, from + lo * size, (hi - lo) * size);
+                continue;
+            }
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                bool right = key_less((const sort_key *)(from + j * size), (const sort_key *)(from + i * size));
+                memcpy(to + k++ * size, from + (right ? j++ : i++) * size, size);
+            }
+            memcpy(to + k * size, from + i * size, (mid - i) * size);
+            k += mid - i;
+            memcpy(to + k * size, from + j * size, (hi - j) * size);
+        }
+        char *t = from;
+        from = to;
+        to = t;
     }
-}
-
-static void sift_down(char *base, size_t size, size_t root, size_t n)
-{
-    for (;;) {
-        size_t child = 2 * root + 1;
-        if (child >= n)
-            return;
-        if (child + 1 < n && key_less((sort_key *)(base + child * size), (sort_key *)(base + (child + 1) * size)))
-            child++;
-        if (!key_less((sort_key *)(base + root * size), (sort_key *)(base + child * size)))
-            return;
-        swap_bytes(base + root * size, base + child * size, size);
-        root = child;
-    }
-}
-
-/* Heapsort on elements that begin with a sort_key: libc's qsort may
- * allocate, and a stopping program must not. */
-static void sort_by_key(void *base_, size_t n, size_t size)
-{
-    char *base = base_;
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(base, size, i, n);
-    for (size_t end = n; end-- > 1;) {
-        swap_bytes(base, base + end * size, size);
-        sift_down(base, size, 0, end);
-    }
+    if (from != base)
+        memcpy(base, from, n * size);
+    unmap(scratch, n * size);
+    return true;
 }
 
 /* ---- the records the file is made of ----------------------------------------------- */
@@ -555,8 +557,11 @@ static ev_ref *collect(const trace_meta *m, size_t *count, int64_t *maxg, size_t
             refs[k++] = (ev_ref){{e->ts, ordinal << 32 | i}, e};
             *maxg = max64(*maxg, max64(e->g, e->kind == EV_CREATE || e->kind == EV_UNBLOCK ? e->other : 0));
         }
-    sort_by_key(refs, k, sizeof *refs);
     *count = k;
+    if (!sort_by_key(refs, k, sizeof *refs)) {
+        unmap(refs, *mapped);
+        return NULL;
+    }
     return refs;
 }
 
@@ -577,7 +582,7 @@ bool trace_write(int fd, const trace_meta *m)
         for (size_t i = 0; i < n; i++)
             replay(w, refs[i].e);
         close_all(w);
-        sort_by_key(out, w->nout, sizeof *out);
+        w->ok = sort_by_key(out, w->nout, sizeof *out) && w->ok;
         put_header(w);
         for (size_t i = 0; i < w->nout; i++)
             put_record(w, &out[i]);
