@@ -328,7 +328,8 @@ enum { PANICKER_AT = __LINE__ };
 static void panicker(void *arg)
 {
     (void)arg;
-    goc_panic("boom %d", 7); /* PANICKER_AT + 4 */
+    settle(0); /* main waits in receive */
+    goc_panic("boom %d", 7); /* PANICKER_AT + 5 */
 }
 
 static void panic_traced(void *arg)
@@ -351,7 +352,7 @@ START_TEST(a_panicking_program_still_writes_its_trace)
     ck_assert_contains(r->out, "panic: boom 7");
     trace_load(&t, "panic");
     char site[96];
-    ck_assert_int_eq(count(&t, "\"tid\":2,", "\"name\":\"panic\"", site_is(site, sizeof site, PANICKER_AT + 4),
+    ck_assert_int_eq(count(&t, "\"tid\":2,", "\"name\":\"panic\"", site_is(site, sizeof site, PANICKER_AT + 5),
                            "\"message\":\"panic: boom 7\""), 1);
     /* main was waiting, and its span is closed at the moment of death */
     ck_assert_int_eq(count(&t, "\"tid\":1,", "\"name\":\"chan receive\""), 1);
