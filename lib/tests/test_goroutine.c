@@ -209,9 +209,12 @@ static void chatter(void *p)
         printf("chatter %ld\n", i);
         fflush(stdout); /* as Go writes each line at once */
         atomic_store(started, 1);
-        /* A short pause keeps the output before the panic well inside what
-         * the test captures, yet many lines fall inside the report. */
-        nanosleep(&(struct timespec){0, 20000}, NULL);
+        /* A short pause puts many lines inside the report; after the first
+         * thousand lines a longer one keeps the output before the panic
+         * inside what the test captures (64 KiB) even when the freeze is
+         * slow: a loaded machine under TSan once took long enough for
+         * 20 us lines to push the panic line out of the capture. */
+        nanosleep(&(struct timespec){0, i < 1000 ? 20000 : 2000000}, NULL);
     }
 }
 
@@ -239,7 +242,9 @@ START_TEST(panic_stops_the_world_before_printing)
     run_dying(do_panic_while_others_print, NULL, 20, &r);
     ck_assert_int_eq(r.exit_status, 2);
     char *panic_line = strstr(r.out, "panic: stop\n");
-    ck_assert_msg(panic_line != NULL, "no panic line in:\n%.2000s", r.out);
+    size_t captured = strlen(r.out);
+    ck_assert_msg(panic_line != NULL, "no panic line in %zu bytes captured; they end with:\n%s", captured,
+                  r.out + (captured > 600 ? captured - 600 : 0));
     ck_assert_msg(panic_line == r.out || panic_line[-1] == '\n',
                   "stdout ends mid-line before the panic:\n%.300s", panic_line - (panic_line - r.out > 200 ? 200 : panic_line - r.out));
     for (char *line = r.out; line < panic_line; line = strchr(line, '\n') + 1) {
