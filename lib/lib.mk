@@ -68,7 +68,7 @@ LIB_TESTS_$(1) := $(LIB_TEST_SRC:lib/tests/%.c=$(BUILD)/lib/$(1)/tests/%)
 endef
 $(foreach f,$(LIB_FLAVOURS),$(eval $(call LIB_FLAVOUR_RULES,$(f))))
 
-.PHONY: lib lib-all test-lib test-lib-mn test-lib-namespace test-lib-goports test-lib-trace test-lib-compile bench-lib
+.PHONY: lib lib-all test-lib test-lib-mn test-lib-namespace test-lib-goports test-lib-compile bench-lib
 lib: $(LIBGOC) $(LIBGOC_TSAN) $(LIBGOC_ASAN)
 
 # Each test program is a Check suite; scripts/run-tests.sh runs a list of
@@ -108,15 +108,20 @@ test-lib-namespace: $(LIB_MAIN_FLAVOURS:%=$(BUILD)/lib/%/libgoc.a) $(LIB_MAIN_FL
 # and exit status (lib/tests/goports/), in the plain and TSan builds.
 test-lib-goports: $(LIBGOC) $(LIBGOC_TSAN)
 	@CC="$(CC)" BUILD="$(BUILD)" sh lib/tests/goports_test.sh plain:"$(LIB_FLAGS_plain)" tsan:"$(LIB_FLAGS_tsan)"
-# GOC_TRACE over the same ports, both schedulers: the program behaves as
-# without it and its trace passes lib/tests/trace_validate.py.
-test-lib-trace: $(LIBGOC) $(LIBGOC_TSAN) $(BUILD)/lib/plain-mn/libgoc.a
-	@CC="$(CC)" BUILD="$(BUILD)" sh lib/tests/trace_goports_test.sh plain:"$(LIB_FLAGS_plain)" tsan:"$(LIB_FLAGS_tsan)" plain-mn:"$(LIB_FLAGS_plain)"
-test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind test-lib-namespace test-lib-goports test-lib-trace
+test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-valgrind test-lib-namespace test-lib-goports
 test-lib-mn: test-lib-mn-plain test-lib-mn-tsan test-lib-mn-asan test-lib-mn-valgrind
-TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind test-lib-namespace test-lib-goports test-lib-trace
+TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind test-lib-namespace test-lib-goports
 # The M:N scheduler's suites too (its valgrind pass is left to `make
 # test-lib-mn`: four more minutes).
 TEST_TARGETS += test-lib-mn-plain test-lib-mn-tsan test-lib-mn-asan
+
+# The execution trace: GOC_TRACE over the Go ports, both schedulers and
+# TSan; each program behaves as without it and its trace passes
+# lib/tests/trace_validate.py (test_trace.c is one of the suites above).
+.PHONY: test-lib-trace
+test-lib-trace: $(LIBGOC) $(LIBGOC_TSAN) $(BUILD)/lib/plain-mn/libgoc.a
+	@CC="$(CC)" BUILD="$(BUILD)" sh lib/tests/trace_goports_test.sh plain:"$(LIB_FLAGS_plain)" tsan:"$(LIB_FLAGS_tsan)" plain-mn:"$(LIB_FLAGS_plain)"
+test-lib: test-lib-trace
+TEST_TARGETS += test-lib-trace
 
 include lib/bench/bench.mk

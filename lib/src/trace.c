@@ -87,7 +87,11 @@ static void *map(size_t size)
 
 /* A thread that exits leaves its events; the next new thread appends after
  * them (one owner at a time, so each buffer stays in time order). */
-static void buf_release(void *p) { atomic_store(&((trace_buf *)p)->owned, 0); }
+static void buf_release(void *p)
+{
+    tls_buf = NULL; /* runs on the exiting thread: a later event claims again */
+    atomic_store(&((trace_buf *)p)->owned, 0);
+}
 
 static void make_key(void) { pthread_key_create(&buf_key, buf_release); }
 
