@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "catalog.h"
@@ -163,10 +164,12 @@ void cl_cmd_grade_opts(cl_ctx *ctx, int i, const char *source, cl_grade_opts *o)
 static const char *const after_pass[][2] = {
     [CL_FRONT_CLI] = {"Next: `chanlings next` (then `chanlings lesson`); the quiz (`chanlings "
                       "quiz`) checks what you learned.",
-                      "That was the last exercise. `chanlings progress` shows the whole path."},
+                      "That was the last exercise. `chanlings quiz --mastery` checks every lesson "
+                      "at once; `chanlings progress` shows the whole path."},
     [CL_FRONT_VIEW] = {"Next: press > for the next exercise; z takes the quiz on what you "
                        "learned.",
-                       "That was the last exercise. Press z for its quiz, l for the whole list."},
+                       "That was the last exercise. Press z for its quiz, m for the mastery check "
+                       "across every lesson, l for the whole list."},
     [CL_FRONT_WATCH] = {"The quiz (`chanlings quiz` in another terminal) checks what you "
                         "learned.",
                         "That was the last exercise. `chanlings progress` shows the whole "
@@ -259,3 +262,13 @@ int cl_cmd_default_jobs(void)
     return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
+
+int cl_cmd_columns(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col < 20 ? 20 : ws.ws_col;
+    const char *env = getenv("COLUMNS");
+    int n = env ? atoi(env) : 0;
+    return n >= 20 ? n : 80;
+}

@@ -66,6 +66,14 @@ static void bar(cl_ctx *ctx, size_t done, size_t total)
            total ? (int)(done * 100 / total) : 0);
 }
 
+static const char *day_of(time_t when, char *buf, size_t size)
+{
+    struct tm tm;
+    localtime_r(&when, &tm);
+    strftime(buf, size, "%Y-%m-%d", &tm);
+    return buf;
+}
+
 int cl_cmd_progress(cl_ctx *ctx, int argc, char **argv)
 {
     if (no_args("progress", argc, argv))
@@ -77,17 +85,21 @@ int cl_cmd_progress(cl_ctx *ctx, int argc, char **argv)
         const cl_exercise *e = &c->items[i];
         int best, last, total;
         time_t when;
-        char quiz[96] = "-";
-        if (cl_progress_quiz(ctx->progress, e->slug, &best, &last, &total, &when)) {
-            char day[32];
-            struct tm tm;
-            localtime_r(&when, &tm);
-            strftime(day, sizeof day, "%Y-%m-%d", &tm);
-            snprintf(quiz, sizeof quiz, "%d/%d, last %d/%d on %s", best, total, last, total, day);
-        }
+        char quiz[96] = "-", day[32];
+        if (cl_progress_quiz(ctx->progress, e->slug, &best, &last, &total, &when))
+            snprintf(quiz, sizeof quiz, "%d/%d, last %d/%d on %s", best, total, last, total,
+                     day_of(when, day, sizeof day));
         printf("%02d   %-30.30s %-6s %-6d %s\n", e->number, e->slug,
                cl_progress_done(ctx->progress, e->slug) ? "yes" : "-", cl_progress_hints(ctx->progress, e->slug), quiz);
     }
+    const cl_progress_mastery *m = cl_progress_mastery_of(ctx->progress);
+    char day[32];
+    if (m->attempts)
+        printf("Mastery check (every lesson): best %d/%d, last %d/%d on %s, %d taken.\n",
+               m->best, m->best_total, m->last, m->last_total, day_of(m->when, day, sizeof day),
+               m->attempts);
+    else
+        printf("Mastery check (every lesson): not taken yet (`chanlings quiz --mastery`).\n");
     if (c->n) {
         int cur = cl_ctx_current_index(ctx);
         printf("Current: %s. ", c->items[cur].slug);

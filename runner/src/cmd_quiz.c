@@ -1,11 +1,11 @@
 /* chanlings quiz [N] [--seed S] [--answers LIST]
- * chanlings quiz --mastery [--count K] [--seed S] [--answers LIST]
+ * chanlings quiz --mastery [--per-lesson K] [--seed S] [--answers LIST]
  *
  * Takes a lesson's quiz (the current exercise's by default) and keeps the
- * first-round score in the learner's progress, or a mastery check: a mix
- * of questions from every lesson reached so far, ending with the lessons
- * to revisit.  The attempt itself is quiz_engine.h, the conversation
- * quiz_session.h. */
+ * first-round score in the learner's progress, or the mastery check: a
+ * mix of questions from every lesson (quiz_mastery.h), ending with a score
+ * per lesson and the lessons to revisit.  The attempt itself is
+ * quiz_engine.h, the conversation quiz_session.h. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,15 +21,14 @@
 #include "progress.h"
 #include "quiz.h"
 #include "quiz_engine.h"
+#include "quiz_mastery.h"
 #include "quiz_session.h"
 #include "workbook.h"
-
-#define MASTERY_DEFAULT_COUNT 10
 
 typedef struct quiz_args {
     const char *which;    /* N, slug or name; NULL: the current exercise */
     bool mastery;
-    size_t count;         /* mastery questions; 0: default */
+    size_t per_lesson;    /* mastery questions per lesson; 0: default */
     bool seeded;
     uint64_t seed;
     const char *answers;  /* --answers list, or NULL */
@@ -45,22 +44,23 @@ typedef struct quiz_source {
 
 static const char USAGE[] =
     "usage: chanlings quiz [N] [--seed S] [--answers LIST]\n"
-    "       chanlings quiz --mastery [--count K] [--seed S] [--answers LIST]\n"
-    "  N            the exercise whose lesson quiz to take (default: the current one)\n"
-    "  --mastery    a mixed set from every lesson you have reached\n"
-    "  --count K    how many questions the mastery check asks (default 10)\n"
-    "  --seed S     shuffle options the same way as another run with S\n"
-    "  --answers L  answers for scripts, comma separated: \"b,ac,y,d\"\n"
-    "               (letters per question; y/n when offered a retry; a retry\n"
-    "               keeps the first round's letters, so its answers are those)\n"
+    "       chanlings quiz --mastery [--per-lesson K] [--seed S] [--answers LIST]\n"
+    "  N             the exercise whose lesson quiz to take (default: the current one)\n"
+    "  --mastery     a mixed set from every lesson, scored per lesson\n"
+    "  --per-lesson K  questions from each lesson in the mastery check (default 2;\n"
+    "                they change from one check to the next)\n"
+    "  --seed S      mix questions and shuffle options as another run with S did\n"
+    "  --answers L   answers for scripts, comma separated: \"b,ac,y,d\"\n"
+    "                (letters per question; y/n when offered a retry; a retry\n"
+    "                keeps the first round's letters, so its answers are those)\n"
     "Without --answers, answers are read from standard input, one per line.\n"
     "Exit status: 0 finished (whatever the score), 1 stopped before the end,\n"
     "2 bad usage or an answer that is no option, 3 the lesson or its quiz is broken.\n";
 
-enum { OPT_MASTERY, OPT_COUNT, OPT_SEED, OPT_ANSWERS, OPT_HELP };
+enum { OPT_MASTERY, OPT_PER_LESSON, OPT_SEED, OPT_ANSWERS, OPT_HELP };
 static const cl_opt_spec OPTS[] = {
     [OPT_MASTERY] = { "--mastery", NULL, false },
-    [OPT_COUNT] = { "--count", NULL, true },
+    [OPT_PER_LESSON] = { "--per-lesson", NULL, true },
     [OPT_SEED] = { "--seed", NULL, true },
     [OPT_ANSWERS] = { "--answers", NULL, true },
     [OPT_HELP] = { "--help", "-h", false },
@@ -97,10 +97,14 @@ static int parse_args(int argc, char **argv, quiz_args *qa)
     qa->which = args.npos ? args.pos[0] : NULL;
     qa->mastery = args.value[OPT_MASTERY] != NULL;
     qa->answers = args.value[OPT_ANSWERS];
-    if (args.value[OPT_COUNT]) {
-        if (parse_number("--count", args.value[OPT_COUNT], 1000, &n))
+    if (args.value[OPT_PER_LESSON]) {
+        if (parse_number("--per-lesson", args.value[OPT_PER_LESSON], 100, &n) || n == 0) {
+            if (n == 0)
+                fprintf(stderr, "chanlings quiz: --per-lesson wants at least 1 question\n%s",
+                        USAGE);
             return CL_EXIT_USAGE;
-        qa->count = (size_t)n;
+        }
+        qa->per_lesson = (size_t)n;
     }
     if (args.value[OPT_SEED]) {
         if (parse_number("--seed", args.value[OPT_SEED], UINT64_MAX, &n))
@@ -109,8 +113,13 @@ static int parse_args(int argc, char **argv, quiz_args *qa)
         qa->seed = n;
     }
     if (qa->mastery && qa->which) {
-        fprintf(stderr, "chanlings quiz: --mastery draws from every lesson you have "
-                "reached; drop \"%s\" or drop --mastery\n", qa->which);
+        fprintf(stderr, "chanlings quiz: --mastery draws from every lesson; drop \"%s\" "
+                "or drop --mastery\n", qa->which);
+        return CL_EXIT_USAGE;
+    }
+    if (!qa->mastery && qa->per_lesson) {
+        fprintf(stderr, "chanlings quiz: --per-lesson goes with --mastery (a lesson's own "
+                "quiz asks all its questions)\n");
         return CL_EXIT_USAGE;
     }
     return 0;
@@ -226,7 +235,7 @@ static int lesson_quiz(cl_ctx *ctx, const quiz_args *qa)
     }
     if (rc > 0) {
         fprintf(stderr, "chanlings quiz: %s has no \"## Quiz\" section yet; try "
-                "`chanlings quiz --mastery` for questions from the lessons so far\n",
+                "`chanlings quiz --mastery` for questions from every lesson\n",
                 src.relpath);
         source_free(&src);
         return CL_EXIT_FAIL;
@@ -270,7 +279,7 @@ static int lesson_quiz(cl_ctx *ctx, const quiz_args *qa)
                    "lesson %d`), then take the quiz again.\n", ex->number);
         else
             printf("Next: `chanlings quiz --mastery` mixes questions from every "
-                   "lesson you have reached.\n");
+                   "lesson.\n");
         retry_rounds(&s, &a);
     }
     cl_quiz_attempt_free(&a);
@@ -278,122 +287,63 @@ static int lesson_quiz(cl_ctx *ctx, const quiz_args *qa)
     return rc;
 }
 
-/* The lessons the learner has reached: up to the current one, and any done. */
-static bool reached(cl_ctx *ctx, int index)
+/* Per lesson, how the mastery check went and what to revisit, then the
+ * record kept. */
+static void mastery_report(cl_ctx *ctx, const cl_quiz_session *s, cl_mastery *m)
 {
-    return index <= cl_ctx_current_index(ctx) ||
-           cl_progress_done(ctx->progress, ctx->catalog->items[index].slug);
-}
-
-/* Per lesson, how the mastery check went and what to revisit. */
-static void mastery_report(cl_ctx *ctx, const cl_quiz_session *s, const cl_quiz_attempt *a,
-                           const quiz_source *src, size_t nsrc)
-{
+    size_t weak = cl_mastery_tally(m);
     printf("\nBy lesson:\n");
-    size_t weak = 0;
-    for (size_t k = 0; k < nsrc; k++) {
-        size_t asked = 0, missed = 0;
-        for (size_t i = 0; i < a->nitems; i++)
-            if ((size_t)a->items[i].tag == k) {
-                asked++;
-                missed += a->items[i].ever_missed;
-            }
-        if (!asked)
-            continue;
-        const cl_exercise *ex = &ctx->catalog->items[src[k].index];
+    for (size_t k = 0; k < m->nlessons; k++) {
         char line[1024];
-        snprintf(line, sizeof line, "%s: %zu of %zu right.",
-                 src[k].lesson.title ? src[k].lesson.title : ex->title, asked - missed, asked);
-        if (missed) {
-            weak++;
-            const char *concepts = src[k].lesson.concepts;
-            size_t used = strlen(line);
-            snprintf(line + used, sizeof line - used, " Revisit %s%s%s.", src[k].relpath,
-                     concepts && *concepts ? ": " : "", concepts ? concepts : "");
-        }
-        char first[16];
-        snprintf(first, sizeof first, "  %02d ", ex->number);
-        cl_quiz_session_para(s, first, "     ", line, strlen(line));
+        cl_mastery_line(m, k, line, sizeof line);
+        if (*line)
+            cl_quiz_session_para(s, "  ", "     ", line, strlen(line));
     }
+    const cl_progress_mastery *rec = cl_progress_mastery_of(ctx->progress);
+    if (cl_mastery_record(m, ctx) != 0)
+        fprintf(stderr, "chanlings quiz: could not save the mastery score in "
+                ".chanlings/state; check that the workbook directory is writable\n");
+    else
+        printf("Saved. Your best mastery check: %d of %d (%d taken).\n", rec->best,
+               rec->best_total, rec->attempts);
     if (weak)
         printf("Next: reread the lessons to revisit (`chanlings lesson N`) and take "
                "their quizzes again (`chanlings quiz N`).\n");
     else
-        printf("Every lesson so far holds up. Next: carry on with `chanlings check` "
-               "on the current exercise.\n");
+        printf("Every lesson holds up. The next mastery check asks other questions.\n");
 }
 
 static int mastery_quiz(cl_ctx *ctx, const quiz_args *qa)
 {
-    quiz_source *src = calloc(ctx->catalog->n ? ctx->catalog->n : 1, sizeof *src);
-    const char **paths = calloc(ctx->catalog->n ? ctx->catalog->n : 1, sizeof *paths);
-    size_t nsrc = 0;
-    int rc = 0;
-    if (!src || !paths) {
-        free(src);
-        free(paths);
-        fprintf(stderr, "chanlings quiz: out of memory\n");
-        return CL_EXIT_INTERNAL;
-    }
-    for (size_t i = 0; i < ctx->catalog->n; i++) {
-        char err[1024];
-        if (!ctx->catalog->items[i].has[CL_FILE_LESSON] || !reached(ctx, (int)i))
-            continue;
-        int got = source_load(ctx, (int)i, &src[nsrc], err, sizeof err);
-        if (got < 0)
-            fprintf(stderr, "%s\nchanlings quiz: leaving that lesson's questions out "
-                    "(`chanlings verify` checks every lesson)\n", err);
-        if (got != 0 || src[nsrc].quiz.nquestions == 0) {
-            source_free(&src[nsrc]);
-            continue;
-        }
-        paths[nsrc] = src[nsrc].relpath;
-        nsrc++;
-    }
-
     uint64_t seed = qa->seeded ? qa->seed : fresh_seed();
-    cl_quiz_attempt a;
-    cl_quiz_attempt_init(&a, seed);
-    size_t all = 0;
-    for (size_t k = 0; k < nsrc; k++)
-        for (size_t i = 0; i < src[k].quiz.nquestions; i++, all++)
-            if (cl_quiz_attempt_add(&a, &src[k].quiz.questions[i], (int)k))
-                rc = CL_EXIT_INTERNAL;
-    if (!rc && all == 0) {
-        fprintf(stderr, "chanlings quiz: none of the lessons you have reached has a "
-                "quiz yet; `chanlings quiz N` takes one lesson's quiz\n");
-        rc = CL_EXIT_FAIL;
-    } else if (!rc && cl_quiz_attempt_start_sample(&a, qa->count ? qa->count
-                                                                 : MASTERY_DEFAULT_COUNT)) {
-        rc = CL_EXIT_INTERNAL;
+    char err[1024];
+    cl_mastery m;
+    int rc = cl_mastery_start(&m, ctx, qa->per_lesson, seed, err, sizeof err);
+    if (m.skipped.s)
+        fprintf(stderr, "%schanlings quiz: the mastery check leaves the lessons above out "
+                "until they are fixed (`chanlings verify` checks every lesson)\n",
+                m.skipped.s);
+    if (rc) {
+        fprintf(stderr, "chanlings quiz: %s\n", err);
+        rc = m.nlessons ? CL_EXIT_INTERNAL : CL_EXIT_FAIL;
+        cl_mastery_free(&m);
+        return rc;
     }
-    if (rc == CL_EXIT_INTERNAL)
-        fprintf(stderr, "chanlings quiz: out of memory\n");
-
+    cl_quiz_session s = session_for(ctx, qa);
+    s.tag_paths = m.paths;
+    printf("%sMastery check %d:%s %zu question%s, up to %zu from each of the %zu lesson%s "
+           "with a quiz (%02d to %02d).\n", cl_c(ctx, CL_C_BOLD), m.turn + 1,
+           cl_c(ctx, CL_C_RESET), m.attempt.nitems, m.attempt.nitems == 1 ? "" : "s",
+           m.per_lesson, m.nlessons, m.nlessons == 1 ? "" : "s", m.lessons[0].number,
+           m.lessons[m.nlessons - 1].number);
+    how_to_answer(&s, seed);
+    rc = stopped(cl_quiz_session_round(&s, &m.attempt), &m.attempt);
     if (!rc) {
-        cl_quiz_session s = session_for(ctx, qa);
-        s.tag_paths = paths;
-        printf("%sMastery check:%s %zu question%s drawn from the lesson%s you have "
-               "reached:", cl_c(ctx, CL_C_BOLD), cl_c(ctx, CL_C_RESET), a.nitems,
-               a.nitems == 1 ? "" : "s", nsrc == 1 ? "" : "s");
-        for (size_t k = 0; k < nsrc; k++)
-            printf("%s %02d %s", k ? "," : "", ctx->catalog->items[src[k].index].number,
-                   src[k].lesson.title ? src[k].lesson.title
-                                       : ctx->catalog->items[src[k].index].title);
-        printf(".\n");
-        how_to_answer(&s, seed);
-        rc = stopped(cl_quiz_session_round(&s, &a), &a);
-        if (!rc) {
-            cl_quiz_session_score(&s, &a);
-            mastery_report(ctx, &s, &a, src, nsrc);
-            retry_rounds(&s, &a);
-        }
+        cl_quiz_session_score(&s, &m.attempt);
+        mastery_report(ctx, &s, &m);
+        retry_rounds(&s, &m.attempt);
     }
-    cl_quiz_attempt_free(&a);
-    for (size_t k = 0; k < nsrc; k++)
-        source_free(&src[k]);
-    free(src);
-    free(paths);
+    cl_mastery_free(&m);
     return rc;
 }
 

@@ -12,18 +12,20 @@
 #include <stddef.h>
 
 #include "md_render.h"
+#include "report_buf.h"
 
 /* ---- styled buffer: text plus spans, the unit everything is built from ---- */
 
+/* The text is a cl_buf, the runner's one growable string; its oom flag is
+ * also set when a span could not be added. */
 typedef struct {
-    char *buf;
-    int len, cap;
+    cl_buf text;
     cl_md_span *spans;
     int n, ncap;
-    int oom;
 } cl_md_sb;
 
-/* Grows *p (elements of `elem` bytes) to hold `need`; 0, or -1 out of memory. */
+/* Grows the array *p (elements of `elem` bytes) to hold `need`: spans,
+ * lines, blocks.  0, or -1 out of memory. */
 int cl_md_grow(void **p, int *cap, int need, size_t elem);
 void cl_md_sb_put(cl_md_sb *b, const char *s, int n, int role, int attrs);
 void cl_md_sb_puts(cl_md_sb *b, const char *s, int role, int attrs);
@@ -31,6 +33,9 @@ void cl_md_sb_puts(cl_md_sb *b, const char *s, int role, int attrs);
 void cl_md_sb_copy(cl_md_sb *dst, const cl_md_sb *src, int from, int to);
 void cl_md_sb_append(cl_md_sb *dst, const cl_md_sb *src);
 void cl_md_sb_free(cl_md_sb *b);
+/* The text ("" when empty) and its display columns. */
+const char *cl_md_sb_text(const cl_md_sb *b);
+int cl_md_sb_cols(const cl_md_sb *b);
 
 /* The code point at s[i] (U+FFFD for bad bytes); returns its length. */
 int cl_md_u8_next(const char *s, int len, int i, unsigned *cp);

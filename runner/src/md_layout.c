@@ -20,7 +20,7 @@ typedef struct {
 static void lay_start(layout *L, const cl_md_sb *prefix)
 {
     cl_md_sb_append(&L->line, prefix);
-    L->cols = cl_md_cols(prefix->buf ? prefix->buf : "", (size_t)prefix->len);
+    L->cols = cl_md_sb_cols(prefix);
 }
 
 static void lay_finish(layout *L)
@@ -59,14 +59,14 @@ static int fit_bytes(const char *s, int from, int to, int room, int *cols)
 static const cl_md_sb *usable_prefix(const cl_md_sb *p, int width)
 {
     static const cl_md_sb empty = {0};
-    return cl_md_cols(p->buf ? p->buf : "", (size_t)p->len) < width ? p : &empty;
+    return cl_md_sb_cols(p) < width ? p : &empty;
 }
 
 static void lay_wrap(layout *L, const cl_md_block *b)
 {
     const cl_md_sb *rest = usable_prefix(&b->rest, L->width);
-    const char *s = b->body.buf ? b->body.buf : "";
-    int len = b->body.len, i = 0;
+    const char *s = cl_md_sb_text(&b->body);
+    int len = (int)b->body.text.len, i = 0;
     int content = 0; /* anything after the prefix on this line yet */
     lay_start(L, usable_prefix(&b->first, L->width));
     while (i < len) {
@@ -109,8 +109,8 @@ static void lay_pre(layout *L, const cl_md_block *b)
 {
     const cl_md_sb *first = usable_prefix(&b->first, L->width);
     const cl_md_sb *rest = usable_prefix(&b->rest, L->width);
-    const char *s = b->body.buf ? b->body.buf : "";
-    int len = b->body.len, line_no = 0;
+    const char *s = cl_md_sb_text(&b->body);
+    int len = (int)b->body.text.len, line_no = 0;
     for (int i = 0;;) {
         int e = i;
         while (e < len && s[e] != '\n')
@@ -131,7 +131,7 @@ static void lay_pre(layout *L, const cl_md_block *b)
             cl_md_sb_copy(&L->line, &b->body, at, at + n);
             at += n;
             lay_finish(L);
-            while (at < e && s[at] == ' ' && line_no > 0 && b->rest.len)
+            while (at < e && s[at] == ' ' && line_no > 0 && b->rest.text.len)
                 at++; /* the hanging indent replaces the spaces at the break */
         } while (at < e);
         if (e >= len)
@@ -155,8 +155,8 @@ static void lay_rule(layout *L, const cl_md_block *b)
 static cl_md_sb line_view(const cl_md_line *l)
 {
     cl_md_sb v = {0};
-    v.buf = l->text;
-    v.len = l->len;
+    v.text.s = l->text;
+    v.text.len = (size_t)l->len;
     v.spans = l->spans;
     v.n = l->nspans;
     return v;
@@ -228,13 +228,13 @@ static void lay_table_stacked(layout *L, const cl_md_block *b, const cl_md_sb *p
 static void lay_table(layout *L, const cl_md_block *b)
 {
     const cl_md_sb *prefix = usable_prefix(&b->first, L->width);
-    int room = L->width - cl_md_cols(prefix->buf ? prefix->buf : "", (size_t)prefix->len);
+    int room = L->width - cl_md_sb_cols(prefix);
     int colw[CL_MD_MAX_COLS], total = 3 * (b->cols - 1);
     for (int c = 0; c < b->cols; c++) {
         colw[c] = 1;
         for (int r = 0; r < b->rows; r++) {
             const cl_md_sb *cell = &b->cells[r * b->cols + c];
-            int cw = cl_md_cols(cell->buf ? cell->buf : "", (size_t)cell->len);
+            int cw = cl_md_sb_cols(cell);
             colw[c] = cw > colw[c] ? cw : colw[c];
         }
         total += colw[c];
@@ -449,11 +449,11 @@ int cl_md_text_layout(const char *text, size_t len, int width, cl_md_doc *out)
         }
         /* Wrapped lines hang under the line's own indentation. */
         int indent = 0;
-        while (indent < b.body.len && b.body.buf[indent] == ' ')
+        while (indent < (int)b.body.text.len && b.body.text.s[indent] == ' ')
             indent++;
         for (int k = 0; k < indent && k < L.width / 2; k++)
             cl_md_sb_puts(&b.rest, " ", CL_ROLE_TEXT, 0);
-        if (b.body.oom || b.rest.oom)
+        if (b.body.text.oom || b.rest.text.oom)
             L.err = 1;
         else
             lay_pre(&L, &b);

@@ -22,25 +22,20 @@ int cl_md_grow(void **p, int *cap, int need, size_t elem)
 
 void cl_md_sb_put(cl_md_sb *b, const char *s, int n, int role, int attrs)
 {
-    if (n <= 0 || b->oom)
+    if (n <= 0 || b->text.oom)
         return;
-    if (cl_md_grow((void **)&b->buf, &b->cap, b->len + n + 1, 1)) {
-        b->oom = 1;
-        return;
-    }
-    memcpy(b->buf + b->len, s, (size_t)n);
+    int at = (int)b->text.len;
     cl_md_span *last = b->n ? &b->spans[b->n - 1] : NULL;
-    if (last && last->role == role && last->attrs == attrs && last->off + last->len == b->len) {
+    if (last && last->role == role && last->attrs == attrs && last->off + last->len == at) {
         last->len += n;
     } else {
         if (cl_md_grow((void **)&b->spans, &b->ncap, b->n + 1, sizeof *b->spans)) {
-            b->oom = 1;
+            b->text.oom = true;
             return;
         }
-        b->spans[b->n++] = (cl_md_span){b->len, n, (unsigned char)role, (unsigned char)attrs};
+        b->spans[b->n++] = (cl_md_span){at, n, (unsigned char)role, (unsigned char)attrs};
     }
-    b->len += n;
-    b->buf[b->len] = '\0';
+    cl_buf_add(&b->text, s, (size_t)n);
 }
 
 void cl_md_sb_puts(cl_md_sb *b, const char *s, int role, int attrs)
@@ -65,7 +60,7 @@ void cl_md_sb_copy(cl_md_sb *dst, const cl_md_sb *src, int from, int to)
         const cl_md_span *sp = &src->spans[k];
         int end = sp->off + sp->len < to ? sp->off + sp->len : to;
         if (end > from)
-            cl_md_sb_put(dst, src->buf + from, end - from, sp->role, sp->attrs);
+            cl_md_sb_put(dst, src->text.s + from, end - from, sp->role, sp->attrs);
         if (end > from)
             from = end;
     }
@@ -73,14 +68,24 @@ void cl_md_sb_copy(cl_md_sb *dst, const cl_md_sb *src, int from, int to)
 
 void cl_md_sb_append(cl_md_sb *dst, const cl_md_sb *src)
 {
-    cl_md_sb_copy(dst, src, 0, src->len);
+    cl_md_sb_copy(dst, src, 0, (int)src->text.len);
 }
 
 void cl_md_sb_free(cl_md_sb *b)
 {
-    free(b->buf);
+    free(b->text.s);
     free(b->spans);
     memset(b, 0, sizeof *b);
+}
+
+const char *cl_md_sb_text(const cl_md_sb *b)
+{
+    return b->text.s ? b->text.s : "";
+}
+
+int cl_md_sb_cols(const cl_md_sb *b)
+{
+    return cl_md_cols(cl_md_sb_text(b), b->text.len);
 }
 
 /* ---- UTF-8 columns ---- */
@@ -155,17 +160,16 @@ void cl_md_doc_free(cl_md_doc *doc)
 /* Moves a finished line buffer into the document. */
 int cl_md_doc_push(cl_md_doc *doc, cl_md_sb *line)
 {
-    if (line->oom || cl_md_grow((void **)&doc->lines, &doc->cap, doc->count + 1, sizeof *doc->lines)) {
+    int len = (int)line->text.len;
+    char *text = NULL;
+    if (line->text.oom ||
+        cl_md_grow((void **)&doc->lines, &doc->cap, doc->count + 1, sizeof *doc->lines) ||
+        !(text = cl_buf_take(&line->text))) {
         cl_md_sb_free(line);
         return -1;
     }
-    if (!line->buf) {
-        line->buf = calloc(1, 1);
-        if (!line->buf)
-            return -1;
-    }
-    doc->lines[doc->count++] = (cl_md_line){line->buf, line->len, cl_md_cols(line->buf, (size_t)line->len),
-                                            line->spans, line->n};
+    doc->lines[doc->count++] = (cl_md_line){text, len, cl_md_cols(text, (size_t)len), line->spans,
+                                            line->n};
     memset(line, 0, sizeof *line);
     return 0;
 }

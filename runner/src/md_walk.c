@@ -81,8 +81,8 @@ static cl_md_block *emit_block(walker *w, cl_md_blk_kind kind)
         f->pending = 0;
     }
     /* A blank line's prefix keeps the bars but not trailing blanks. */
-    while (b->gapsb.len && b->gapsb.buf[b->gapsb.len - 1] == ' ') {
-        b->gapsb.buf[--b->gapsb.len] = '\0';
+    while (b->gapsb.text.len && b->gapsb.text.s[b->gapsb.text.len - 1] == ' ') {
+        b->gapsb.text.s[--b->gapsb.text.len] = '\0';
         cl_md_span *sp = &b->gapsb.spans[b->gapsb.n - 1];
         if (--sp->len == 0)
             b->gapsb.n--;
@@ -132,13 +132,13 @@ static void render_link(walker *w, cl_md_sb *out, cmark_node *n, int attrs, int 
     if (shown && strncmp(shown, "mailto:", 7) == 0)
         shown += 7;
     /* An autolink already shows its address; don't say it twice. */
-    if (shown && *shown && !(text.buf && strcmp(text.buf, shown) == 0)) {
+    if (shown && *shown && strcmp(cl_md_sb_text(&text), shown) != 0) {
         cl_md_sb_puts(out, " (", CL_ROLE_URL, CL_ATTR_DIM);
         cl_md_sb_puts(out, shown, CL_ROLE_URL, CL_ATTR_DIM);
         cl_md_sb_puts(out, ")", CL_ROLE_URL, CL_ATTR_DIM);
     }
-    if (text.oom)
-        out->oom = 1;
+    if (text.text.oom)
+        out->text.oom = true;
     cl_md_sb_free(&text);
 }
 
@@ -379,7 +379,7 @@ static void render_code(walker *w, const char *literal, const char *info)
     if (!b || !code) {
         free(code);
         if (b)
-            b->body.oom = 1;
+            b->body.text.oom = true;
         return;
     }
     size_t len = strlen(code);
@@ -509,7 +509,8 @@ cl_md *cl_md_parse(const char *markdown, size_t len, const cl_md_opts *opts)
     cmark_node_free(doc);
     int oom = md->oom;
     for (int i = 0; i < md->n; i++)
-        oom |= md->blocks[i].body.oom | md->blocks[i].first.oom | md->blocks[i].rest.oom;
+        oom |= md->blocks[i].body.text.oom | md->blocks[i].first.text.oom |
+               md->blocks[i].rest.text.oom;
     if (oom) {
         cl_md_free(md);
         return NULL;

@@ -170,6 +170,22 @@ static int rec_quiz(cl_progress *p, char **f, int nf)
     return 0;
 }
 
+static int rec_mastery(cl_progress *p, char **f, int nf)
+{
+    long long v[6];
+    for (int i = 0; i < 6; i++)
+        if (nf != 7 || !to_long(f[i + 1], &v[i]))
+            return -1;
+    long long best = v[0], best_total = v[1], last = v[2], last_total = v[3];
+    if (best_total < 0 || best_total > 100000 || best < 0 || best > best_total ||
+        last_total < 0 || last_total > 100000 || last < 0 || last > last_total || v[4] < 1 ||
+        v[4] > 1000000000)
+        return -1;
+    p->mastery = (cl_progress_mastery){(int)best, (int)best_total, (int)last, (int)last_total,
+                                       (int)v[4], (time_t)v[5]};
+    return 0;
+}
+
 static const struct {
     const char *name;
     record_fn parse;
@@ -178,6 +194,7 @@ static const struct {
     {"done", rec_done},
     {"hints", rec_hints},
     {"quiz", rec_quiz},
+    {"mastery", rec_mastery},
 };
 
 /* Parses text into p; returns the first bad line (1-based) or 0. */
@@ -245,7 +262,7 @@ static void unlock_state(int fd)
 
 static char *serialise(const cl_progress *p, size_t *len)
 {
-    size_t cap = 128 + (p->current ? strlen(p->current) : 0);
+    size_t cap = 256 + (p->current ? strlen(p->current) : 0);
     for (size_t i = 0; i < p->n; i++)
         cap += 3 * strlen(p->entries[i].slug) + 160;
     char *s = malloc(cap);
@@ -254,6 +271,11 @@ static char *serialise(const cl_progress *p, size_t *len)
     size_t o = (size_t)snprintf(s, cap, "%s\n", STATE_HEADER);
     if (p->current)
         o += (size_t)snprintf(s + o, cap - o, "current\t%s\n", p->current);
+    const cl_progress_mastery *m = &p->mastery;
+    if (m->attempts > 0)
+        o += (size_t)snprintf(s + o, cap - o, "mastery\t%d\t%d\t%d\t%d\t%d\t%lld\n", m->best,
+                              m->best_total, m->last, m->last_total, m->attempts,
+                              (long long)m->when);
     for (size_t i = 0; i < p->n; i++) {
         const cl_progress_entry *e = &p->entries[i];
         if (e->done)
@@ -548,6 +570,25 @@ static int apply_quiz(cl_progress *p, const char *slug, void *arg)
     return 0;
 }
 
+static int apply_mastery(cl_progress *p, const char *slug, void *arg)
+{
+    (void)slug;
+    const struct quiz_arg *q = arg;
+    cl_progress_mastery *m = &p->mastery;
+    /* Totals differ as lessons are added: the best is the highest share
+     * right, a tie going to the longer check. */
+    long long now = (long long)q->score * m->best_total, then = (long long)m->best * q->total;
+    if (m->attempts == 0 || now > then || (now == then && q->total > m->best_total)) {
+        m->best = q->score;
+        m->best_total = q->total;
+    }
+    m->last = q->score;
+    m->last_total = q->total;
+    m->attempts++;
+    m->when = time(NULL);
+    return 0;
+}
+
 int cl_progress_set_current(cl_progress *p, const char *slug, char *err, size_t errsz)
 {
     return update(p, slug, apply_current, NULL, err, errsz);
@@ -570,6 +611,14 @@ int cl_progress_record_quiz(cl_progress *p, const char *slug, int score, int tot
         return -1;
     struct quiz_arg q = {score, total};
     return update(p, slug, apply_quiz, &q, NULL, 0);
+}
+
+int cl_progress_record_mastery(cl_progress *p, int score, int total)
+{
+    if (score < 0 || total < 0 || score > total)
+        return -1;
+    struct quiz_arg q = {score, total};
+    return update(p, NULL, apply_mastery, &q, NULL, 0);
 }
 
 /* ---- getters ---- */
@@ -608,4 +657,9 @@ bool cl_progress_quiz(const cl_progress *p, const char *slug, int *best, int *la
     if (when)
         *when = e->quiz_time;
     return true;
+}
+
+const cl_progress_mastery *cl_progress_mastery_of(const cl_progress *p)
+{
+    return &p->mastery;
 }

@@ -6,6 +6,9 @@
  *   done <slug>
  *   hints <slug> <revealed>
  *   quiz <slug> <best> <last> <total> <unix time of last attempt>
+ *   mastery <best> <of> <last> <of> <attempts> <unix time of last attempt>
+ * (`mastery`, the quiz across every lesson, came later: a state without
+ * it reads as no mastery check taken yet.)
  * Every change is a read-modify-write under flock(.chanlings/lock), so two
  * runners at once never lose each other's updates, and the file is
  * replaced atomically (temp + fsync + rename).  A line that cannot be read
@@ -35,9 +38,18 @@ typedef struct cl_progress_entry {
     time_t quiz_time;   /* when the last attempt finished */
 } cl_progress_entry;
 
+/* The mastery check, the quiz across every lesson (cmd_quiz.c). */
+typedef struct cl_progress_mastery {
+    int best, best_total;  /* the best first round: the highest share right */
+    int last, last_total;  /* the last first round */
+    int attempts;          /* finished; 0: never taken (the rest is unset) */
+    time_t when;           /* when the last one finished */
+} cl_progress_mastery;
+
 typedef struct cl_progress {
     char *root;                 /* the workbook whose state this is */
     char *current;              /* slug, or NULL: the first exercise */
+    cl_progress_mastery mastery;
     cl_progress_entry *entries;
     size_t n, cap;
     size_t *index;              /* open addressing over entries by slug
@@ -65,6 +77,9 @@ int cl_progress_reveal_hint(cl_progress *p, const char *slug, int max, char *err
 /* Records a finished quiz attempt's score (first round) out of total. */
 int cl_progress_record_quiz(cl_progress *p, const char *slug, int score, int total);
 
+/* Records a finished mastery check's first round: score out of total. */
+int cl_progress_record_mastery(cl_progress *p, int score, int total);
+
 /* Getters over *p. */
 const char *cl_progress_current(const cl_progress *p);  /* slug or NULL */
 bool cl_progress_done(const cl_progress *p, const char *slug);
@@ -74,5 +89,7 @@ const cl_progress_entry *cl_progress_entry_of(const cl_progress *p, const char *
 /* Quiz scores: false if never taken; else fills the pointers given. */
 bool cl_progress_quiz(const cl_progress *p, const char *slug, int *best, int *last, int *total,
                       time_t *when);
+/* The mastery record (attempts 0: never taken). */
+const cl_progress_mastery *cl_progress_mastery_of(const cl_progress *p);
 
 #endif

@@ -99,61 +99,64 @@ int cl_quiz_attempt_start(cl_quiz_attempt *a)
     return rc;
 }
 
-int cl_quiz_attempt_start_sample(cl_quiz_attempt *a, size_t count)
+/* FNV-1a: a question's place in its tag's rotation comes from its text,
+ * so the order looks shuffled yet is the same on every run and machine,
+ * and a question added to a lesson leaves the others' order alone. */
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
+int cl_quiz_attempt_start_per_tag(cl_quiz_attempt *a, size_t per_tag, unsigned turn)
 {
     size_t n = a->nitems;
-    if (count == 0 || count > n)
-        count = n;
-    size_t *perm = malloc((n ? n : 1) * sizeof *perm);
-    bool *taken = calloc(n ? n : 1, sizeof *taken);
-    size_t *pick = malloc((count ? count : 1) * sizeof *pick);
-    int rc = -1;
-    if (!perm || !taken || !pick)
-        goto out;
-    /* Walk a random permutation repeatedly, taking at most one question per
-     * tag per pass: every tag gets a question before any gets a second. */
-    for (size_t i = 0; i < n; i++)
-        perm[i] = i;
-    shuffle_indexes(perm, n, &a->rng);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    uint64_t *key = malloc((n ? n : 1) * sizeof *key);
+    size_t *pick = malloc((n ? n : 1) * sizeof *pick);
+    cl_quiz_item *kept = NULL;
     size_t got = 0;
-    while (got < count) {
-        int *seen = NULL;
-        size_t nseen = 0;
-        for (size_t i = 0; i < n && got < count; i++) {
-            size_t k = perm[i];
-            if (taken[k])
+    int rc = -1;
+    if (!order || !key || !pick)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        key[i] = text_hash(a->items[i].question->text);
+    /* Each tag's items in rotation order (an insertion sort: a lesson has
+     * a handful of questions), then the window this turn asks. */
+    for (size_t i = 0; i < n; i++) {
+        bool first_of_tag = true;
+        for (size_t j = 0; j < i && first_of_tag; j++)
+            first_of_tag = a->items[j].tag != a->items[i].tag;
+        if (!first_of_tag)
+            continue;
+        size_t m = 0;
+        for (size_t j = i; j < n; j++) {
+            if (a->items[j].tag != a->items[i].tag)
                 continue;
-            bool dup = false;
-            for (size_t s = 0; s < nseen && !dup; s++)
-                dup = seen[s] == a->items[k].tag;
-            if (dup)
-                continue;
-            int *ns = realloc(seen, (nseen + 1) * sizeof *ns);
-            if (!ns) {
-                free(seen);
-                goto out;
-            }
-            seen = ns;
-            seen[nseen++] = a->items[k].tag;
-            taken[k] = true;
-            pick[got++] = k;
+            size_t at = m++;
+            while (at > 0 && key[order[at - 1]] > key[j])
+                order[at] = order[at - 1], at--;
+            order[at] = j;
         }
-        free(seen);
+        size_t take = per_tag && per_tag < m ? per_tag : m;
+        for (size_t k = 0; k < take; k++)
+            pick[got++] = order[((size_t)turn * take + k) % m];
     }
-    shuffle_indexes(pick, count, &a->rng);
-    /* Keep only the picked items, in the picked order. */
-    cl_quiz_item *kept = malloc((count ? count : 1) * sizeof *kept);
+    shuffle_indexes(pick, got, &a->rng);
+    kept = malloc((got ? got : 1) * sizeof *kept);
     if (!kept)
         goto out;
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < got; i++)
         kept[i] = a->items[pick[i]];
     free(a->items);
     a->items = kept;
-    a->nitems = count;
+    a->nitems = got;
     rc = cl_quiz_attempt_start(a);
 out:
-    free(perm);
-    free(taken);
+    free(order);
+    free(key);
     free(pick);
     return rc;
 }

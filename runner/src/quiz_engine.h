@@ -77,10 +77,13 @@ int cl_quiz_attempt_add(cl_quiz_attempt *a, const cl_quiz_question *q, int tag);
 /* Begins round 1 over every added question in the order added, options
  * shuffled.  Returns -1 if out of memory. */
 int cl_quiz_attempt_start(cl_quiz_attempt *a);
-/* Keeps a random `count` of the added questions (all if count is 0 or
- * more than there are), taken round-robin across tags so every tag that
- * has questions gets its share, in random order; then starts round 1. */
-int cl_quiz_attempt_start_sample(cl_quiz_attempt *a, size_t count);
+/* Keeps `per_tag` of the added questions of each tag (all of a tag that
+ * has fewer; all if per_tag is 0), mixes the kept ones in random order and
+ * starts round 1.  Which ones rotate with `turn`: each tag's questions
+ * stand in a fixed order (by their text), and turn t asks the per_tag
+ * after those turn t - 1 asked, wrapping at the end, so every question of
+ * a tag is asked once before any is asked twice.  -1 if out of memory. */
+int cl_quiz_attempt_start_per_tag(cl_quiz_attempt *a, size_t per_tag, unsigned turn);
 void cl_quiz_attempt_free(cl_quiz_attempt *a);
 
 /* The item to answer next, or NULL when the round is over. */

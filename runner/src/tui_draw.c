@@ -39,6 +39,8 @@ static int fill_lesson(cl_tui *t, int width, cl_md_doc *doc)
 static int fill_output(cl_tui *t, int width, cl_md_doc *doc)
 {
     const char *s = t->out.s ? t->out.s : "";
+    if (t->out_kind == CL_TUI_OUT_TRACE)
+        return cl_tui_trace_fill(t, width, doc);
     if (t->out_kind == CL_TUI_OUT_MARKDOWN) {
         cl_md_opts opts = {.ascii = !t->utf8};
         return cl_md_render(s, width, &opts, doc);
@@ -222,7 +224,7 @@ static void draw_quiz(cl_tui *t)
     int w = t->cols - 4 < 90 ? t->cols - 4 : 90;
     int h = t->rows - 4, y = 2, x = (t->cols - w) / 2;
     char title[160];
-    snprintf(title, sizeof title, " Quiz: %s ", t->model.ex[t->model.current].title);
+    cl_tui_quiz_title(t, title, sizeof title);
     draw_box(y, x, h, w, title);
     cl_tui_quiz_draw(t, y + 1, x + 2, h - 2, w - 4);
 }

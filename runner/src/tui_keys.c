@@ -24,9 +24,15 @@ typedef struct {
 
 /* In `modes`: kept on the bar however narrow it gets (help, quit). */
 #define PIN 0x1000
-/* In `modes`: the row takes every key tui_scroll.c reads as scrolling
- * (cl_tui_scroll_delta), so which keys scroll is written down once. */
+/* In `modes`: the row takes a class of keys rather than a list (below,
+ * key_classes): every key tui_scroll.c reads as scrolling
+ * (cl_tui_scroll_delta, so which keys scroll is written down once), the
+ * letters that pick a quiz answer, the characters typed into a search,
+ * or any key at all (a y/n question: whatever is not y says no). */
 #define SCROLLS 0x2000
+#define LETTERS 0x4000
+#define TYPED 0x8000
+#define ANY_KEY 0x10000
 
 /* ---- availability ---- */
 
@@ -100,6 +106,7 @@ static void do_hint(cl_tui *t, int key)
 }
 
 static void do_quiz(cl_tui *t, int key) { (void)key; cl_tui_quiz_open(t); }
+static void do_mastery(cl_tui *t, int key) { (void)key; cl_tui_quiz_open_mastery(t); }
 static void do_quiz_enter(cl_tui *t, int key) { (void)key; cl_tui_quiz_enter(t); }
 static void do_quiz_retry(cl_tui *t, int key) { (void)key; cl_tui_quiz_retry(t); }
 static void do_quiz_close(cl_tui *t, int key) { (void)key; cl_tui_quiz_close(t); }
@@ -216,6 +223,14 @@ static void do_search_go(cl_tui *t, int key)
     find_from(t, t->left.top, 1);
 }
 
+static void do_search_type(cl_tui *t, int key)
+{
+    if (t->search_len + 1 < (int)sizeof t->search) {
+        t->search[t->search_len++] = (char)key;
+        t->search[t->search_len] = '\0';
+    }
+}
+
 static void do_search_erase(cl_tui *t, int key)
 {
     (void)key;
@@ -230,6 +245,7 @@ static void do_search_erase(cl_tui *t, int key)
 #define SMALL CL_TUI_MODE_SMALL
 #define QUIZ CL_TUI_MODE_QUIZ
 #define CONFIRM CL_TUI_MODE_CONFIRM
+#define TRACE CL_TUI_MODE_TRACE
 
 static const key_row keys[] = {
     {MAIN, {'r'}, "r", "run", "build and run your main() in the output pane", do_run, idle},
@@ -240,6 +256,10 @@ static const key_row keys[] = {
     {MAIN, {'h'}, "h", "hint", "show the next hint (they are counted)", do_hint, NULL},
     {MAIN, {'e'}, "e", "edit", "open the exercise in $EDITOR, check it when you close it", do_edit, idle},
     {MAIN, {'z'}, "z", "quiz", "take this lesson's quiz (scores are kept)", do_quiz, NULL},
+    {MAIN, {'t'}, "t", "trace", "trace your main(): every goroutine's timeline in the output "
+     "pane (+/- zoom, h/l earlier/later, Esc back)", cl_tui_trace_start, idle},
+    {MAIN, {'m'}, "m", "mastery", "the mastery check: 2 questions from every lesson, a score per "
+     "lesson (your best is kept)", do_mastery, NULL},
     {MAIN | PIN, {'>', '.'}, ">", "next", "go to the next exercise", do_next, has_next},
     {MAIN, {'<', ','}, "<", "prev", "go to the previous exercise", do_prev, has_prev},
     {MAIN | PIN, {'l'}, "l", "list", "list every exercise (done ones marked) and jump to one", do_list, NULL},
@@ -262,7 +282,7 @@ static const key_row keys[] = {
     {HELP | SCROLLS, {0}, "j/k", "scroll", NULL, do_help_scroll, NULL},
     {HELP, {KEY_ESC, '?', 'q'}, "Esc", "close", NULL, do_close, NULL},
 
-    {QUIZ, {0}, "a-z", "pick", NULL, NULL, NULL},
+    {QUIZ | LETTERS, {0}, "a-z", "pick", NULL, cl_tui_quiz_letter, NULL},
     {QUIZ, {'\r', '\n', KEY_ENTER}, "Enter", "answer/next", NULL, do_quiz_enter, NULL},
     {QUIZ, {'R'}, "R", "retry missed", NULL, do_quiz_retry, quiz_retry_ok},
     /* letters pick answers here, so only the keys that are no letter scroll */
@@ -271,11 +291,32 @@ static const key_row keys[] = {
     {QUIZ, {KEY_ESC}, "Esc", "close", NULL, do_quiz_close, NULL},
 
     {CONFIRM, {'y', 'Y'}, "y", "yes", NULL, do_confirm_yes, idle},
-    {CONFIRM, {'n', 'N', KEY_ESC, 'q'}, "n", "no", NULL, do_confirm_no, NULL},
+    {CONFIRM | ANY_KEY, {0}, "n", "no", NULL, do_confirm_no, NULL}, /* only y says yes */
 
     {SEARCH, {'\r', '\n', KEY_ENTER}, "Enter", "find", NULL, do_search_go, NULL},
     {SEARCH, {KEY_BACKSPACE, 127, CTRL('h')}, "Backspace", NULL, NULL, do_search_erase, NULL},
     {SEARCH, {KEY_ESC}, "Esc", "cancel", NULL, do_close, NULL},
+    {SEARCH | TYPED, {0}, "text", NULL, NULL, do_search_type, NULL},
+
+    {TRACE | SCROLLS, {0}, "j/k", "scroll", NULL, do_scroll, NULL},
+    {TRACE, {'+', '=', '-', '_'}, "+/-", "zoom", NULL, cl_tui_trace_key, NULL},
+    {TRACE, {'h', 'l', KEY_LEFT, KEY_RIGHT}, "h/l", "earlier/later", NULL, cl_tui_trace_key, NULL},
+    {TRACE, {KEY_ESC, 'q', 't'}, "Esc", "back", NULL, cl_tui_trace_close, NULL},
+};
+
+static int scroll_key(int key) { return cl_tui_scroll_delta(key, 3, 3) != 0; }
+static int letter_key(int key) { return key >= 'a' && key <= 'z'; }
+static int typed_key(int key) { return key >= 0x20 && key < 0x7f; }
+static int any_key(int key) { (void)key; return 1; }
+
+static const struct {
+    int flag;
+    int (*takes)(int key);
+} key_classes[] = {
+    {SCROLLS, scroll_key},
+    {LETTERS, letter_key},
+    {TYPED, typed_key},
+    {ANY_KEY, any_key},
 };
 
 static const key_row *find_row(int mode, int key)
@@ -283,8 +324,9 @@ static const key_row *find_row(int mode, int key)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (!(keys[i].modes & mode))
             continue;
-        if ((keys[i].modes & SCROLLS) && cl_tui_scroll_delta(key, 3, 3) != 0)
-            return &keys[i];
+        for (size_t c = 0; c < sizeof key_classes / sizeof key_classes[0]; c++)
+            if ((keys[i].modes & key_classes[c].flag) && key_classes[c].takes(key))
+                return &keys[i];
         for (const int *k = keys[i].keys; *k; k++)
             if (*k == key)
                 return &keys[i];
@@ -305,16 +347,8 @@ void cl_tui_key(cl_tui *t, int key)
         r->fn(t, key);
         return;
     }
-    if (t->mode == CL_TUI_MODE_QUIZ) {
-        cl_tui_quiz_letter(t, key);
-    } else if (t->mode == CL_TUI_MODE_SEARCH && key >= 0x20 && key < 0x7f) {
-        if (t->search_len + 1 < (int)sizeof t->search) {
-            t->search[t->search_len++] = (char)key;
-            t->search[t->search_len] = '\0';
-        }
-    } else if (t->mode == CL_TUI_MODE_CONFIRM) {
-        do_confirm_no(t, key); /* only y says yes */
-    } else if (t->mode == CL_TUI_MODE_MAIN && key != ERR && key != KEY_ESC) {
+    /* No row takes it: only the main view says so (an overlay ignores it). */
+    if (t->mode == CL_TUI_MODE_MAIN && key != ERR && key != KEY_ESC) {
         const char *name = keyname(key);
         snprintf(t->message, sizeof t->message, "key %s does nothing here; ? lists the keys",
                  name ? name : "?");

@@ -10,6 +10,7 @@
 #include "context.h"
 #include "lesson.h"
 #include "progress.h"
+#include "quiz_mastery.h"
 
 static char *dup_or_empty(const char *s)
 {
@@ -154,4 +155,16 @@ int cl_tui_model_quiz(cl_tui_model *m, int index, char **text, char **path, int 
 void cl_tui_model_quiz_score(cl_tui_model *m, int index, int correct, int total)
 {
     cl_progress_record_quiz(m->ctx->progress, m->ex[index].slug, correct, total);
+}
+
+int cl_tui_model_mastery(cl_tui_model *m, struct cl_mastery *out, uint64_t seed, char *err,
+                         size_t errsz)
+{
+    return cl_mastery_start(out, m->ctx, 0, seed, err, errsz);
+}
+
+const cl_progress_mastery *cl_tui_model_mastery_score(cl_tui_model *m,
+                                                      const struct cl_mastery *mc)
+{
+    return cl_mastery_record(mc, m->ctx) == 0 ? cl_progress_mastery_of(m->ctx->progress) : NULL;
 }

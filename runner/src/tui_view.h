@@ -10,15 +10,18 @@
  *   tui_actions.c what each key does
  *   tui_job.c     run/check in a child process (`chanlings check N`)
  *   tui_watch.c   inotify on exercises/, re-check on save
- *   tui_quiz.c    the quiz overlay, on quiz_engine
+ *   tui_quiz.c    the quiz overlay (a lesson's, or the mastery check), on
+ *                 quiz_engine
  *   tui_model.c   the only file that talks to catalog/lesson/progress
  *   tui_syntax.c  C/Go token colours for md_render's code blocks
  *   tui_scroll.c  scrolling, one rule for panes, help, quiz and list
+ *   tui_trace.c   the trace's timeline in the output pane, zoomed and moved
  * This header is private to those files; main.c sees only tui.h. */
 #ifndef CL_TUI_VIEW_H
 #define CL_TUI_VIEW_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "file_watch.h"
@@ -63,6 +66,16 @@ int cl_tui_model_quiz(cl_tui_model *m, int index, char **text, char **path, int 
                       char *err, size_t errsz);
 /* Records a finished quiz attempt's first-round score. */
 void cl_tui_model_quiz_score(cl_tui_model *m, int index, int correct, int total);
+struct cl_mastery;
+struct cl_progress_mastery;
+/* Starts the mastery check over every lesson (quiz_mastery.h); 0, or -1
+ * with err (free *out either way). */
+int cl_tui_model_mastery(cl_tui_model *m, struct cl_mastery *out, uint64_t seed, char *err,
+                         size_t errsz);
+/* Keeps a finished mastery check's first round; the record as it stands
+ * now, or NULL when it could not be saved. */
+const struct cl_progress_mastery *cl_tui_model_mastery_score(cl_tui_model *m,
+                                                             const struct cl_mastery *mc);
 
 /* ---- the view's state ---- */
 
@@ -83,11 +96,13 @@ typedef enum {
     CL_TUI_MODE_SMALL = 16, /* terminal too small: only quit and resize work */
     CL_TUI_MODE_QUIZ = 32,
     CL_TUI_MODE_CONFIRM = 64, /* y/n for a job that changes or reveals something */
+    CL_TUI_MODE_TRACE = 128,  /* the output pane shows a trace's timeline */
 } cl_tui_mode;
 
 typedef struct cl_tui_quiz cl_tui_quiz; /* tui_quiz.c */
 
-typedef enum { CL_TUI_OUT_TEXT, CL_TUI_OUT_MARKDOWN } cl_tui_out_kind;
+typedef enum { CL_TUI_OUT_TEXT, CL_TUI_OUT_MARKDOWN, CL_TUI_OUT_TRACE } cl_tui_out_kind;
+typedef struct cl_tui_trace cl_tui_trace; /* tui_trace.c */
 
 typedef struct {
     pid_t pid;         /* 0: nothing running */
@@ -123,6 +138,7 @@ typedef struct cl_tui {
     cl_file_watch watch;
 
     cl_tui_quiz *quiz; /* open quiz overlay, or NULL */
+    cl_tui_trace *trace; /* a trace job's or shown trace's state, or NULL */
 
     int help_top, help_h, help_count; /* the help overlay's scroll */
     int list_sel;
@@ -166,6 +182,8 @@ int cl_tui_help_rows(const char **names, const char **helps, int max);
 /* tui_actions.c: what the keys do (each takes the view) */
 void cl_tui_open_exercise(cl_tui *t, int index);
 void cl_tui_set_output_markdown(cl_tui *t, const char *title, const char *md);
+/* Replaces the output pane (a shown trace is dropped). */
+void cl_tui_set_output(cl_tui *t, cl_tui_out_kind kind, const char *title, const char *text);
 /* Starts `chanlings VERB N [extra]` for the current exercise. */
 void cl_tui_start_job(cl_tui *t, const char *verb, const char *extra);
 /* Asks `question` (y/n) before running the job. */
@@ -183,6 +201,7 @@ void cl_tui_scroll(cl_tui *t, cl_tui_pane *p, int delta);
 
 /* tui_quiz.c */
 int cl_tui_quiz_open(cl_tui *t);
+int cl_tui_quiz_open_mastery(cl_tui *t); /* the quiz across every lesson */
 void cl_tui_quiz_close(cl_tui *t);
 void cl_tui_quiz_enter(cl_tui *t);  /* answer / next question / close */
 void cl_tui_quiz_retry(cl_tui *t);
@@ -190,6 +209,8 @@ int cl_tui_quiz_can_retry(const cl_tui *t);
 void cl_tui_quiz_letter(cl_tui *t, int key);
 void cl_tui_quiz_scroll(cl_tui *t, int key); /* a scroll key (tui_scroll.c) */
 void cl_tui_quiz_draw(cl_tui *t, int y, int x, int h, int w);
+/* The overlay box's title: " Quiz: <lesson> " or " Mastery check N ". */
+void cl_tui_quiz_title(const cl_tui *t, char *buf, size_t size);
 
 /* tui_job.c */
 int cl_tui_job_start(cl_tui *t, const char *verb, const char *extra, int exercise);
@@ -197,6 +218,15 @@ int cl_tui_job_start(cl_tui *t, const char *verb, const char *extra, int exercis
 int cl_tui_job_pump(cl_tui *t);
 void cl_tui_job_cancel(cl_tui *t);
 void cl_tui_out_append(cl_tui *t, const char *s, size_t n);
+
+/* tui_trace.c; the key handlers take the key table's (t, key) */
+void cl_tui_trace_start(cl_tui *t, int key);  /* runs `chanlings trace N` */
+void cl_tui_trace_job_done(cl_tui *t);        /* that job ended: show its trace */
+void cl_tui_trace_key(cl_tui *t, int key);    /* + - zoom, h l move in time */
+void cl_tui_trace_close(cl_tui *t, int key);  /* the output it replaced comes back */
+void cl_tui_trace_drop(cl_tui *t);            /* forget it, keep the pane's text */
+/* The output pane as a timeline at `width` above the job's text. */
+int cl_tui_trace_fill(cl_tui *t, int width, cl_md_doc *doc);
 
 /* tui_watch.c */
 int cl_tui_watch_start(cl_tui *t);

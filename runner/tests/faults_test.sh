@@ -92,7 +92,9 @@ else
 fi
 
 # ---- no jail here: said once, and checking still works ----
-out=$(CHANLINGS_BWRAP=/nonexistent/bwrap timeout -k 2 120 "$bin" verify 2>&1); rc=$?
+# Three exercises show "once" across several checks; the whole workbook
+# (18 exercises, three passes each) is verify's own test, not this one's.
+out=$(CHANLINGS_BWRAP=/nonexistent/bwrap timeout -k 2 120 "$bin" verify 1 2 3 2>&1); rc=$?
 n=$(printf '%s\n' "$out" | grep -c "WITHOUT a sandbox")
 [ "$n" -eq 1 ] && ok "no bwrap: said once" || bad "no bwrap: said $n times"
 has "no bwrap: says what to install" "apt-get install bubblewrap"

@@ -253,34 +253,93 @@ run "$fx" verify
 has "verify rejects the malformed quiz at its line" 'lessons/03-broken\.md:18: '
 
 # ---- mastery -----------------------------------------------------------
-run "$fx" quiz --mastery --seed 3 --answers a,a,a,a,a,a,a,a,a,a
-has "mastery at the first exercise draws from one lesson" 'drawn from the lesson you have reached: 01 Alpha\.$'
-has "mastery asks that lesson's questions" '^Question 3 of 3$'
-
-run "$fx" go 3
-run "$fx" quiz --mastery --seed 3 --count 4 --answers a,a,a,a,n
+# Every lesson, reached or not; the broken one is left out, saying where.
+run "$fx" quiz --mastery --seed 3 --answers a,a,a,a,n
 status "mastery finishes past a broken lesson" 0
 has "mastery skips the broken lesson, saying where" '^lessons/03-broken\.md:18: '
-has "mastery draws from the lessons reached" '^Mastery check: 4 questions drawn from the lessons you have reached: 01 Alpha, 02 Beta\.$'
-has "mastery reports by lesson" '^  01 Alpha: [0-9] of [0-9] right\.'
-has "both lessons are represented" '^  02 Beta: [0-9] of [0-9] right\.'
-if grep -q 'Revisit lessons/' "$scratch/out"; then
-    has "topics to revisit carry the lesson's concepts" 'Revisit lessons/0[12]-(alpha|beta)\.md: (first things|buffering)'
+has "mastery draws 2 from every lesson with a quiz" '^Mastery check 1: 4 questions, up to 2 from each of the 2 lessons with a quiz \(01 to 02\)\.$'
+has "mastery asks four questions" '^Question 4 of 4'
+has "mastery reports by lesson" '^  01 Alpha: [0-2]/2'
+has "both lessons are represented" '^  02 Beta: [0-2]/2'
+if grep -q -E '^  0[12] [A-Za-z]+: [01]/2' "$scratch/out"; then
+    has "a weak lesson says which file to revisit" '^  0[12] (Alpha|Beta): [01]/2, revisit lessons/0[12]-(alpha|beta)\.md$'
 else
-    has "a perfect mastery run says so" 'Every lesson so far holds up'
+    has "a perfect mastery run says so" 'Every lesson holds up'
+fi
+mline() { grep -E '^mastery[[:space:]]' "$fx/.chanlings/state"; }
+if mline | grep -q -E "^mastery	[0-4]	4	[0-4]	4	1	[0-9]+$"; then
+    ok "the mastery score is kept in the state (of 4, 1 taken)"
+else
+    bad "the mastery score is kept in the state: got '$(mline)'"
+fi
+if state_line "$fx" 01-alpha | grep -q -E "^quiz	01-alpha	3	"; then
+    ok "a state written before mastery existed keeps its quiz scores"
+else
+    bad "the old quiz record survives: got '$(state_line "$fx" 01-alpha)'"
 fi
 
-# Over whatever real lessons exist, from the last exercise.
+# Which questions rotate: with one per lesson, Alpha's three questions
+# come round once each in three checks, whatever the seed.
+alpha_q() { grep -A1 -E '^Question [0-9]+ of' "$scratch/out" | grep -o -E 'Which colour is the sky|Which of these are even|What is 1 \+ 1'; }
+asked=""
+for seed in 5 9 2; do
+    run "$fx" quiz --mastery --per-lesson 1 --seed "$seed" --answers a,a,n
+    has "one per lesson asks two questions (seed $seed)" '^Mastery check [0-9]+: 2 questions, up to 1 from each'
+    asked="$asked$(alpha_q)
+"
+done
+n=$(printf '%s' "$asked" | grep -c .)
+d=$(printf '%s' "$asked" | grep . | sort -u | wc -l)
+if [ "$n" -eq 3 ] && [ "$d" -eq 3 ]; then ok "three checks ask Alpha's three questions, none twice"
+else bad "three checks ask Alpha's three questions, none twice (asked: $(printf '%s' "$asked" | tr '\n' ';'))"; fi
+if mline | grep -q -E "^mastery	[0-4]	[24]	[0-2]	2	4	"; then ok "four checks taken, the last out of 2"
+else bad "four checks taken, the last out of 2: got '$(mline)'"; fi
+
+# The best is the highest share right; a worse check keeps it.
+printf 'chanlings-state 1\nmastery\t4\t4\t1\t4\t2\t1700000000\n' >"$fx/.chanlings/state"
+run "$fx" quiz --mastery --seed 3 --answers x
+status "a bad answer stops the mastery check (exit 2)" 2
+if mline | grep -q -E "^mastery	4	4	1	4	2	1700000000$"; then ok "a stopped mastery check records nothing"
+else bad "a stopped mastery check records nothing: got '$(mline)'"; fi
+run "$fx" quiz --mastery --seed 3 --answers a,a,a,a,n
+has "the third check is numbered" '^Mastery check 3: '
+has "the best mastery score is reported" '^Saved\. Your best mastery check: 4 of 4 \(3 taken\)\.$'
+if mline | grep -q -E "^mastery	4	4	[0-4]	4	3	[0-9]+$"; then ok "the state keeps best 4 of 4"
+else bad "the state keeps best 4 of 4: got '$(mline)'"; fi
+run "$fx" progress
+has "progress shows the mastery record" '^Mastery check \(every lesson\): best 4/4, last [0-4]/4 on [0-9-]+, 3 taken\.$'
+
+# A damaged mastery line is reported with its line; the rest is kept.
+printf 'chanlings-state 1\ndone\t01-alpha\nmastery\t9\t4\t1\t4\t2\t1700000000\n' >"$fx/.chanlings/state"
+run "$fx" progress
+has "a damaged mastery line is reported at its line" 'state:3: progress file damaged'
+if ls "$fx/.chanlings/" | grep -q '^state\.corrupt-'; then ok "the damaged state is kept as state.corrupt-*"
+else bad "the damaged state is kept as state.corrupt-*"; fi
+if grep -q -E '^done	01-alpha$' "$fx/.chanlings/state"; then ok "the readable rest of a damaged state is kept"
+else bad "the readable rest of a damaged state is kept"; fi
+has "no mastery record is shown from the damaged line" 'Mastery check \(every lesson\): not taken yet'
+
+run "$fx" quiz --mastery --per-lesson 0
+status "--per-lesson 0 is a usage error" 2
+run "$fx" quiz 1 --per-lesson 2
+status "--per-lesson without --mastery is a usage error" 2
+run "$fx" quiz 1 --mastery
+status "--mastery with an exercise is a usage error" 2
+
+# Over whatever real lessons exist (lessons added later are picked up).
 real=$scratch/real
 mkdir -p "$real"
 . "$top/runner/tests/shipped.sh"
 cp -R "$top/lessons" "$real/" && shipped_exercises "$top" "$real"
-last=$(ls "$real/lessons" | sed -n 's/^\([0-9][0-9]*\)-.*\.md$/\1/p' | sort -n | tail -n 1)
-if [ -n "$last" ]; then
-    run "$real" go "$last"
-    run "$real" quiz --mastery --seed 11 --count 12 --answers a,a,a,a,a,a,a,a,a,a,a,a,n
+nless=$(grep -l -E '^## Quiz' "$real"/lessons/[0-9]*.md 2>/dev/null | wc -l)
+if [ "$nless" -gt 0 ]; then
+    answers=$(awk -v n="$((2 * nless))" 'BEGIN { for (i = 0; i < n; i++) printf "a,"; print "n" }')
+    run "$real" quiz --mastery --seed 11 --answers "$answers"
     status "mastery over the real lessons finishes" 0
-    has "mastery over the real lessons reports by lesson" '^By lesson:$'
+    has "mastery over the real lessons asks 2 from each of the $nless" "^Mastery check 1: $((2 * nless)) questions, up to 2 from each of the $nless lessons"
+    got=$(grep -c -E '^  [0-9]+ .*: [0-2]/2' "$scratch/out")
+    if [ "$got" -eq "$nless" ]; then ok "every real lesson has its line in the report ($got)"
+    else bad "every real lesson has its line in the report ($got of $nless)"; fi
     has "mastery over the real lessons scores" '^Score: [0-9]+ of [0-9]+ '
 fi
 

@@ -194,6 +194,32 @@ START_TEST(file_format_is_plain_lines)
 }
 END_TEST
 
+START_TEST(mastery_best_is_the_highest_share)
+{
+    char *root = td_workbook();
+    cl_ctx ctx;
+    open_ctx(&ctx, root);
+    ck_assert_int_eq(cl_progress_mastery_of(ctx.progress)->attempts, 0);
+    ck_assert_int_eq(cl_progress_record_mastery(ctx.progress, 20, 30), 0);
+    ck_assert_int_eq(cl_progress_record_mastery(ctx.progress, 15, 20), 0); /* 75% > 67% */
+    ck_assert_int_eq(cl_progress_record_mastery(ctx.progress, 30, 40), 0); /* 75%, longer */
+    ck_assert_int_eq(cl_progress_record_mastery(ctx.progress, 1, 36), 0);  /* worse */
+    ck_assert_int_eq(cl_progress_record_mastery(ctx.progress, 5, 4), -1);
+    cl_ctx_close(&ctx);
+
+    open_ctx(&ctx, root); /* what another process would see */
+    const cl_progress_mastery *m = cl_progress_mastery_of(ctx.progress);
+    ck_assert_int_eq(m->best, 30);
+    ck_assert_int_eq(m->best_total, 40);
+    ck_assert_int_eq(m->last, 1);
+    ck_assert_int_eq(m->last_total, 36);
+    ck_assert_int_eq(m->attempts, 4);
+    ck_assert(m->when > 0);
+    cl_ctx_close(&ctx);
+    td_remove(root);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("progress");
@@ -204,6 +230,7 @@ int main(void)
     tcase_add_test(tc, foreign_file_is_damage_at_line_one);
     tcase_add_test(tc, concurrent_writers_lose_nothing);
     tcase_add_test(tc, file_format_is_plain_lines);
+    tcase_add_test(tc, mastery_best_is_the_highest_share);
     suite_add_tcase(s, tc);
     return cl_run_suite(s);
 }

@@ -1,12 +1,15 @@
 /* Tests of the quiz parser (quiz.h) and quiz attempts (quiz_engine.h). */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../src/quiz.h"
 #include "../src/quiz_engine.h"
+#include "../src/quiz_mastery.h"
 #include "check_run.h"
+#include "testdir.h"
 
 static const char GOOD[] =
     "## Quiz\n"                                                  /* 40 */
@@ -397,34 +400,200 @@ START_TEST(retry_asks_only_the_missed)
 }
 END_TEST
 
-START_TEST(sample_spreads_across_tags)
+/* A quiz of n questions "Question k?" (one right option each). */
+static void parse_n(size_t n, cl_quiz *q)
 {
-    /* 3 tags x 5 questions; a sample of 3 has one of each tag, of 6 two. */
-    for (uint64_t seed = 1; seed <= 50; seed++) {
-        for (size_t count = 3; count <= 6; count += 3) {
+    char text[8192];
+    size_t at = 0;
+    for (size_t k = 0; k < n; k++)
+        at += (size_t)snprintf(text + at, sizeof text - at,
+                               "### Question %zu?\n- [x] yes\n- [ ] no\n> because\n", k);
+    parse_ok(text, 1, q);
+    ck_assert_uint_eq(q->nquestions, n);
+}
+
+/* Which question of quiz q item i is. */
+static size_t which(const cl_quiz *q, const cl_quiz_item *it)
+{
+    return (size_t)(it->question - q->questions);
+}
+
+/* Three lessons' quizzes of 7, 2 and 5 questions. */
+static void three_lessons(cl_quiz qs[3])
+{
+    parse_n(7, &qs[0]);
+    parse_n(2, &qs[1]);
+    parse_n(5, &qs[2]);
+}
+
+static void free_lessons(cl_quiz qs[3])
+{
+    for (int tag = 0; tag < 3; tag++)
+        cl_quiz_free(&qs[tag]);
+}
+
+/* Tags 0..2 from three_lessons; per_tag of each is taken. */
+static void per_tag_start(cl_quiz_attempt *a, const cl_quiz qs[3], uint64_t seed,
+                          size_t per_tag, unsigned turn)
+{
+    cl_quiz_attempt_init(a, seed);
+    for (int tag = 0; tag < 3; tag++)
+        for (size_t k = 0; k < qs[tag].nquestions; k++)
+            ck_assert_int_eq(cl_quiz_attempt_add(a, &qs[tag].questions[k], tag), 0);
+    ck_assert_int_eq(cl_quiz_attempt_start_per_tag(a, per_tag, turn), 0);
+}
+
+START_TEST(per_tag_takes_its_share_of_every_tag)
+{
+    cl_quiz qs[3];
+    three_lessons(qs);
+    for (uint64_t seed = 1; seed <= 20; seed++)
+        for (unsigned turn = 0; turn < 9; turn++) {
             cl_quiz_attempt a;
-            cl_quiz_attempt_init(&a, seed);
-            for (int tag = 0; tag < 3; tag++)
-                for (int k = 0; k < 5; k++)
-                    cl_quiz_attempt_add(&a, &Q.questions[tag], tag);
-            ck_assert_int_eq(cl_quiz_attempt_start_sample(&a, count), 0);
-            ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), count);
-            size_t per[3] = { 0 };
-            for (size_t i = 0; i < a.nitems; i++)
+            per_tag_start(&a, qs, seed, 2, turn);
+            ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), 6);
+            size_t per[3] = {0};
+            for (size_t i = 0; i < a.nitems; i++) {
                 per[a.items[i].tag]++;
-            for (int tag = 0; tag < 3; tag++)
-                ck_assert_uint_eq(per[tag], count / 3);
+                for (size_t j = 0; j < i; j++)
+                    ck_assert_ptr_ne(a.items[i].question, a.items[j].question);
+            }
+            ck_assert_uint_eq(per[0], 2);
+            ck_assert_uint_eq(per[1], 2);
+            ck_assert_uint_eq(per[2], 2);
             cl_quiz_attempt_free(&a);
         }
-    }
-    /* a count above what exists takes everything */
+    /* more than a tag has takes all of it; 0 takes everything */
     cl_quiz_attempt a;
-    cl_quiz_attempt_init(&a, 5);
-    cl_quiz_attempt_add(&a, &Q.questions[0], 0);
-    cl_quiz_attempt_add(&a, &Q.questions[1], 1);
-    ck_assert_int_eq(cl_quiz_attempt_start_sample(&a, 10), 0);
-    ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), 2);
+    per_tag_start(&a, qs, 1, 6, 0);
+    ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), 6 + 2 + 5);
     cl_quiz_attempt_free(&a);
+    per_tag_start(&a, qs, 1, 0, 3);
+    ck_assert_uint_eq(cl_quiz_attempt_round_size(&a), 7 + 2 + 5);
+    cl_quiz_attempt_free(&a);
+    free_lessons(qs);
+}
+END_TEST
+
+START_TEST(per_tag_rotates_before_repeating)
+{
+    /* 7 questions, 2 a turn: turns 0-2 ask 6 different ones, turn 3 the
+     * seventh (and one again); the seed changes the order, not which. */
+    cl_quiz qs[3];
+    three_lessons(qs);
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        int times[7] = {0};
+        for (unsigned turn = 0; turn < 4; turn++) {
+            cl_quiz_attempt a, b;
+            per_tag_start(&a, qs, seed, 2, turn);
+            per_tag_start(&b, qs, seed * 7919 + 3, 2, turn);
+            bool same_set = true;
+            for (size_t i = 0; i < a.nitems; i++) {
+                bool found = false;
+                for (size_t j = 0; j < b.nitems; j++)
+                    found |= a.items[i].question == b.items[j].question;
+                same_set &= found;
+                if (a.items[i].tag == 0)
+                    times[which(&qs[0], &a.items[i])]++;
+            }
+            ck_assert_msg(same_set, "turn %u asks other questions under another seed", turn);
+            cl_quiz_attempt_free(&a);
+            cl_quiz_attempt_free(&b);
+            if (turn == 2)
+                for (int k = 0, seen = 0; k < 7; k++) {
+                    ck_assert_int_le(times[k], 1);
+                    seen += times[k];
+                    if (k == 6)
+                        ck_assert_int_eq(seen, 6);
+                }
+        }
+        for (int k = 0; k < 7; k++)
+            ck_assert_msg(times[k] >= 1, "question %d never asked in four turns", k);
+    }
+    free_lessons(qs);
+}
+END_TEST
+
+START_TEST(per_tag_mixes_the_tags)
+{
+    /* The kept questions are mixed: over seeds, a tag-1 question comes
+     * first sometimes and not always. */
+    cl_quiz qs[3];
+    three_lessons(qs);
+    int first[3] = {0};
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        cl_quiz_attempt a;
+        per_tag_start(&a, qs, seed, 2, 0);
+        first[cl_quiz_attempt_current(&a)->tag]++;
+        cl_quiz_attempt_free(&a);
+    }
+    for (int tag = 0; tag < 3; tag++)
+        ck_assert_msg(first[tag] > 0 && first[tag] < 60, "tag %d first %d of 60 times", tag,
+                      first[tag]);
+    free_lessons(qs);
+}
+END_TEST
+
+#define TD_QUIZ(q) "\n## Quiz\n\n" q
+#define TD_Q(n) "### " n "?\n- [x] yes\n- [ ] no\n> because\n\n"
+
+/* 01 has 3 questions, 02 has 2, 03 no quiz, 04 a broken one. */
+static char *mastery_workbook(void)
+{
+    char *root = td_workbook();
+    td_write(root, "lessons/01-first.md",
+             TD_LESSON("First") TD_QUIZ(TD_Q("F one") TD_Q("F two") TD_Q("F three")));
+    td_write(root, "lessons/02-second.md", TD_LESSON("Second") TD_QUIZ(TD_Q("S one") TD_Q("S two")));
+    td_write(root, "lessons/03-third.md", TD_LESSON("Third"));
+    td_write(root, "lessons/04-fourth.md", TD_LESSON("Fourth") TD_QUIZ("### Q?\n- [x] only one\n> x\n"));
+    for (int n = 3; n <= 4; n++) {
+        static const char *const dirs[] = {"exercises", "solutions", "graders"};
+        for (int d = 0; d < 3; d++) {
+            char rel[128];
+            snprintf(rel, sizeof rel, "%s/0%d-%s.c", dirs[d], n, n == 3 ? "third" : "fourth");
+            td_write(root, rel, "int x;\n");
+        }
+    }
+    return root;
+}
+
+START_TEST(mastery_scores_each_lesson_and_keeps_the_record)
+{
+    char *root = mastery_workbook();
+    cl_ctx ctx;
+    char err[512] = "";
+    ck_assert_msg(cl_ctx_open_root(&ctx, root, err, sizeof err) == CL_CTX_OK, "%s", err);
+    for (int turn = 0; turn < 2; turn++) {
+        cl_mastery m;
+        ck_assert_msg(cl_mastery_start(&m, &ctx, 0, 7, err, sizeof err) == 0, "%s", err);
+        ck_assert_int_eq(m.turn, turn);
+        ck_assert_uint_eq(m.nlessons, 2); /* no quiz and a broken quiz are left out */
+        ck_assert_ptr_nonnull(m.skipped.s);
+        ck_assert_msg(strstr(m.skipped.s, "lessons/04-fourth.md:") != NULL, "%s", m.skipped.s);
+        ck_assert_ptr_null(strstr(m.skipped.s, "03-third"));
+        ck_assert_uint_eq(cl_quiz_attempt_round_size(&m.attempt), 4);
+        /* Right on lesson 01, wrong on 02. */
+        const cl_quiz_item *it;
+        while ((it = cl_quiz_attempt_current(&m.attempt))) {
+            char buf[CL_QUIZ_MAX_OPTIONS + 1];
+            ck_assert_int_eq(cl_quiz_attempt_answer(&m.attempt, answer_for(it, it->tag == 0, buf),
+                                                    NULL, err, sizeof err), 0);
+        }
+        ck_assert_uint_eq(cl_mastery_tally(&m), 1);
+        char line[256];
+        cl_mastery_line(&m, 0, line, sizeof line);
+        ck_assert_str_eq(line, "01 First: 2/2");
+        cl_mastery_line(&m, 1, line, sizeof line);
+        ck_assert_str_eq(line, "02 Second: 0/2, revisit lessons/02-second.md");
+        ck_assert_int_eq(cl_mastery_record(&m, &ctx), 0);
+        cl_mastery_free(&m);
+    }
+    const cl_progress_mastery *rec = cl_progress_mastery_of(ctx.progress);
+    ck_assert_int_eq(rec->best, 2);
+    ck_assert_int_eq(rec->best_total, 4);
+    ck_assert_int_eq(rec->attempts, 2);
+    cl_ctx_close(&ctx);
+    td_remove(root);
 }
 END_TEST
 
@@ -449,8 +618,15 @@ static Suite *quiz_suite(void)
     tcase_add_test(e, multi_answer_needs_exactly_the_right_set);
     tcase_add_test(e, bad_letters_are_refused_without_moving_on);
     tcase_add_test(e, retry_asks_only_the_missed);
-    tcase_add_test(e, sample_spreads_across_tags);
+    tcase_add_test(e, per_tag_takes_its_share_of_every_tag);
+    tcase_add_test(e, per_tag_rotates_before_repeating);
+    tcase_add_test(e, per_tag_mixes_the_tags);
     suite_add_tcase(s, e);
+
+    TCase *m = tcase_create("mastery");
+    tcase_set_timeout(m, 30);
+    tcase_add_test(m, mastery_scores_each_lesson_and_keeps_the_record);
+    suite_add_tcase(s, m);
     return s;
 }
 

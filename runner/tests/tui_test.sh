@@ -243,6 +243,32 @@ check "answering shows right or wrong with the explanation" "Right!|Not quite\."
 keys Escape
 check_not "Esc closes the quiz" "Question 1 of|Right!|Not quite\."
 
+# ---- the mastery check, at 80 columns: every lesson, 2 questions each ----
+keys m
+check "m opens the mastery check, naming each question's lesson" "Question 1 of [0-9]+ \(lesson [0-9]+\)"
+check "the box is titled as the mastery check" "Mastery check 1: every lesson"
+total=$(screen | sed -n -E 's/.*Question 1 of ([0-9]+) \(lesson.*/\1/p' | head -n 1)
+want=$(for f in "$scratch"/lessons/[0-9]*.md; do
+    awk '/^## Quiz/{q=1; next} q && /^### /{n++} END{print (n > 2 ? 2 : n + 0)}' "$f"
+done | awk '{s += $1} END{print s + 0}')
+if [ "${total:-0}" -eq "$want" ]; then ok "the mastery check asks up to 2 from every lesson ($want)"
+else bad "the mastery check asks up to 2 from every lesson (asks ${total:-?}, wanted $want)"; fi
+# Answer every question with a, reading each feedback: letters, Enter to
+# answer, Enter for the next.
+i=0
+while [ "$i" -lt "${total:-0}" ]; do keys a Enter Enter; i=$((i + 1)); done
+check "the mastery check ends with its score" "First try: [0-9]+ of $total right" 30
+check "the mastery check scores each lesson" "0*$num .*: [0-2]/2"
+keys End
+check "the mastery check says the best kept" "Your best mastery check: [0-9]+ of $total \(1 taken\)"
+if grep -q -E "^mastery	[0-9]+	$total	[0-9]+	$total	1	" "$scratch/.chanlings/state"; then
+    ok "the mastery score is in the state"
+else
+    bad "the mastery score is in the state (got: $(grep '^mastery' "$scratch/.chanlings/state"))"
+fi
+keys Escape
+check_not "Esc closes the mastery check" "Mastery check done"
+
 # ---- watch: saving re-checks ----
 keys h
 check "h shows hints again" "[Hh]int [0-9]+ of"
@@ -269,6 +295,10 @@ keys X
 check "X asks before resetting" "Replace exercises/$slug\.c"
 keys n
 check "n leaves the file alone" "nothing changed"
+keys X
+check "X asks again" "Replace exercises/$slug\.c"
+keys k
+check "any key but y declines too" "nothing changed"
 keys X y
 check "y resets the exercise" "Restored exercises/$slug\.c" 30
 if ls "$scratch/.chanlings/backups/" 2>/dev/null | grep -q "^$slug"; then
@@ -291,9 +321,42 @@ check "/ finds text in the lesson" "found at line [0-9]+"
 keys '?'
 check "? opens the help" "Keys \(Esc closes\)"
 check "help describes run" "build and run your main"
+check "help describes the mastery key" "m +the mastery check"
 check "the help's bar says the same as its title" "Esc close"
 keys Escape
 check_not "Esc closes the help" "Keys \(Esc closes\)"
+
+# ---- trace: the timeline in the output pane, at 80 and 160 columns ----
+# The exercise is a stand-in for libgoc's recorder that leaves the
+# ping-pong fixture as its trace (trace_fake.sh), built and run for real.
+. "$top/runner/tests/trace_fake.sh"
+cp "$scratch/exercises/$slug.c" "$scratch/trace-kept.c"
+fake_trace_program "$top/runner/tests/fixtures/trace-pingpong.json" "$scratch/exercises/$slug.c"
+keys t
+check "t runs the trace and shows its timeline" "trace $slug: zoom x1" 120
+check "80x24: one row per goroutine" "^g2 ponger +[ ░█r●↑]+$"
+check "80x24: the trace's keys are on the bar" "j/k scroll +\+/- zoom +h/l earlier/later +Esc back"
+keys +
+check "+ zooms in" "trace $slug: zoom x2"
+check "the header says what part is shown" "Showing [0-9.]+µs to [0-9.]+µs"
+keys l
+check "l moves later in time" "Showing [1-9][0-9.]*µs to"
+keys -
+check "- zooms out" "trace $slug: zoom x1"
+keys G
+check "the timeline pane scrolls (G: to its end)" "trace $slug: zoom x1 .*-([0-9]+)/\\1 *$"
+check "the end of the pane says where the file is and Perfetto" "ui\.perfetto\.dev"
+keys g
+T resize-window -t tui -x 160 -y 48
+check "160x48: the timeline sits beside the lesson" "│ g1 main +[ ░█r●↓]+$" 10
+check "160x48: the ponger's row too" "│ g2 ponger +[ ░█r●↑]+$" 10
+keys Escape
+check_not "Esc gives back the output the trace replaced" "zoom x[0-9]"
+keys '?'
+check "the help names the trace key" "trace your main"
+keys Escape
+T resize-window -t tui -x 80 -y 24
+cp "$scratch/trace-kept.c" "$scratch/exercises/$slug.c"
 
 # ---- resize ----
 T resize-window -t tui -x 160 -y 48
