@@ -15,6 +15,7 @@
 #include "goc/goroutine.h"
 #include "goc/runtime.h"
 #include "invariant.h"
+#include "trace_hooks.h"
 
 /* ---- wait reasons ---------------------------------------------------------------- */
 
@@ -131,8 +132,11 @@ int64_t goc_go_at(goc_func fn, void *arg, const char *name, goc_site site)
 {
     if (!fn)
         sched_die("panic", site, "goc_go: the function to run is NULL");
-    sched_current(); /* a thread's first goc_go makes it a goroutine */
-    return sched_spawn(fn, arg, name ? name : "goroutine", site);
+    goc_g *self = sched_current(); /* a thread's first goc_go makes it a goroutine */
+    int64_t when = TRACE_ON() ? trace_now() : 0; /* before the child can start */
+    int64_t id = sched_spawn(fn, arg, name ? name : "goroutine", site);
+    TRACE(trace_go_create(when, self->id, id, name, site));
+    return id;
 }
 
 int64_t goc_id(void) { return sched_current()->id; }
@@ -216,6 +220,9 @@ void stop_flush_stdout(void)
 
 void stop_write_header(const char *kind, goc_site site, const char *msg)
 {
+    /* Every stop writes its header once, with the world frozen: the
+     * moment to write the trace, if one is being recorded. */
+    trace_on_stop(kind, site, msg);
     dump_sink err = {NULL, STDERR_FILENO};
     sink_printf(&err, "%s: ", kind);
     write_all(STDERR_FILENO, msg, strlen(msg)); /* may be longer than a sink line */

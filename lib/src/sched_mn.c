@@ -65,6 +65,7 @@
 #include "sema.h"
 #include "stack.h"
 #include "timer.h"
+#include "trace_hooks.h"
 
 #ifdef SCHED_MN_TSAN
 void *__tsan_get_current_fiber(void);
@@ -177,6 +178,7 @@ static struct {
     _Atomic(int) nlive;
 } S = {.qlock = PTHREAD_MUTEX_INITIALIZER, .free_lock = PTHREAD_MUTEX_INITIALIZER};
 
+const char sched_name[] = "mn";
 static __thread m_t *tls_m; /* set on worker threads */
 static __thread mg *tls_g;  /* set on foreign threads */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -807,7 +809,9 @@ static void g_entry(void *arg)
 {
     mg *g = arg;
     after_switch();
+    TRACE(trace_go_start(&g->pub));
     g->fn(g->arg);
+    TRACE(trace_go_end(&g->pub));
     if (g->foreign) {
         /* Only after fork: the child's forking goroutine became its
          * thread's own and has nowhere to return to. */
@@ -1114,6 +1118,7 @@ static void park_switch(mg *g, void (*unlock)(void *), void *lock)
 void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *), void *lock)
 {
     mg *g = (mg *)sched_current();
+    TRACE(trace_go_block(&g->pub, reason, site));
     note_wait(g, reason, site);
     if (g->foreign) {
         park_foreign(g, unlock, lock);
@@ -1130,11 +1135,13 @@ void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *),
             atomic_store(&g->state, G_RUNNING); /* readied already: the token */
     }
     atomic_store_explicit(&g->wait_reason, WAIT_NONE, memory_order_relaxed);
+    TRACE(trace_go_start(&g->pub));
 }
 
 void sched_ready(goc_g *pg)
 {
     mg *g = (mg *)pg;
+    TRACE(trace_go_unblock(pg));
     TSAN_RELEASE(g);
     if (g->foreign) {
         atomic_fetch_add(&S.nforeign, 1);
@@ -1169,6 +1176,7 @@ void sched_gosched(void)
     atomic_store(&g->state, G_RUNNABLE);
     m->yielded = g;
     switch_away(m, g, false);
+    TRACE(trace_go_start(&g->pub));
 }
 
 /* ---- the API that is the scheduler's ------------------------------------------------------- */
