@@ -311,9 +311,10 @@ static int64_t cl_since_id;
  * outlasts it). */
 static inline bool cl_settle(void)
 {
-    cl__in_grader_wait++;
+    cl__grader_wait cl__gw_;
+    cl__grader_wait_begin(&cl__gw_);
     bool settled = goc_settle(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND);
-    cl__in_grader_wait--;
+    cl__grader_wait_end(&cl__gw_);
     return settled;
 }
 
