@@ -1232,9 +1232,10 @@ static lt_outcome run_learner_test(int i, char *why, size_t whysz)
     }
     char report[2048] = "";
     FILE *f = fmemopen(report, sizeof report - 1, "w");
-    cl__in_grader_wait++;
+    cl__grader_wait cl__gw_;
+    cl__grader_wait_begin(&cl__gw_);
     int leaked = goc_leak_check(since, CL_SETTLE_SECONDS * GOC_SECOND, f);
-    cl__in_grader_wait--;
+    cl__grader_wait_end(&cl__gw_);
     if (f)
         fclose(f);
     pthread_mutex_destroy(&l->g.lock);
