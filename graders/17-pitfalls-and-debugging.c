@@ -791,6 +791,46 @@ static int find_group(const dump_group *g, int n, const char *state, const char 
     return -1;
 }
 
+/* Why the group {one of `states`, site} is missing: when a group at that
+ * very site has another state text (the goroutine id, the brackets kept),
+ * the state is what went wrong; when no group is at that site, `no_site`
+ * (another line taken for the site); otherwise `usual`, the test's own
+ * diagnosis. */
+static const char *why_missing(const dump_group *g, int n, const char *const states[2],
+                               const char *site, const char *no_site, const char *usual)
+{
+    static char why[400];
+    bool at_site = false;
+    for (int i = 0; i < n; i++)
+        at_site = at_site || strcmp(g[i].site, site) == 0;
+    if (!at_site)
+        return no_site;
+    for (int i = 0; i < n; i++)
+        if (strcmp(g[i].site, site) == 0 && strcmp(g[i].state, states[0]) != 0 &&
+            (!states[1] || strcmp(g[i].state, states[1]) != 0)) {
+            snprintf(why, sizeof why,
+                     "a group at their wait site has the state \"%s\", where the dump says "
+                     "[%s]: the state is only the text between the brackets, with nothing of "
+                     "the header around it (no \"goroutine N\", no brackets)",
+                     g[i].state, states[0]);
+            return why;
+        }
+    return usual;
+}
+
+/* The creator test's usual diagnosis, naming the first group. */
+static const char *first_group_by_creator(const dump_group *g, int n)
+{
+    static char why[500];
+    if (n <= 0)
+        return "there was no group for their wait site";
+    snprintf(why, sizeof why,
+             "there was no group for their wait site; the first group is {\"%s\", \"%s\", %d}: "
+             "the goroutines were grouped by where they were created, not where they wait",
+             g[0].state, g[0].site, g[0].count);
+    return why;
+}
+
 /* What every grouping must satisfy, whatever the dump: one group per
  * (state, site), every goroutine counted once, the largest first. */
 static void expect_well_formed(const char *dump, const dump_group *g, int n, const char *call)
@@ -890,11 +930,11 @@ CL_TEST(group_dump_groups_by_wait_site_not_by_creator)
               "the 20 senders waiting at one line as one group of 20",
               "the wait site is the FIRST tab-indented line after the header; the one under "
               "\"created by\" says who started the goroutine, not where it is stuck",
-              "%s; the first group is {\"%s\", \"%s\", %d}: the goroutines were grouped by where "
-              "they were created, not where they wait (" EX ", group_dump).",
-              top < 0 ? "there was no group for their wait site"
-                      : "their group had another count",
-              g[0].state, g[0].site, g[0].count);
+              "%s (" EX ", group_dump).",
+              top >= 0 ? "their group had another count"
+                       : why_missing(g, n, (const char *const[2]){"chan send", NULL}, send_site,
+                                     first_group_by_creator(g, n),
+                                     "their group is missing"));
     expect_well_formed(dump, g, n, "group_dump(20 senders from 2 creators)");
 }
 CL_END_TEST
@@ -922,8 +962,13 @@ CL_TEST(group_dump_keeps_two_states_at_one_site_apart)
               "the key is the pair (state, site): a line that sends for some goroutines and "
               "receives for others holds two different stories",
               "%s (" EX ", group_dump).",
-              s < 0 || r < 0 ? "one of the two groups is missing: the state was left out of the key"
-                             : "their counts are wrong");
+              s >= 0 && r >= 0
+                  ? "their counts are wrong"
+                  : why_missing(g, n, (const char *const[2]){"chan send", "chan receive"}, site,
+                                "no group has their wait site: the site is the first tab line "
+                                "after the header, not the one under \"created by\"",
+                                "one of the two groups is missing: the state was left out of "
+                                "the key"));
     expect_well_formed(dump, g, n, "group_dump(one line, two states)");
 }
 CL_END_TEST
