@@ -116,12 +116,16 @@ void chan_validate(const goc_chan *c, size_t elem_size, const char *op, goc_site
     if (c->magic != CHAN_MAGIC || atomic_load_explicit(&((goc_chan *)c)->owner_freed, memory_order_relaxed))
         die_not_live(c, op, site);
     if (elem_size != (size_t)-1 && elem_size != c->elem_size) {
-        char msg[512];
+        /* goc_recv(ch, NULL) measures sizeof(void), 1 in GNU C: the learner
+         * meant to drop the value, and goc_recv_discard is how. */
+        bool dropped = elem_size == 1 && strcmp(op, "receive") == 0;
+        char msg[640];
         snprintf(msg, sizeof msg,
                  "%s of a %zu-byte value on a channel of %s (%zu %s), made at %s:%d.\n"
-                 "Pass a pointer to a %s: the value's type must be the channel's element type.",
+                 "Pass a pointer to a %s: the value's type must be the channel's element type.%s",
                  op, elem_size, c->elem_type, c->elem_size, plural_bytes(c->elem_size), c->made_at.file,
-                 c->made_at.line, c->elem_type);
+                 c->made_at.line, c->elem_type,
+                 dropped ? "\nIf you passed NULL to throw the value away, write goc_recv_discard(ch)." : "");
         sched_die("panic", site, msg);
     }
 }

@@ -89,6 +89,14 @@ has "unknown exercise says how to list" "chanlings list"
 run "check of the untouched exercise fails" 1 check 1
 has "failed check names the file" "exercises/$ex1.c"
 lacks "failed check does not mark done" "is done"
+# A plain run that dies of a signal is explained by the memory pass: the
+# solution with a use after free, then a certain segfault for the plain run.
+sed 's|^    free(jobs);$|    free(jobs);\n    if (n > 0)\n        jobs[0].index = -1, *(volatile int *)0 = 0;|' "solutions/$ex1.c" >"exercises/$ex1.c"
+grep -q 'jobs\[0\].index = -1' "exercises/$ex1.c" || bad "crash variant: the solution no longer has the line it edits"
+run "a crash fails check" 1 check 1
+has "a crash is explained by the memory pass" "use after free"
+has "the explanation names the learner's line" "exercises/$ex1.c:"
+lacks "no bare signal left for an explained crash" "crashed with SIGSEGV"
 cp "solutions/$ex1.c" "exercises/$ex1.c"
 run "check of the solution passes" 0 check 1
 has "passing check marks done" "$ex1 is done"
