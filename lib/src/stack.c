@@ -118,5 +118,6 @@ bool stack_in_guard(const char *lo, const void *addr)
 
 void stack_atfork_prepare(void) { pthread_mutex_lock(&K.lock); }
 void stack_atfork_parent(void) { pthread_mutex_unlock(&K.lock); }
-/* The chunks and their guards are inherited: only the lock needs renewing. */
-void stack_atfork_child(void) { pthread_mutex_init(&K.lock, NULL); }
+/* The chunks and their guards are inherited; the lock, taken by the
+ * forking thread (the child's one thread), is unlocked. */
+void stack_atfork_child(void) { pthread_mutex_unlock(&K.lock); }
