@@ -92,7 +92,7 @@ expectations_for() {
 grade() {
     prog=$1
     rm -rf "$prog.d" && mkdir -p "$prog.d"
-    CL_RESULTS="$prog.results" CL_OUTPUT_DIR="$prog.d" CL_TEST_TIMEOUT=${CL_TEST_TIMEOUT:-10} \
+    CL_RESULTS="$prog.results" CL_OUTPUT_DIR="$prog.d" CL_TEST_TIMEOUT=${CL_TEST_TIMEOUT:-$lesson_timeout} \
         TSAN_OPTIONS="halt_on_error=1 exitcode=66 $TSAN_OPTIONS" \
         ASAN_OPTIONS="detect_leaks=1 detect_stack_use_after_return=1 $ASAN_OPTIONS" \
         "$prog" >"$prog.stdout" 2>&1
@@ -144,6 +144,9 @@ must_fail_as() {
 prove() {
     slug=$1 grader=$2 solution=$3 exercise=$4 lesson=$5 prefix=$6
     lesson_wraps=""
+    # Each test's bound, as the runner gives it: the lesson's `timeout:`, or 10 s.
+    lesson_timeout=$(front_matter "$lesson" timeout)
+    case $lesson_timeout in '' | *[!0-9]*) lesson_timeout=10 ;; esac
     for name in $(front_matter "$lesson" wrap); do
         lesson_wraps="$lesson_wraps,--wrap=$name"
     done
