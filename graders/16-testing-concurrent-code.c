@@ -299,7 +299,9 @@ static const struct mutant {
     {LEN_WITHOUT_LOCK, &ops_LEN_WITHOUT_LOCK, "len reads without the lock",
      "len reads the count without taking the lock, a data race and nothing else",
      "No test calls len() while put() runs in another goroutine, so ThreadSanitizer had "
-     "nothing to see"},
+     "nothing to see (a put into a queue with room returns in microseconds, before a len "
+     "caller gets going: put more values than the capacity, so the puts wait while getters "
+     "drain, and call len all that time)"},
     {CLOSE_WAKES_ONE, &ops_CLOSE_WAKES_ONE, "close wakes only one getter",
      "close wakes one waiting get and leaves the others waiting forever",
      "No test closes a queue while several gets wait on it and checks that every one returns"},
@@ -376,6 +378,7 @@ static void note_concurrent_len(void)
 }
 
 void __real__exit(int status) __attribute__((noreturn));
+static void timers_at_test_end(void); /* with the wraps, at the end */
 
 /* The learner's test, in the child: records go to fd `rec`, output to `out`. */
 GOC_NORETURN static void child_run(int index, const bq_ops *ops, int rec, int out)
@@ -402,6 +405,7 @@ GOC_NORETURN static void child_run(int index, const bq_ops *ops, int rec, int ou
         snprintf(text, sizeof text, "%d\n%s", leaked, dump);
         send_record('L', text);
     }
+    timers_at_test_end();
     if (cl_learner_sleeps() > 0)
         send_record('S', cl__sleeps.first);
     fflush(NULL);
@@ -621,7 +625,9 @@ CL_TEST(tests_do_not_sleep)
         run_test(i, &ops_CORRECT, &o);
         cl_expect(!o.slept, "no sleeps in the tests",
                   "wait for an event, not for time: a gate or a latch (goc/testing.h) for "
-                  "\"it has happened\", goc_settle for \"everything is parked now\"",
+                  "\"it has happened\", goc_settle for \"everything is parked now\"; a bound "
+                  "(goc_latch_wait_for, a goc_after timer) is for broken queues only and never "
+                  "runs out against the correct one",
                   "test '%s' called %.200s: a sleep is a guess about the scheduler, long enough on "
                   "a quiet machine and too short on a loaded one.",
                   TESTS[i].name, o.sleep_where);
@@ -666,7 +672,10 @@ static void expect_killed(bug b)
             cl_expect(false, "each test to report a broken queue with errorf, within its bounds",
                       o.end == HUNG || o.deadlock
                           ? "bound every wait so a broken queue gives your message, not a hang: "
-                            "settle, then look whether the goroutine returned"
+                            "run each put and get in a goroutine of its own, settle, then look "
+                            "whether it returned (a line of graders/16-testing-concurrent-code.c "
+                            "in the dump is inside the broken queue: a put or get your test "
+                            "called there never came back)"
                           : "a test reports what it sees with errorf before anything can crash",
                       "test '%s' %s against mutant '%s' (the bug: %s), before it reported anything."
                       "%s%.400s",
@@ -722,6 +731,88 @@ int __wrap_goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
     int n = __real_goc_leak_check(since_id, timeout, report);
     cl__in_grader_wait--;
     return n;
+}
+
+/* ---- waiting for time under another name ----------------------------------------
+ *
+ * A bound is for broken queues: against the correct one a test's bounded
+ * wait never runs out, because what it waits for happens in microseconds.
+ * A goc_after timer the test lets fire, or a goc_latch_wait_for that gives
+ * up, against the correct queue is a sleep by another name ("still waiting
+ * after 20 ms"), as much a guess as usleep: both count as the test's
+ * sleeps.  A timer counts when it is freed at or after its deadline, or is
+ * never freed and the deadline has passed when the test ends. */
+goc_chan *__real_goc_after_at(goc_duration d, goc_site site);
+void __real_goc_chan_free_at(goc_chan *ch, goc_site site);
+bool __real_goc_latch_wait_for(goc_latch *l, goc_duration limit);
+
+#define MAX_TIMERS 64
+static struct {
+    pthread_mutex_t lock;
+    struct learner_timer {
+        goc_chan *ch; /* NULL: a free slot */
+        goc_time due;
+        goc_duration d;
+        goc_site site;
+    } t[MAX_TIMERS];
+} learner_timers = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void timer_ran_out(const struct learner_timer *lt)
+{
+    char what[100];
+    snprintf(what, sizeof what, "goc_after(%lld ms) and let the timer run out",
+             (long long)(lt->d / GOC_MILLISECOND));
+    cl__sleep_seen(what, lt->site);
+}
+
+goc_chan *__wrap_goc_after_at(goc_duration d, goc_site site)
+{
+    goc_chan *ch = __real_goc_after_at(d, site);
+    if (!cl_is_learner_file(site.file))
+        return ch;
+    pthread_mutex_lock(&learner_timers.lock);
+    for (int i = 0; i < MAX_TIMERS; i++)
+        if (!learner_timers.t[i].ch) {
+            learner_timers.t[i] = (struct learner_timer){ch, cl__now() + d, d, site};
+            break;
+        }
+    pthread_mutex_unlock(&learner_timers.lock);
+    return ch;
+}
+
+void __wrap_goc_chan_free_at(goc_chan *ch, goc_site site)
+{
+    pthread_mutex_lock(&learner_timers.lock);
+    for (int i = 0; ch && i < MAX_TIMERS; i++)
+        if (learner_timers.t[i].ch == ch) {
+            if (cl__now() >= learner_timers.t[i].due)
+                timer_ran_out(&learner_timers.t[i]);
+            learner_timers.t[i].ch = NULL;
+        }
+    pthread_mutex_unlock(&learner_timers.lock);
+    __real_goc_chan_free_at(ch, site);
+}
+
+/* Timers still alive when the test ends: those past their deadline ran out. */
+static void timers_at_test_end(void)
+{
+    pthread_mutex_lock(&learner_timers.lock);
+    for (int i = 0; i < MAX_TIMERS; i++)
+        if (learner_timers.t[i].ch && cl__now() >= learner_timers.t[i].due)
+            timer_ran_out(&learner_timers.t[i]);
+    pthread_mutex_unlock(&learner_timers.lock);
+}
+
+bool __wrap_goc_latch_wait_for(goc_latch *l, goc_duration limit)
+{
+    bool opened = __real_goc_latch_wait_for(l, limit);
+    if (!opened && !cl__in_grader_wait) {
+        char what[100];
+        snprintf(what, sizeof what, "goc_latch_wait_for(latch, %lld ms) until it ran out",
+                 (long long)(limit / GOC_MILLISECOND));
+        cl__sleep_seen(what, (goc_site){NULL, 0, NULL});
+    }
+    return opened;
 }
 
 Suite *cl_grader_suite(void)
