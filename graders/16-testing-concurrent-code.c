@@ -746,16 +746,20 @@ goc_chan *__real_goc_after_at(goc_duration d, goc_site site);
 void __real_goc_chan_free_at(goc_chan *ch, goc_site site);
 bool __real_goc_latch_wait_for(goc_latch *l, goc_duration limit);
 
+/* No lock here: goc_chan_free is called for every channel the learner
+ * frees, and a lock taken by every one of those calls would order their
+ * goroutines for ThreadSanitizer and hide their races.  A slot is claimed
+ * with a compare-and-swap and published with release; a free looks with
+ * relaxed loads and takes acquire only on its own timer. */
 #define MAX_TIMERS 64
-static struct {
-    pthread_mutex_t lock;
-    struct learner_timer {
-        goc_chan *ch; /* NULL: a free slot */
-        goc_time due;
-        goc_duration d;
-        goc_site site;
-    } t[MAX_TIMERS];
-} learner_timers = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static struct learner_timer {
+    _Atomic(goc_chan *) ch; /* NULL: a free slot */
+    goc_time due;
+    goc_duration d;
+    goc_site site;
+} learner_timers[MAX_TIMERS];
+static char claim_mark;                       /* its address: a slot being filled */
+#define CLAIMING ((goc_chan *)(void *)&claim_mark)
 
 static void timer_ran_out(const struct learner_timer *lt)
 {
@@ -770,37 +774,40 @@ goc_chan *__wrap_goc_after_at(goc_duration d, goc_site site)
     goc_chan *ch = __real_goc_after_at(d, site);
     if (!cl_is_learner_file(site.file))
         return ch;
-    pthread_mutex_lock(&learner_timers.lock);
-    for (int i = 0; i < MAX_TIMERS; i++)
-        if (!learner_timers.t[i].ch) {
-            learner_timers.t[i] = (struct learner_timer){ch, cl__now() + d, d, site};
+    for (int i = 0; i < MAX_TIMERS; i++) {
+        goc_chan *none = NULL;
+        if (atomic_compare_exchange_strong(&learner_timers[i].ch, &none, CLAIMING)) {
+            learner_timers[i].due = cl__now() + d;
+            learner_timers[i].d = d;
+            learner_timers[i].site = site;
+            atomic_store_explicit(&learner_timers[i].ch, ch, memory_order_release);
             break;
         }
-    pthread_mutex_unlock(&learner_timers.lock);
+    }
     return ch;
 }
 
 void __wrap_goc_chan_free_at(goc_chan *ch, goc_site site)
 {
-    pthread_mutex_lock(&learner_timers.lock);
     for (int i = 0; ch && i < MAX_TIMERS; i++)
-        if (learner_timers.t[i].ch == ch) {
-            if (cl__now() >= learner_timers.t[i].due)
-                timer_ran_out(&learner_timers.t[i]);
-            learner_timers.t[i].ch = NULL;
+        if (atomic_load_explicit(&learner_timers[i].ch, memory_order_relaxed) == ch &&
+            atomic_load_explicit(&learner_timers[i].ch, memory_order_acquire) == ch) {
+            if (cl__now() >= learner_timers[i].due)
+                timer_ran_out(&learner_timers[i]);
+            atomic_store_explicit(&learner_timers[i].ch, NULL, memory_order_release);
         }
-    pthread_mutex_unlock(&learner_timers.lock);
     __real_goc_chan_free_at(ch, site);
 }
 
-/* Timers still alive when the test ends: those past their deadline ran out. */
+/* Timers still alive when the test ends (called on the test's goroutine
+ * after it returned): those past their deadline ran out. */
 static void timers_at_test_end(void)
 {
-    pthread_mutex_lock(&learner_timers.lock);
-    for (int i = 0; i < MAX_TIMERS; i++)
-        if (learner_timers.t[i].ch && cl__now() >= learner_timers.t[i].due)
-            timer_ran_out(&learner_timers.t[i]);
-    pthread_mutex_unlock(&learner_timers.lock);
+    for (int i = 0; i < MAX_TIMERS; i++) {
+        goc_chan *ch = atomic_load_explicit(&learner_timers[i].ch, memory_order_acquire);
+        if (ch && ch != CLAIMING && cl__now() >= learner_timers[i].due)
+            timer_ran_out(&learner_timers[i]);
+    }
 }
 
 bool __wrap_goc_latch_wait_for(goc_latch *l, goc_duration limit)
