@@ -451,7 +451,7 @@ static void take_record(outcome *o, char *line)
 static bool drain(int rec, int out, outcome *o, goc_time deadline)
 {
     char recbuf[8192];
-    size_t reclen = 0, outlen = 0;
+    size_t reclen = 0, outlen = strlen(o->out); /* a second call appends */
     bool rec_open = true, out_open = true;
     while (rec_open || out_open) {
         goc_time left = deadline - cl__now();
@@ -513,6 +513,11 @@ static void run_test(int index, const bq_ops *ops, outcome *o)
     bool finished = drain(rec[0], out[0], o, cl__now() + HARNESS_SECONDS * GOC_SECOND);
     int status = 0;
     if (!finished) {
+        /* Like Go's test timeout, which prints every goroutine's stack:
+         * libgoc dumps them on SIGQUIT, so the message can say where each
+         * of the test's goroutines waits (a line of the learner's file). */
+        kill(pid, SIGQUIT);
+        drain(rec[0], out[0], o, cl__now() + GOC_SECOND);
         kill(pid, SIGKILL);
         o->end = HUNG;
     }
@@ -560,7 +565,8 @@ static const char *how_it_ended(const outcome *o, char *buf, size_t size)
 static const char *head_of(const outcome *o)
 {
     static char head[900];
-    copy_text(head, sizeof head, o->out);
+    const char *dump = o->end == HUNG ? strstr(o->out, "SIGQUIT") : NULL;
+    copy_text(head, sizeof head, dump ? dump : o->out);
     return head[0] ? head : "(no output)";
 }
 
@@ -595,7 +601,7 @@ CL_TEST(tests_pass_against_the_real_queue)
                                 "every wait (goc_latch_wait_for), and prove \"still waiting\" "
                                 "with goc_settle"
                               : "run it with `chanlings run`: the output says where",
-                          "test '%s' %s against the correct queue (run %d).%s%.200s\nIts output:\n%.400s",
+                          "test '%s' %s against the correct queue (run %d).%s%.200s\nIts output:\n%.700s",
                           TESTS[i].name, how_it_ended(&o, how, sizeof how), run,
                           o.errors ? " It had reported: " : "", o.errors ? o.first_error : "",
                           head_of(&o));
@@ -680,7 +686,7 @@ static void expect_killed(bug b)
                       "test '%s' %s against mutant '%s' (the bug: %s), before it reported anything."
                       "%s%.400s",
                       TESTS[i].name, how_it_ended(&o, how, sizeof how), m->name, m->does,
-                      o.end == HUNG ? "" : "\nIts output:\n", o.end == HUNG ? "" : head_of(&o));
+                      "\nIts output:\n", head_of(&o));
         }
     }
 #ifndef CL__UNDER_TSAN
