@@ -14,7 +14,7 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
 COPY . /chanlings
 WORKDIR /chanlings
 # make runs scripts/deps.sh first: as root it installs what is missing
-# (pkg-config, patch, Check, ncursesw, libcmark, bubblewrap, libseccomp).
+# (pkg-config, patch, Check, ncursesw, libcmark, json-c, bubblewrap, libseccomp).
 RUN apt-get update && make -j"$(nproc)" && rm -rf /var/lib/apt/lists/* \
     && ./build/chanlings verify --shipped \
     && chmod -R go-rwx solutions graders

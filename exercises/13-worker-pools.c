@@ -45,7 +45,8 @@ pool *pool_start(int workers, int queue, job_fn fn, void *ctx)
     p->fn = fn;
     p->ctx = ctx;
     /* TODO: make the jobs channel (int, capacity `queue`) and start
-     *       `workers` worker_main goroutines, each counted in p->workers. */
+     *       `workers` worker_main goroutines, each counted in p->workers
+     *       here, before it starts (goc_wg_go does both). */
     (void)workers;
     (void)queue;
     (void)worker_main; /* silences "unused" until you start it; delete then */

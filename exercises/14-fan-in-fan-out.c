@@ -85,7 +85,9 @@ static void fan_worker(void *arg)
 {
     struct fan *s = arg;
     bool cancelled = false;
-    /* TODO: after a cancel, keep receiving but stop calling f and sending. */
+    /* TODO: after a cancel, keep receiving but stop calling f and sending
+     *       (no break: fan_closer frees `in` as soon as the workers return,
+     *       and the stage upstream may still be sending on it). */
     (void)cancelled;
     goc_range(int, v, s->in)
         send_or_done(s->ctx, s->out, s->f(v, s->fctx));
@@ -244,8 +246,9 @@ static void step_main(void *arg)
             w->partial += out;
             continue;
         }
-        /* TODO: keep the first error (under r->mu), wrapped as
-         *       "value <v>: ...", free the others, and cancel r->ctx. */
+        /* TODO: keep the first error (read and set r->first only under
+         *       r->mu), wrapped as "value <v>: ...", free the others, and
+         *       cancel r->ctx. */
         goc_error_free(err);
     }
 }

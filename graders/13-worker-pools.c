@@ -312,12 +312,13 @@ CL_TEST(pool_submit_during_and_after_shutdown_never_panics)
     cl_spawn_call(&sd, call_shutdown, p);
     cl_settle();
     cl_gate_open(&probe.gate);
-    cl_expect(cl_call_await(&c, 5) && cl_call_await(&sd, 5),
-              "a blocked submit and pool_shutdown to both return",
+    cl_expect(cl_call_await(&c, 5), "a submit blocked on a full queue to return once the worker made room",
               "pool_submit checks `closed` and sends under the pool's mutex, so shutdown "
               "cannot close the channel under a waiting sender",
-              "%s (" EX ").",
-              cl_call_returned(&c) ? "pool_shutdown never returned" : "pool_submit never returned");
+              "pool_submit never returned (" EX ").");
+    /* The submit is back: a shutdown still waiting now waits for its workers,
+     * and the dump shows where (a missing close leaves them in goc_range). */
+    expect_shutdown_returned(&sd, "a submit it raced with had returned");
     bool ok2 = atomic_load(&s.last_ok);
     int ran2 = atomic_load(&probe.runs[2]);
     cl_expect(ok2 == (ran2 == 1), "job 2 to run exactly when pool_submit returned true",
@@ -335,6 +336,109 @@ CL_TEST(pool_submit_during_and_after_shutdown_never_panics)
               atomic_load(&late.accepted) ? "true" : "false", atomic_load(&probe.runs[7]));
     expect_no_leaks_after("pool_shutdown", ONE_QUEUE);
     pool_free(p);
+}
+CL_END_TEST
+
+/* Submits until refused while pool_shutdown runs beside it, with nothing
+ * ordering the two goroutines: whatever the interleaving, a `closed` read
+ * outside the mutex meets shutdown's write unordered (the race pass reports
+ * it), and the locked check-and-send gives every job a clear fate. */
+typedef struct until_refused {
+    pool *p;
+    _Atomic(int) accepted;
+    _Atomic(int) refused; /* 1 once a submit returned false */
+} until_refused;
+
+enum { RACE_SUBMITS = 200000 }; /* a bound for a shutdown that never happens */
+
+static void call_submit_until_refused(void *arg)
+{
+    until_refused *u = arg;
+    for (int j = 0; j < RACE_SUBMITS; j++) {
+        if (!pool_submit(u->p, MAX_JOBS + j)) { /* above MAX_JOBS: counted in total only */
+            atomic_store(&u->refused, 1);
+            return;
+        }
+        atomic_fetch_add(&u->accepted, 1);
+        goc_yield(); /* room for pool_shutdown to take the mutex */
+    }
+}
+
+CL_TEST(pool_submit_racing_shutdown_is_accepted_or_refused_cleanly)
+{
+    static job_probe probe;
+    probe_init(&probe, false, -1, 0, 0);
+    pool *p = pool_start(2, 2, probe_job, &probe);
+    static until_refused u;
+    memset(&u, 0, sizeof u);
+    u.p = p;
+    cl_call c, sd;
+    cl_spawn_call(&c, call_submit_until_refused, &u);
+    cl_spawn_call(&sd, call_shutdown, p);
+    cl_expect(cl_call_await(&c, 10), "the submitter to return once pool_shutdown had begun",
+              "pool_submit returns false once shutdown has begun; it never waits on a "
+              "closed pool",
+              "pool_submit never returned after %d accepted jobs (" EX ", pool_submit).",
+              atomic_load(&u.accepted));
+    expect_shutdown_returned(&sd, "racing a submitter");
+    cl_expect(atomic_load(&u.refused) == 1,
+              "pool_submit to return false once pool_shutdown had run",
+              "check `closed` under the pool's mutex in every pool_submit",
+              "%d submits in a row were accepted while pool_shutdown ran beside them (" EX
+              ", pool_submit).",
+              atomic_load(&u.accepted));
+    int ran = atomic_load(&probe.total), accepted = atomic_load(&u.accepted);
+    cl_expect(ran == accepted, "every accepted job to run, and no refused one",
+              "true means the job was sent and will run; false means it was not sent",
+              "pool_submit accepted %d jobs and %d ran (" EX ", pool_submit).", accepted, ran);
+    expect_no_leaks_after("pool_shutdown", ONE_QUEUE);
+    pool_free(p);
+}
+CL_END_TEST
+
+/* Every goc_wg_add made from the exercise waits until everything else has
+ * stopped (a schedule point).  A WaitGroup counted by pool_start, before
+ * the workers exist, is unaffected; a worker that counts itself (goc_wg_add
+ * at the top of worker_main) always comes too late: pool_shutdown's wait
+ * sees zero and returns while the workers have not started, and pool_free
+ * would free the pool under them. */
+typedef struct start_stop {
+    pool *p;
+    job_probe *probe;
+} start_stop;
+
+static void call_start_and_shutdown(void *arg)
+{
+    start_stop *s = arg;
+    s->p = pool_start(3, 2, probe_job, s->probe);
+    pool_shutdown(s->p);
+}
+
+CL_TEST(pool_counts_its_workers_before_they_start)
+{
+    static job_probe probe;
+    probe_init(&probe, false, -1, 0, 0);
+    static start_stop s;
+    s = (start_stop){NULL, &probe};
+    cl_call c;
+    cl_point_hold_every(CL_BEFORE_WG_ADD);
+    cl_spawn_call(&c, call_start_and_shutdown, &s);
+    cl_point_drive(CL_BEFORE_WG_ADD, &c);
+    int uncounted = cl_point_waiting(CL_BEFORE_WG_ADD);
+    bool returned = cl_call_returned(&c);
+    cl_point_release(CL_BEFORE_WG_ADD);
+    cl_expect(!(returned && uncounted > 0),
+              "pool_shutdown to wait for the 3 workers pool_start started",
+              "count the workers where they are started: goc_wg_go (or goc_wg_add before "
+              "goc_go) in pool_start, never goc_wg_add inside worker_main. A goroutine that "
+              "counts itself may not have run yet when goc_wg_wait looks",
+              "pool_shutdown returned while %d worker%s had not counted %s yet: %s goc_wg_add "
+              "was still to come (" EX ", pool_start).",
+              uncounted, uncounted == 1 ? "" : "s", uncounted == 1 ? "itself" : "themselves",
+              uncounted == 1 ? "its" : "their");
+    expect_shutdown_returned(&c, "pool_start(3, ...) with no job");
+    expect_no_leaks_after("pool_shutdown", ONE_QUEUE);
+    pool_free(s.p);
 }
 CL_END_TEST
 
@@ -464,6 +568,7 @@ Suite *cl_grader_suite(void)
                     pool_submit_blocks_while_the_queue_is_full,
                     pool_shutdown_runs_queued_jobs_and_waits,
                     pool_submit_during_and_after_shutdown_never_panics,
-                    pool_map_uses_exactly_workers_goroutines,
+                    pool_submit_racing_shutdown_is_accepted_or_refused_cleanly,
+                    pool_counts_its_workers_before_they_start, pool_map_uses_exactly_workers_goroutines,
                     pool_map_keeps_each_result_in_its_place, pool_map_from_two_callers_at_once);
 }

@@ -46,8 +46,14 @@ static int drain_all(goc_recvch out, int *got, int max, const char *call)
     for (;;) {
         int v;
         goc_try_result r = cl_recv_within(ch_of(out), &v, 5, NULL);
-        if (r == GOC_CLOSED)
+        if (r == GOC_CLOSED) {
+            /* Let every stage finish what it does after the close before the
+             * count is judged: a second close (every worker closing) then
+             * panics with its own message every time, not only when it
+             * happens to beat the count. */
+            cl_settle();
             return n;
+        }
         cl_expect(r == GOC_RECEIVED, "the output to be closed after the last value",
                   "a stage closes its output once it is done (fan_out and merge: one closer "
                   "goroutine that waits for all workers, then goc_close)",
@@ -136,6 +142,19 @@ CL_END_TEST
 
 /* ---- merge --------------------------------------------------------------------- */
 
+typedef struct merge_call {
+    goc_ctx *ctx;
+    goc_recvch *ins;
+    int n;
+    goc_recvch out;
+} merge_call;
+
+static void call_merge(void *arg)
+{
+    merge_call *m = arg;
+    m->out = merge(m->ctx, m->ins, m->n);
+}
+
 /* Input 0 is open and idle; input 1 holds 5 values.  All 5 must come
  * through while input 0 says nothing. */
 CL_TEST(merge_reads_every_input_at_once)
@@ -154,6 +173,22 @@ CL_TEST(merge_reads_every_input_at_once)
         goc_try_result r = goc_try_recv(ch_of(out), &got[n]);
         if (r != GOC_RECEIVED)
             break;
+    }
+    if (n < 5) {
+        /* The grader cleared its array as soon as merge returned: a
+         * forwarder that reads ins[i] only then ranges over NULL, Go's nil
+         * channel, and waits for ever. */
+        static char dump[8192];
+        cl_dump(dump, sizeof dump);
+        if (strstr(dump, "chan receive (nil chan)"))
+            ck_abort_msg("expected: each forwarder to keep its own copy of its input\n"
+                         "happened: a forwarder is receiving from a NULL channel: it read the "
+                         "caller's `ins` after merge returned, and the grader had cleared it "
+                         "by then (" EX ", merge)\n"
+                         "revisit:  merge copies ins[i] into each forwarder's struct before it "
+                         "returns; the caller's array may be gone (or reused) once merge has "
+                         "returned. Where each goroutine waits:\n%s",
+                         dump);
     }
     cl_expect(n == 5, "input 1's 5 values while input 0 was open and idle",
               "one forwarding goroutine per input, all running at once (plus one closer), "
@@ -186,8 +221,35 @@ CL_TEST(merge_delivers_every_value_once_and_closes_once)
 {
     static const int a[] = {1, 2, 3, 4}, b[] = {11, 12, 13, 14}, c[] = {21, 22, 23, 24};
     goc_ctx *bg = goc_ctx_background();
-    goc_recvch ins[3] = {gen(bg, a, 4), gen(bg, b, 4), gen(bg, c, 4)};
-    goc_recvch out = merge(bg, ins, 3);
+    static goc_recvch ins[3];
+    ins[0] = gen(bg, a, 4);
+    ins[1] = gen(bg, b, 4);
+    ins[2] = gen(bg, c, 4);
+    /* Every goc_wg_add of the exercise waits until nothing else can run:
+     * counted in merge, before the forwarders start, that changes nothing;
+     * counted by each forwarder, it always comes after the closer's wait
+     * has seen zero and closed the output. */
+    static merge_call mc;
+    mc = (merge_call){bg, ins, 3, {NULL}};
+    cl_call call;
+    cl_point_hold_every(CL_BEFORE_WG_ADD);
+    cl_spawn_call(&call, call_merge, &mc);
+    cl_point_drive(CL_BEFORE_WG_ADD, &call);
+    int uncounted = cl_point_waiting(CL_BEFORE_WG_ADD);
+    /* Left held on failure: released, those forwarders would use the
+     * merge the closer has already freed. */
+    cl_expect(!(cl_call_returned(&call) && uncounted > 0),
+              "merge to count its 3 forwarders before any of them starts",
+              "goc_wg_add(&m->forwarders, n) in merge, before the first goc_go: a forwarder "
+              "that counts itself may not have run yet when the closer's goc_wg_wait looks, "
+              "and then the output is closed (and the merge freed) under it",
+              "merge returned while %d forwarder%s had not counted %s yet: the closer saw a "
+              "count of zero (" EX ", merge).",
+              uncounted, uncounted == 1 ? "" : "s", uncounted == 1 ? "itself" : "themselves");
+    cl_point_release(CL_BEFORE_WG_ADD);
+    cl_expect(cl_call_await(&call, 5), "merge to return at once", "merge only starts goroutines",
+              "merge never returned (" EX ", merge).");
+    goc_recvch out = mc.out;
     int got[16];
     int n = drain_all(out, got, 12, "merge of 3 inputs");
     static const int want[] = {1, 2, 3, 4, 11, 12, 13, 14, 21, 22, 23, 24};
@@ -312,6 +374,59 @@ CL_TEST(fan_out_and_gen_end_after_a_cancel)
 }
 CL_END_TEST
 
+/* After a cancel a worker stops sending but keeps receiving until its
+ * input is closed.  The producer here is the grader, which does not watch
+ * the context: it sends more values after the cancel, and each must be
+ * taken with every worker still there.  A worker that returns at its first
+ * failed send leaves the producer blocked, and lets fan_out's closer free
+ * the input while the producer still holds it. */
+CL_TEST(fan_out_keeps_draining_its_input_after_a_cancel)
+{
+    enum { W = 3, AFTER = 6 };
+    static map_probe p;
+    memset(&p, 0, sizeof p);
+    goc_ctx *ctx = goc_ctx_with_cancel(goc_ctx_background());
+    goc_chan *in = goc_chan_make(int, 0);
+    int before = goc_num_goroutine();
+    goc_recvch out = fan_out(ctx, goc_recv_only(in), W, probe_map, &p);
+    cl_settle();
+    int started = goc_num_goroutine() - before;
+    goc_ctx_cancel(ctx);
+    for (int i = 0; i < AFTER; i++) {
+        cl_settle();
+        /* Settled: a worker still ranging is parked in its receive. */
+        cl_expect(goc_try_send(in, &i),
+                  "fan_out to keep taking values from its input after a cancel",
+                  "after a cancel, keep ranging over the input (drop the values) until it is "
+                  "closed, and make every send a goc_select with goc_ctx_done(ctx): a "
+                  "producer that does not watch the context is never left blocked",
+                  "value %d sent after the cancel was not taken: no worker was receiving "
+                  "(each was stuck in a send, or had returned) (" EX ", fan_out).",
+                  i);
+        cl_settle();
+        int alive = goc_num_goroutine() - before;
+        cl_expect(alive == started, "every worker to stay until its input is closed",
+                  "after a cancel a worker stops calling f and sending, but keeps ranging "
+                  "over the input until the close. A worker that returns (break) leaves the "
+                  "producer blocked, and lets the closer free the input while the producer "
+                  "still sends on it",
+                  "after the cancel, %d of fan_out's %d goroutines had returned while the input "
+                  "was still open (value %d had just been taken) (" EX ", fan_out).",
+                  started - alive, started, i);
+    }
+    goc_close(in); /* fan_out's from here: it frees it once drained */
+    cl_settle();
+    int v;
+    cl_expect(goc_try_recv(ch_of(out), &v) == GOC_CLOSED,
+              "fan_out's output closed once its input closed after a cancel",
+              "the closer closes the output once every worker has left",
+              "the output was not closed (" EX ", fan_out).");
+    expect_no_leaks_after("fan_out was cancelled and its input closed", SELECT_SENDS);
+    goc_chan_free(out);
+    goc_ctx_release(ctx);
+}
+CL_END_TEST
+
 /* ---- pipeline_sum ---------------------------------------------------------------- */
 
 static goc_error boom = GOC_ERROR_SENTINEL("boom");
@@ -319,6 +434,9 @@ static goc_error boom = GOC_ERROR_SENTINEL("boom");
 typedef struct step_probe {
     _Atomic(int) running, calls, cancelled;
     int fail_on;        /* -1: never */
+    int fail_also;      /* -1: never; else fails with fail_on, both at a barrier of 2 */
+    cl_barrier pair;
+    _Atomic(int) pair_out; /* failing calls past the barrier, still running */
     int wait_for;       /* the failing call waits until this many others are inside */
     bool hold;          /* non-failing calls wait for the gate or the cancel */
     cl_gate gate;
@@ -329,6 +447,8 @@ static void step_probe_init(step_probe *p, int fail_on, int wait_for, bool hold)
 {
     memset(p, 0, sizeof *p);
     p->fail_on = fail_on;
+    p->fail_also = -1;
+    cl_barrier_init(&p->pair, 2);
     p->wait_for = wait_for;
     p->hold = hold;
     cl_gate_init(&p->gate);
@@ -341,6 +461,18 @@ static goc_error *probe_step(goc_ctx *ctx, int in, int *out, void *fctx)
     atomic_fetch_add(&p->calls, 1);
     atomic_fetch_add(&p->running, 1);
     goc_error *err = NULL;
+    if (p->fail_also >= 0 && (in == p->fail_on || in == p->fail_also)) {
+        cl_barrier_arrive_and_wait(&p->pair); /* both are inside f */
+        err = goc_error_wrap(&boom, "step failed");
+        atomic_fetch_sub(&p->running, 1);
+        /* Both return together, while running: left to the barrier alone,
+         * a libgoc wake-up could order one failing worker after the other
+         * and hide an unguarded first-error slot from the race pass. */
+        atomic_fetch_add(&p->pair_out, 1);
+        while (atomic_load(&p->pair_out) < 2)
+            goc_yield(); /* lets the other one run, whichever scheduler */
+        return err;
+    }
     if (in == p->fail_on) {
         if (p->wait_for > 0)
             cl_latch_wait(&p->inside);
@@ -441,8 +573,38 @@ CL_TEST(pipeline_sum_returns_the_error_that_caused_the_cancel)
               "(7: boom): keep the first error (" EX ", pipeline_sum).",
               goc_error_message(s.err));
     cl_expect(strstr(goc_error_message(s.err), "7") != NULL, "the value 7 in the message",
-              "goc_error_wrap(err, \"value %%d\", v) keeps the cause and adds the value",
+              "goc_error_wrap(err, \"value %d\", v) keeps the cause and adds the value",
               "the message was \"%s\" (" EX ", pipeline_sum).", goc_error_message(s.err));
+    expect_no_leaks_after("pipeline_sum returned an error", SELECT_SENDS);
+    goc_error_free(s.err);
+}
+CL_END_TEST
+
+/* f(7) and f(9) fail at the same moment (they meet at a barrier of 2), so
+ * two workers reach the first-error slot together with nothing ordering
+ * them: one error is kept and wrapped, the other freed (the memory pass),
+ * and the slot is read and written only under the mutex (the race pass). */
+CL_TEST(pipeline_sum_keeps_one_of_two_errors_at_once)
+{
+    static const int vals[] = {7, 9, 1, 2, 3, 4, 5, 6};
+    static step_probe p;
+    step_probe_init(&p, 7, 0, true);
+    p.fail_also = 9;
+    static sum_call s;
+    s = (sum_call){goc_ctx_background(), vals, 8, 4, &p, -1, NULL, 0};
+    cl_call c;
+    cl_spawn_call(&c, call_pipeline_sum, &s);
+    cl_settle();
+    cl_gate_open(&p.gate);
+    cl_expect(cl_call_await(&c, 5), "pipeline_sum to return once every call of f returned",
+              "wait for the workers, then return the first error",
+              "it never returned (" EX ", pipeline_sum).");
+    const char *msg = goc_error_message(s.err);
+    cl_expect(goc_error_is(s.err, &boom) && (strstr(msg, "7") || strstr(msg, "9")),
+              "one of the two errors that failed at once (value 7 or value 9: step failed: "
+              "boom)",
+              "keep the first error under the mutex and free the other",
+              "it returned \"%s\" (" EX ", pipeline_sum).", msg);
     expect_no_leaks_after("pipeline_sum returned an error", SELECT_SENDS);
     goc_error_free(s.err);
 }
@@ -489,7 +651,9 @@ Suite *cl_grader_suite(void)
                     gen_stops_sending_when_cancelled, merge_reads_every_input_at_once,
                     merge_delivers_every_value_once_and_closes_once,
                     merge_stops_sending_when_cancelled, fan_out_runs_workers_calls_at_once,
-                    fan_out_and_gen_end_after_a_cancel, pipeline_sum_adds_every_result,
+                    fan_out_and_gen_end_after_a_cancel,
+                    fan_out_keeps_draining_its_input_after_a_cancel, pipeline_sum_adds_every_result,
                     pipeline_sum_returns_the_error_that_caused_the_cancel,
+                    pipeline_sum_keeps_one_of_two_errors_at_once,
                     pipeline_sum_stops_when_the_parent_is_cancelled);
 }

@@ -29,6 +29,100 @@ static void expect_no_leaks_after(const char *call, const char *revisit)
                  leaked, call, revisit, report);
 }
 
+/* ---- who freed what ---------------------------------------------------------------
+ *
+ * The lesson wraps goc_error_free and goc_errgroup_free (its front matter's
+ * `wrap:`), so every call the exercise makes comes here first.  Nothing is
+ * freed during a test: the error (or group) is only noted.  An error the
+ * exercise freed and then handed on (sent, returned, joined) is still
+ * whole, so the test can say "you freed this" instead of crashing on it in
+ * the plain pass.  end_of_test frees what was noted for real.  The
+ * grader's own frees go straight to the real functions. */
+void __real_goc_error_free(goc_error *err);
+void __real_goc_errgroup_free(goc_errgroup *g);
+
+#define MAX_FREED 256
+static struct {
+    _Atomic(int) n, ngroups;
+    goc_error *errs[MAX_FREED];
+    goc_errgroup *groups[MAX_FREED];
+} freed;
+
+void __wrap_goc_error_free(goc_error *err)
+{
+    if (!err || !err->owned_) /* NULL and sentinels: ignored, as goc_error_free does */
+        return;
+    int k = atomic_fetch_add(&freed.n, 1);
+    if (k < MAX_FREED)
+        freed.errs[k] = err;
+    else
+        __real_goc_error_free(err);
+}
+
+void __wrap_goc_errgroup_free(goc_errgroup *g)
+{
+    int k = atomic_fetch_add(&freed.ngroups, 1);
+    if (k < MAX_FREED)
+        freed.groups[k] = g;
+    else
+        __real_goc_errgroup_free(g);
+}
+
+static int noted(_Atomic(int) *n) { return atomic_load(n) < MAX_FREED ? atomic_load(n) : MAX_FREED; }
+
+/* The error the exercise freed that is err or inside err, or NULL. */
+static const goc_error *freed_inside(const goc_error *err)
+{
+    if (!err)
+        return NULL;
+    for (int k = 0; k < noted(&freed.n); k++)
+        if (goc_error_is(err, freed.errs[k]))
+            return freed.errs[k];
+    return NULL;
+}
+
+/* A message on one line (joined errors hold newlines). */
+static const char *one_line(const goc_error *err)
+{
+    static char buf[512];
+    const char *m = goc_error_message(err);
+    size_t j = 0;
+    for (size_t i = 0; m[i] && j + 3 < sizeof buf; i++) {
+        if (m[i] == '\n') {
+            buf[j++] = '\\';
+            buf[j++] = 'n';
+        } else {
+            buf[j++] = m[i];
+        }
+    }
+    buf[j] = '\0';
+    return buf;
+}
+
+/* Frees for real what the exercise freed during the test, once each; an
+ * error it freed twice (or freed, then freed again inside another) is the
+ * exercise's double free, reported here instead of crashing. */
+static void end_of_test(const char *call)
+{
+    int n = noted(&freed.n);
+    for (int k = 0; k < n; k++)
+        for (int j = 0; j < n; j++)
+            cl_expect(j == k || !goc_error_is(freed.errs[j], freed.errs[k]),
+                      "every error freed once",
+                      "free an error once, by its one owner; after a wrap or a join, free only "
+                      "the outer error (it frees what it holds)",
+                      "%s freed the error \"%s\" twice (goc_error_free on it, and on %s) (" EX
+                      ").",
+                      call, one_line(freed.errs[k]),
+                      freed.errs[j] == freed.errs[k] ? "it again" : "an error that holds it");
+    for (int k = 0; k < n; k++)
+        __real_goc_error_free(freed.errs[k]);
+    for (int k = 0; k < noted(&freed.ngroups); k++)
+        __real_goc_errgroup_free(freed.groups[k]);
+    atomic_store(&freed.n, 0);
+    atomic_store(&freed.ngroups, 0);
+}
+
 static goc_error disk_full = GOC_ERROR_SENTINEL("disk full");
 static goc_error timed_out = GOC_ERROR_SENTINEL("timed out");
 static goc_error refused = GOC_ERROR_SENTINEL("connection refused");
@@ -73,8 +167,36 @@ static void call_run_collect(void *arg)
     c->failed = run_collect(c->n, probe_task, c->probe, c->errs);
 }
 
+/* What the caller's slots hold before run_collect: run_collect must write
+ * every one, NULL for a task that succeeded. */
+static goc_error stale = GOC_ERROR_SENTINEL("left over from before the call");
+
+static void collect_call_init(collect_call *c, task_probe *p, int n)
+{
+    memset(c, 0, sizeof *c);
+    c->probe = p;
+    c->n = n;
+    for (int i = 0; i < MAXT; i++)
+        c->errs[i] = &stale;
+}
+
 static void expect_collected(collect_call *c, const char *call)
 {
+    for (int i = 0; i < c->n; i++) {
+        const goc_error *gone = freed_inside(c->errs[i]);
+        cl_expect(!gone, "every error in errs to be alive: the caller owns it",
+                  "an error sent on a channel belongs to the receiver: the sender must not "
+                  "goc_error_free it after goc_send (the pointer was sent, not a copy)",
+                  "after %s, errs[%d] (\"%s\") had already been freed by the exercise "
+                  "(goc_error_free) (" EX ", run_collect).",
+                  call, i, one_line(c->errs[i]));
+        cl_expect(c->errs[i] != &stale, "every slot written: the error, or NULL",
+                  "errs[o.index] = o.err for every outcome, NULL included: the caller's array "
+                  "may hold anything before the call",
+                  "after %s, errs[%d] still held what the caller had put there before the call "
+                  "(" EX ", run_collect).",
+                  call, i);
+    }
     int want_failed = 0;
     for (int i = 0; i < c->n; i++) {
         goc_error *cause = c->probe->cause[i];
@@ -103,7 +225,7 @@ static void expect_collected(collect_call *c, const char *call)
         snprintf(prefix, sizeof prefix, "task %d: ", i);
         cl_expect(strncmp(goc_error_message(got), prefix, strlen(prefix)) == 0,
                   "each error to start with \"task <i>: \"",
-                  "goc_error_wrap(err, \"task %%d\", i) in the task's goroutine",
+                  "goc_error_wrap(err, \"task %d\", i) in the task's goroutine",
                   "after %s, errs[%d] is \"%s\" (" EX ", run_collect).", call, i,
                   goc_error_message(got));
     }
@@ -115,7 +237,7 @@ static void expect_collected(collect_call *c, const char *call)
 static void free_errs(collect_call *c)
 {
     for (int i = 0; i < c->n; i++)
-        goc_error_free(c->errs[i]);
+        __real_goc_error_free(c->errs[i]);
 }
 
 CL_TEST(run_collect_keeps_every_error_by_identity)
@@ -126,9 +248,7 @@ CL_TEST(run_collect_keeps_every_error_by_identity)
     p.cause[4] = &timed_out;
     p.cause[6] = &refused;
     static collect_call c;
-    memset(&c, 0, sizeof c);
-    c.probe = &p;
-    c.n = 8;
+    collect_call_init(&c, &p, 8);
     cl_call call;
     cl_spawn_call(&call, call_run_collect, &c);
     bool back = cl_call_await(&call, 5);
@@ -143,6 +263,7 @@ CL_TEST(run_collect_keeps_every_error_by_identity)
                           "every task report and end");
     expect_collected(&c, "run_collect(8, ...) with tasks 1, 4 and 6 failing");
     free_errs(&c);
+    end_of_test("run_collect");
 }
 CL_END_TEST
 
@@ -159,9 +280,7 @@ CL_TEST(run_collect_from_two_callers_at_once)
 {
     for (int k = 0; k < 2; k++) {
         task_probe_init(&pair_probe[k], 5);
-        memset(&pair[k], 0, sizeof pair[k]);
-        pair[k].probe = &pair_probe[k];
-        pair[k].n = 5;
+        collect_call_init(&pair[k], &pair_probe[k], 5);
     }
     pair_probe[0].cause[0] = &not_found;
     pair_probe[1].cause[4] = &disk_full;
@@ -174,6 +293,7 @@ CL_TEST(run_collect_from_two_callers_at_once)
     expect_no_leaks_after("run_collect", "receive one outcome per task");
     free_errs(&pair[0]);
     free_errs(&pair[1]);
+    end_of_test("run_collect");
 }
 CL_END_TEST
 
@@ -246,12 +366,29 @@ static void call_fetch_all(void *arg)
     f->err = fetch_all(f->parent, URLS, f->n, f->limit, probe_fetch, f->probe, &f->group);
 }
 
-static void free_group(fetch_call *f)
+/* Right after fetch_all returned, before its error is read. */
+static void expect_group_handed_back(fetch_call *f)
 {
+    cl_expect(atomic_load(&freed.ngroups) == 0, "fetch_all to hand its group to the caller",
+              "*group = g and return: the group owns the error goc_errgroup_wait returned, so "
+              "the caller reads the error first and frees the group after",
+              "fetch_all called goc_errgroup_free before returning: the error it returned "
+              "belonged to that group (" EX ", fetch_all).");
+    cl_expect(!freed_inside(f->err), "the returned error to be alive",
+              "the group owns its first error: never goc_error_free it; goc_errgroup_free "
+              "(by the caller) frees it",
+              "fetch_all returned an error the exercise had freed (\"%s\") (" EX
+              ", fetch_all).",
+              one_line(f->err));
     cl_expect(f->group != NULL, "fetch_all to store its group in *group",
               "*group = g before returning: the caller frees it after reading the error",
               "*group is NULL (" EX ", fetch_all).");
-    goc_errgroup_free(f->group);
+}
+
+static void free_group(fetch_call *f)
+{
+    __real_goc_errgroup_free(f->group);
+    end_of_test("fetch_all");
 }
 
 /* u2 fails once the 5 others are waiting on their context: fetch_all must
@@ -275,6 +412,7 @@ CL_TEST(fetch_all_returns_the_first_cause_and_cancels_the_rest)
               back ? "" : "; fetch_all was still waiting for them");
     cl_expect(cl_call_await(&c, 5), "fetch_all to return", "wait for the group",
               "it never returned (" EX ", fetch_all).");
+    expect_group_handed_back(&f);
     cl_expect(f.err != NULL, "u2's error", "return what goc_errgroup_wait returns",
               "fetch_all returned NULL although u2 failed (" EX ", fetch_all).");
     cl_expect(goc_error_is(f.err, &not_found) && !goc_error_is(f.err, goc_canceled),
@@ -284,7 +422,7 @@ CL_TEST(fetch_all_returns_the_first_cause_and_cancels_the_rest)
               "fetch_all returned \"%s\" (" EX ", fetch_all).", goc_error_message(f.err));
     cl_expect(strncmp(goc_error_message(f.err), "fetch u2: ", 10) == 0,
               "the message to start with \"fetch u2: \"",
-              "goc_error_wrap(err, \"fetch %%s\", url) in the group's function",
+              "goc_error_wrap(err, \"fetch %s\", url) in the group's function",
               "the message is \"%s\" (" EX ", fetch_all).", goc_error_message(f.err));
     expect_no_leaks_after("fetch_all", "goc_errgroup_wait waits for every fetch");
     free_group(&f);
@@ -313,6 +451,7 @@ CL_TEST(fetch_all_runs_exactly_limit_fetches_at_once)
               "%d fetch%s ran at once (" EX ", fetch_all).", running, running == 1 ? "" : "es");
     cl_expect(cl_call_await(&c, 5), "fetch_all to return", "wait for the group",
               "it never returned (" EX ", fetch_all).");
+    expect_group_handed_back(&f);
     cl_expect(f.err == NULL && atomic_load(&p.finished) == 12,
               "NULL and all 12 fetches done when none failed", "return the group's result",
               "it returned \"%s\" after %d fetches (" EX ", fetch_all).",
@@ -340,6 +479,7 @@ CL_TEST(fetch_all_passes_the_parents_cancel_on)
               "the group's context is a child of parent: goc_errgroup_with_context(parent, "
               "&ctx)",
               "%d of 4 saw it (" EX ", fetch_all).", atomic_load(&p.cancelled));
+    expect_group_handed_back(&f);
     cl_expect(goc_error_is(f.err, goc_canceled), "an error that is goc_canceled",
               "return the group's first error", "it returned \"%s\" (" EX ", fetch_all).",
               goc_error_message(f.err));
@@ -360,10 +500,15 @@ CL_TEST(summarize_joins_every_failure)
     goc_error *all = summarize(errs, 8);
     cl_expect(all != NULL, "an error when 3 of 8 failed", "join the non-NULL errors",
               "summarize returned NULL (" EX ", summarize).");
-    const char *msg = goc_error_message(all);
+    cl_expect(!freed_inside(all), "every error inside the result to be alive",
+              "goc_error_join and goc_error_wrap take the errors over: clear the slots, never "
+              "free what was joined (the caller frees only the result)",
+              "the result holds an error summarize had freed (\"%s\") (" EX ", summarize).",
+              one_line(freed_inside(all)));
+    const char *msg = one_line(all);
     cl_expect(strncmp(msg, "3 of 8 tasks failed: ", 21) == 0,
               "the message to start with \"3 of 8 tasks failed: \"",
-              "goc_error_wrap(goc_error_join(errs, n), \"%%d of %%d tasks failed\", k, n)",
+              "goc_error_wrap(goc_error_join(errs, n), \"%d of %d tasks failed\", k, n)",
               "it is \"%s\" (" EX ", summarize).", msg);
     cl_expect(goc_error_is(all, &disk_full) && goc_error_is(all, &timed_out) &&
                   goc_error_is(all, &refused),
@@ -377,7 +522,8 @@ CL_TEST(summarize_joins_every_failure)
         cl_expect(errs[i] == NULL, "every slot NULL afterwards: the result owns the errors",
                   "clear errs[i] after joining, so nobody frees them twice",
                   "errs[%d] still points at an error (" EX ", summarize).", i);
-    goc_error_free(all);
+    __real_goc_error_free(all);
+    end_of_test("summarize");
     goc_error *none[3] = {0};
     cl_expect(summarize(none, 3) == NULL, "NULL when nothing failed", "return NULL for no failures",
               "summarize of 3 NULLs returned an error (" EX ", summarize).");

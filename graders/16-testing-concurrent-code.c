@@ -99,8 +99,14 @@ struct bq {
     int putters_waiting;
     _Atomic(bool) collided; /* PUT_WITHOUT_LOCK: two puts took the same slot once; no more waiting */
     bool closed;
-    bug bug;
 };
+
+/* Which queue this test process runs: one value per process, set before
+ * the learner's test starts.  It is kept here, not in the queue and not in
+ * which table of functions the test gets, so that nothing a test can read
+ * (the ops pointer, the function pointers, the queue's bytes) tells the
+ * correct queue from a broken one: only its behaviour does. */
+static bug queue_bug;
 
 /* Shared with the broken queues' code, in the learner's test process. */
 static struct {
@@ -110,16 +116,15 @@ static struct {
     void (*note_concurrent_len)(void);
 } run_state;
 
-static bool full(bq *q) { return q->bug == ONE_SHORT ? q->n + 1 >= q->cap : q->n >= q->cap; }
+static bool full(bq *q) { return queue_bug == ONE_SHORT ? q->n + 1 >= q->cap : q->n >= q->cap; }
 
-static bq *make_queue(int cap, bug b)
+static bq *make_queue(int cap)
 {
     if (cap < 1)
         goc_panic("make(%d): a queue's capacity is 1 or more (the contract in " EX ")", cap);
     bq *q = calloc(1, sizeof *q);
     q->buf = calloc((size_t)cap, sizeof *q->buf);
     q->cap = cap;
-    q->bug = b;
     q->not_full = goc_cond_make(&q->mu);
     q->not_empty = goc_cond_make(&q->mu);
     return q;
@@ -133,7 +138,8 @@ static bq *make_queue(int cap, bug b)
 static void wait_for_partner(bq *q)
 {
     goc_time give_up = cl__now() + 2 * GOC_SECOND;
-    cl__in_grader_wait++;
+    cl__grader_wait cl__gw_;
+    cl__grader_wait_begin(&cl__gw_);
     while (!atomic_load(&q->collided) && atomic_load(&run_state.puts_in_window) < 2) {
         if (cl__now() >= give_up) {
             atomic_store(&q->collided, true);
@@ -142,7 +148,7 @@ static void wait_for_partner(bq *q)
         if (goc_settle(run_state.since, 20 * GOC_MILLISECOND))
             break;
     }
-    cl__in_grader_wait--;
+    cl__grader_wait_end(&cl__gw_);
 }
 
 /* The bug: the slot is taken under the lock, but the value is written
@@ -172,12 +178,12 @@ static bool queue_put(bq *q, int v)
 {
     atomic_fetch_add(&run_state.puts_in_flight, 1);
     goc_mutex_lock(&q->mu);
-    if (q->bug == PUT_AFTER_CLOSE_OK && q->closed) {
+    if (queue_bug == PUT_AFTER_CLOSE_OK && q->closed) {
         goc_mutex_unlock(&q->mu);
         atomic_fetch_sub(&run_state.puts_in_flight, 1);
         return true;
     }
-    if (q->bug == DROPS_WHEN_FULL && full(q) && !q->closed) {
+    if (queue_bug == DROPS_WHEN_FULL && full(q) && !q->closed) {
         goc_mutex_unlock(&q->mu);
         atomic_fetch_sub(&run_state.puts_in_flight, 1);
         return true;
@@ -188,7 +194,7 @@ static bool queue_put(bq *q, int v)
         q->putters_waiting--;
     }
     bool ok = !q->closed;
-    if (ok && q->bug == PUT_WITHOUT_LOCK) {
+    if (ok && queue_bug == PUT_WITHOUT_LOCK) {
         ok = put_without_lock(q, v); /* unlocks */
         atomic_fetch_sub(&run_state.puts_in_flight, 1);
         return ok;
@@ -207,7 +213,7 @@ static bool queue_put(bq *q, int v)
 static bool queue_get(bq *q, int *v)
 {
     goc_mutex_lock(&q->mu);
-    if (q->bug == GET_DOES_NOT_WAIT && q->n == 0) {
+    if (queue_bug == GET_DOES_NOT_WAIT && q->n == 0) {
         goc_mutex_unlock(&q->mu);
         return false;
     }
@@ -215,7 +221,7 @@ static bool queue_get(bq *q, int *v)
         goc_cond_wait(&q->not_empty);
     bool ok = q->n > 0;
     if (ok) {
-        if (q->bug == LIFO) {
+        if (queue_bug == LIFO) {
             q->tail = (q->tail + q->cap - 1) % q->cap;
             *v = q->buf[q->tail];
         } else {
@@ -223,7 +229,7 @@ static bool queue_get(bq *q, int *v)
             q->head = (q->head + 1) % q->cap;
         }
         q->n--;
-        bool lose_wakeup = q->bug == LOST_WAKEUP_AT_1 && q->cap == 1 && q->putters_waiting >= 2;
+        bool lose_wakeup = queue_bug == LOST_WAKEUP_AT_1 && q->cap == 1 && q->putters_waiting >= 2;
         if (!lose_wakeup)
             goc_cond_signal(&q->not_full);
     }
@@ -236,7 +242,7 @@ static void queue_close(bq *q)
     goc_mutex_lock(&q->mu);
     q->closed = true;
     goc_cond_broadcast(&q->not_full);
-    if (q->bug == CLOSE_WAKES_ONE)
+    if (queue_bug == CLOSE_WAKES_ONE)
         goc_cond_signal(&q->not_empty);
     else
         goc_cond_broadcast(&q->not_empty);
@@ -245,7 +251,7 @@ static void queue_close(bq *q)
 
 static int queue_len(bq *q)
 {
-    if (q->bug == LEN_WITHOUT_LOCK) {
+    if (queue_bug == LEN_WITHOUT_LOCK) {
         if (atomic_load(&run_state.puts_in_flight) > 0 && run_state.note_concurrent_len)
             run_state.note_concurrent_len();
         return q->n; /* the bug: no lock */
@@ -262,60 +268,48 @@ static void queue_free(bq *q)
     free(q);
 }
 
-#define QUEUE_OPS(b)                                                                 \
-    static bq *make_##b(int cap) { return make_queue(cap, b); }                      \
-    static const bq_ops ops_##b = {make_##b, queue_put, queue_get, queue_close, queue_len, queue_free};
-QUEUE_OPS(CORRECT)
-QUEUE_OPS(DROPS_WHEN_FULL)
-QUEUE_OPS(ONE_SHORT)
-QUEUE_OPS(GET_DOES_NOT_WAIT)
-QUEUE_OPS(LEN_WITHOUT_LOCK)
-QUEUE_OPS(CLOSE_WAKES_ONE)
-QUEUE_OPS(PUT_AFTER_CLOSE_OK)
-QUEUE_OPS(LIFO)
-QUEUE_OPS(LOST_WAKEUP_AT_1)
-QUEUE_OPS(PUT_WITHOUT_LOCK)
+/* One table for every queue, correct or broken (see queue_bug). */
+static const bq_ops queue_ops = {make_queue, queue_put, queue_get, queue_close, queue_len, queue_free};
 
 /* What each broken queue does wrong, and what a test that lets it
  * survive never does (the class of situation, not the assertion). */
 static const struct mutant {
     bug bug;
-    const bq_ops *ops;
     const char *name;    /* as the learner reads it */
     const char *does;    /* the bug, as a clause */
     const char *missing; /* why it survived */
 } MUTANTS[] = {
-    {DROPS_WHEN_FULL, &ops_DROPS_WHEN_FULL, "put drops the value when full",
+    {DROPS_WHEN_FULL, "put drops the value when full",
      "put on a full queue returns true at once and throws the value away",
      "No test looks at a put made while the queue is full: that it is still waiting while "
      "nobody gets, and what comes out once someone does"},
-    {ONE_SHORT, &ops_ONE_SHORT, "capacity off by one",
+    {ONE_SHORT, "capacity off by one",
      "the queue holds one value fewer than its capacity (at capacity 1, every put waits forever)",
      "No test fills a queue to exactly its capacity and checks that every one of those puts "
      "came back; run the same test for several capacities (a table), 1 among them"},
-    {GET_DOES_NOT_WAIT, &ops_GET_DOES_NOT_WAIT, "get on an empty queue does not wait",
+    {GET_DOES_NOT_WAIT, "get on an empty queue does not wait",
      "get on an empty, open queue returns false at once instead of waiting for a put",
      "No test starts a get on an empty queue, checks it is still waiting, then hands it a value"},
-    {LEN_WITHOUT_LOCK, &ops_LEN_WITHOUT_LOCK, "len reads without the lock",
+    {LEN_WITHOUT_LOCK, "len reads without the lock",
      "len reads the count without taking the lock, a data race and nothing else",
      "No test calls len() while put() runs in another goroutine, so ThreadSanitizer had "
      "nothing to see (a put into a queue with room returns in microseconds, before a len "
      "caller gets going: put more values than the capacity, so the puts wait while getters "
      "drain, and call len all that time)"},
-    {CLOSE_WAKES_ONE, &ops_CLOSE_WAKES_ONE, "close wakes only one getter",
+    {CLOSE_WAKES_ONE, "close wakes only one getter",
      "close wakes one waiting get and leaves the others waiting forever",
      "No test closes a queue while several gets wait on it and checks that every one returns"},
-    {PUT_AFTER_CLOSE_OK, &ops_PUT_AFTER_CLOSE_OK, "put after close succeeds",
+    {PUT_AFTER_CLOSE_OK, "put after close succeeds",
      "put after close returns true and the value is lost",
      "No test checks put's result after close"},
-    {LIFO, &ops_LIFO, "newest value first (LIFO)",
+    {LIFO, "newest value first (LIFO)",
      "get hands back the newest value instead of the oldest",
      "No test puts several values and checks the order they come back in"},
-    {LOST_WAKEUP_AT_1, &ops_LOST_WAKEUP_AT_1, "two putters stuck at capacity 1",
+    {LOST_WAKEUP_AT_1, "two putters stuck at capacity 1",
      "at capacity 1, with two puts waiting, a get wakes neither of them (a lost wake-up)",
      "None of your cases has two puts waiting on a full queue of capacity 1 while gets drain "
      "it; run the same test for several capacities and numbers of goroutines (a table)"},
-    {PUT_WITHOUT_LOCK, &ops_PUT_WITHOUT_LOCK, "put without the lock loses values",
+    {PUT_WITHOUT_LOCK, "put without the lock loses values",
      "put stores its value without the lock: two puts at the same time write the same slot",
      "No test has several goroutines put at the same time and then accounts for every value "
      "(release them together, from a barrier or a gate)"},
@@ -381,8 +375,9 @@ void __real__exit(int status) __attribute__((noreturn));
 static void timers_at_test_end(void); /* with the wraps, at the end */
 
 /* The learner's test, in the child: records go to fd `rec`, output to `out`. */
-GOC_NORETURN static void child_run(int index, const bq_ops *ops, int rec, int out)
+GOC_NORETURN static void child_run(int index, bug b, int rec, int out)
 {
+    queue_bug = b;
     record_fd = rec;
     dup2(out, 1);
     dup2(out, 2);
@@ -392,7 +387,7 @@ GOC_NORETURN static void child_run(int index, const bq_ops *ops, int rec, int ou
     atomic_store(&run_state.puts_in_flight, 0);
     atomic_store(&run_state.puts_in_window, 0);
     t_ctx t = {child_errorf, NULL};
-    TESTS[index].fn(&t, ops);
+    TESTS[index].fn(&t, &queue_ops);
     fflush(NULL);
     send_record('R', "");
     char dump[2400] = "";
@@ -492,9 +487,9 @@ static bool drain(int rec, int out, outcome *o, goc_time deadline)
     return true;
 }
 
-/* Runs TESTS[index] against `ops` in a child process, at most
- * HARNESS_SECONDS, and says how it went. */
-static void run_test(int index, const bq_ops *ops, outcome *o)
+/* Runs TESTS[index] against the queue with bug `b` in a child process, at
+ * most HARNESS_SECONDS, and says how it went. */
+static void run_test(int index, bug b, outcome *o)
 {
     memset(o, 0, sizeof *o);
     o->end = DIED;
@@ -506,7 +501,7 @@ static void run_test(int index, const bq_ops *ops, outcome *o)
     if (pid == 0) {
         close(rec[0]);
         close(out[0]);
-        child_run(index, ops, rec[1], out[1]);
+        child_run(index, b, rec[1], out[1]);
     }
     close(rec[1]);
     close(out[1]);
@@ -583,7 +578,7 @@ CL_TEST(tests_pass_against_the_real_queue)
     for (int run = 1; run <= REAL_RUNS && (run <= MIN_RUNS || cl__now() < budget_end); run++) {
         runs = run;
         for (int i = 0; i < NTESTS; i++) {
-            run_test(i, &ops_CORRECT, &o);
+            run_test(i, CORRECT, &o);
             if (o.raced) {
                 /* The learner's own race: its report goes to this test's
                  * output, where the runner shows it with the lines of the
@@ -628,7 +623,7 @@ CL_TEST(tests_do_not_sleep)
     expect_well_formed_table();
     outcome o;
     for (int i = 0; i < NTESTS; i++) {
-        run_test(i, &ops_CORRECT, &o);
+        run_test(i, CORRECT, &o);
         cl_expect(!o.slept, "no sleeps in the tests",
                   "wait for an event, not for time: a gate or a latch (goc/testing.h) for "
                   "\"it has happened\", goc_settle for \"everything is parked now\"; a bound "
@@ -646,7 +641,7 @@ CL_TEST(tests_leave_no_goroutines)
     expect_well_formed_table();
     outcome o;
     for (int i = 0; i < NTESTS; i++) {
-        run_test(i, &ops_CORRECT, &o);
+        run_test(i, CORRECT, &o);
         cl_expect(o.leaked == 0, "every goroutine a test starts to have returned when it ends",
                   "a test ends what it starts: close the queue or hand over the value the "
                   "goroutine waits for, then wait for it (a latch, a WaitGroup)",
@@ -669,7 +664,19 @@ static void expect_killed(bug b)
     bool concurrent_len = false;
     outcome o;
     for (int i = 0; i < NTESTS; i++) {
-        run_test(i, m->ops, &o);
+        /* The same test against the correct queue first, in this same
+         * grader process: a test must fail because of the queue, not
+         * because of when or how often it ran (a count kept in a file, a
+         * clock), which nothing else here could tell apart. */
+        run_test(i, CORRECT, &o);
+        cl_expect(o.end == RETURNED && !o.errors && !o.raced,
+                  "each test to pass against the correct queue every time it runs",
+                  "a test may depend only on what the queue does, never on timing or on how "
+                  "many times it has run",
+                  "test '%s' failed against the correct queue when it ran again beside mutant "
+                  "'%s'.%s%.400s",
+                  TESTS[i].name, m->name, o.errors ? "\nIts output:\n" : "", o.errors ? head_of(&o) : "");
+        run_test(i, m->bug, &o);
         concurrent_len |= o.concurrent_len;
         if (o.errors || o.raced)
             return; /* caught: the test reported it, or made its data race happen */
@@ -725,10 +732,11 @@ int __real_goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report);
 
 bool __wrap_goc_settle(int64_t since_id, goc_duration limit)
 {
-    bool learners = !cl__in_grader_wait;
-    cl__in_grader_wait++;
+    bool learners = !cl__in_grader_wait();
+    cl__grader_wait cl__gw_;
+    cl__grader_wait_begin(&cl__gw_);
     bool settled = __real_goc_settle(since_id, limit);
-    cl__in_grader_wait--;
+    cl__grader_wait_end(&cl__gw_);
     if (learners && !settled) {
         /* Against the correct queue every goroutine of a test parks or ends
          * at once; a settle that runs out waited its limit for a goroutine
@@ -744,9 +752,10 @@ bool __wrap_goc_settle(int64_t since_id, goc_duration limit)
 
 int __wrap_goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
 {
-    cl__in_grader_wait++;
+    cl__grader_wait cl__gw_;
+    cl__grader_wait_begin(&cl__gw_);
     int n = __real_goc_leak_check(since_id, timeout, report);
-    cl__in_grader_wait--;
+    cl__grader_wait_end(&cl__gw_);
     return n;
 }
 
@@ -830,7 +839,7 @@ static void timers_at_test_end(void)
 bool __wrap_goc_latch_wait_for(goc_latch *l, goc_duration limit)
 {
     bool opened = __real_goc_latch_wait_for(l, limit);
-    if (!opened && !cl__in_grader_wait) {
+    if (!opened && !cl__in_grader_wait()) {
         char what[100];
         snprintf(what, sizeof what, "goc_latch_wait_for(latch, %lld ms) until it ran out",
                  (long long)(limit / GOC_MILLISECOND));

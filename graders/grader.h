@@ -116,10 +116,57 @@
 
 /* ---- small waits ------------------------------------------------------------ */
 
-/* Non-zero while this thread runs one of grader.h's own waits (which call
- * libgoc's leak check, which sleeps in small steps): the libc sleep
- * schedule points ignore those and count only the learner's sleeps. */
-static _Thread_local int cl__in_grader_wait;
+/* The goroutines now inside one of grader.h's own waits (which call
+ * libgoc's leak check, which sleeps in small steps): the libc sleep and
+ * stdout schedule points ignore those and count only the learner's.  Kept
+ * by goroutine id, not in a thread-local flag: under the M:N scheduler
+ * goroutines share worker threads and move between them, so one's flag
+ * was seen by the next goroutine on its thread (a learner's sleep() or
+ * printf went uncounted; TSan called it a race on the learner's printf). */
+typedef struct cl__grader_wait {
+    int64_t goroutine;
+    struct cl__grader_wait *next;
+} cl__grader_wait;
+static struct {
+    pthread_mutex_t lock;
+    cl__grader_wait *first; /* on the waiters' own stacks */
+    atomic_int n;           /* how many: 0 answers without the lock */
+} cl__grader_waits = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static inline void cl__grader_wait_begin(cl__grader_wait *w)
+{
+    w->goroutine = goc_id();
+    pthread_mutex_lock(&cl__grader_waits.lock);
+    w->next = cl__grader_waits.first;
+    cl__grader_waits.first = w;
+    atomic_fetch_add(&cl__grader_waits.n, 1);
+    pthread_mutex_unlock(&cl__grader_waits.lock);
+}
+
+static inline void cl__grader_wait_end(cl__grader_wait *w)
+{
+    pthread_mutex_lock(&cl__grader_waits.lock);
+    cl__grader_wait **p = &cl__grader_waits.first;
+    while (*p != w)
+        p = &(*p)->next;
+    *p = w->next;
+    atomic_fetch_sub(&cl__grader_waits.n, 1);
+    pthread_mutex_unlock(&cl__grader_waits.lock);
+}
+
+/* Is the calling goroutine inside one of grader.h's waits? */
+static inline bool cl__in_grader_wait(void)
+{
+    if (atomic_load(&cl__grader_waits.n) == 0)
+        return false; /* nobody is: the usual answer, and no goc_id() */
+    int64_t me = goc_id();
+    pthread_mutex_lock(&cl__grader_waits.lock);
+    const cl__grader_wait *w = cl__grader_waits.first;
+    while (w && w->goroutine != me)
+        w = w->next;
+    pthread_mutex_unlock(&cl__grader_waits.lock);
+    return w != NULL;
+}
 
 static inline void cl_pause_ms(long ms)
 {
@@ -130,9 +177,10 @@ static inline void cl_pause_ms(long ms)
 /* goc_leak_check marked as the grader's own waiting. */
 static inline int cl__leak_check(int64_t since, goc_duration timeout, FILE *report)
 {
-    cl__in_grader_wait++;
+    cl__grader_wait w;
+    cl__grader_wait_begin(&w);
     int n = goc_leak_check(since, timeout, report);
-    cl__in_grader_wait--;
+    cl__grader_wait_end(&w);
     return n;
 }
 
@@ -263,9 +311,10 @@ static int64_t cl_since_id;
  * outlasts it). */
 static inline bool cl_settle(void)
 {
-    cl__in_grader_wait++;
+    cl__grader_wait cl__gw_;
+    cl__grader_wait_begin(&cl__gw_);
     bool settled = goc_settle(cl_since_id, CL_SETTLE_SECONDS * GOC_SECOND);
-    cl__in_grader_wait--;
+    cl__grader_wait_end(&cl__gw_);
     return settled;
 }
 
@@ -339,9 +388,10 @@ static inline void cl_fake_clock(void) { goc_fakeclock_enable(); }
 static inline bool cl_settle_and_advance(goc_duration d)
 {
     bool settled = cl_settle();
-    cl__in_grader_wait++;
+    cl__grader_wait w;
+    cl__grader_wait_begin(&w);
     goc_fakeclock_advance(d);
-    cl__in_grader_wait--;
+    cl__grader_wait_end(&w);
     return cl_settle() && settled;
 }
 
@@ -350,9 +400,10 @@ static inline bool cl_settle_and_advance(goc_duration d)
 static inline bool cl_settle_and_next(void)
 {
     cl_settle();
-    cl__in_grader_wait++;
+    cl__grader_wait w;
+    cl__grader_wait_begin(&w);
     bool fired = goc_fakeclock_next();
-    cl__in_grader_wait--;
+    cl__grader_wait_end(&w);
     cl_settle();
     return fired;
 }
@@ -957,7 +1008,7 @@ static inline void cl__wait_unless_alone(cl_latch *l)
 /* Called before each stdio call on stdout; true for a writer's first. */
 static inline bool cl__stdio_point(FILE *f)
 {
-    if (f != stdout || !atomic_load(&cl__tear.on) || cl__in_grader_wait)
+    if (f != stdout || !atomic_load(&cl__tear.on) || cl__in_grader_wait())
         return false;
     int64_t me = goc_id();
     pthread_mutex_lock(&cl__tear.lock);
@@ -979,7 +1030,7 @@ static inline bool cl__stdio_point(FILE *f)
 /* Called after a writer's first call has written. */
 static inline void cl__stdio_written(FILE *f, bool was_first)
 {
-    if (was_first && f == stdout && atomic_load(&cl__tear.on) && !cl__in_grader_wait)
+    if (was_first && f == stdout && atomic_load(&cl__tear.on) && !cl__in_grader_wait())
         cl_latch_count_down(&cl__tear.all_first_done);
 }
 
@@ -1157,7 +1208,7 @@ int __real_clock_nanosleep(clockid_t c, int flags, const struct timespec *req,
 
 static inline void cl__libc_sleep(const char *what)
 {
-    if (!cl__in_grader_wait)
+    if (!cl__in_grader_wait())
         cl__sleep_seen(what, (goc_site){NULL, 0, NULL});
 }
 

@@ -115,4 +115,13 @@ TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test
 # test-lib-mn`: four more minutes).
 TEST_TARGETS += test-lib-mn-plain test-lib-mn-tsan test-lib-mn-asan
 
+# The execution trace: GOC_TRACE over the Go ports, both schedulers and
+# TSan; each program behaves as without it and its trace passes
+# lib/tests/trace_validate.py (test_trace.c is one of the suites above).
+.PHONY: test-lib-trace
+test-lib-trace: $(LIBGOC) $(LIBGOC_TSAN) $(BUILD)/lib/plain-mn/libgoc.a
+	@CC="$(CC)" BUILD="$(BUILD)" sh lib/tests/trace_goports_test.sh plain:"$(LIB_FLAGS_plain)" tsan:"$(LIB_FLAGS_tsan)" plain-mn:"$(LIB_FLAGS_plain)"
+test-lib: test-lib-trace
+TEST_TARGETS += test-lib-trace
+
 include lib/bench/bench.mk

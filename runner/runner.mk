@@ -9,8 +9,8 @@ RUNNER_SRC := $(wildcard runner/src/*.c)
 RUNNER_HDR := $(wildcard runner/src/*.h) graders/grader_protocol.h
 RUNNER_OBJ := $(RUNNER_SRC:runner/src/%.c=$(BUILD)/runner/%.o)
 RUNNER_LIB_OBJ := $(filter-out $(BUILD)/runner/main.o,$(RUNNER_OBJ))
-RUNNER_PKG_CFLAGS := $(shell pkg-config --cflags ncursesw libcmark 2>/dev/null)
-RUNNER_PKG_LIBS := $(shell pkg-config --libs ncursesw libcmark 2>/dev/null || echo -lncursesw -lcmark)
+RUNNER_PKG_CFLAGS := $(shell pkg-config --cflags ncursesw libcmark json-c 2>/dev/null)
+RUNNER_PKG_LIBS := $(shell pkg-config --libs ncursesw libcmark json-c 2>/dev/null || echo -lncursesw -lcmark -ljson-c)
 # libseccomp is optional: without it the sandbox has namespaces but no
 # system-call filter (sandbox.h).
 RUNNER_SECCOMP_CFLAGS := $(shell pkg-config --exists libseccomp 2>/dev/null && echo -DCL_HAVE_SECCOMP $$(pkg-config --cflags libseccomp))

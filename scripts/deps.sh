@@ -10,6 +10,7 @@ command -v patch >/dev/null 2>&1 || missing="$missing patch"
 have_pc check || missing="$missing check"
 have_pc ncursesw || missing="$missing libncurses-dev"
 have_pc libcmark || [ -f /usr/include/cmark.h ] || missing="$missing libcmark-dev"
+have_pc json-c || missing="$missing libjson-c-dev"
 # The jail learner code runs in (runner/src/sandbox.h): bwrap and its
 # seccomp filter.  Recommended, not required: without them the runner
 # still works and says what it falls back to.

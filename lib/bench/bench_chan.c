@@ -36,6 +36,34 @@ static int64_t bench_pingpong(long n)
     return ns;
 }
 
+/* The same with an execution trace being recorded (goc/trace.h), in
+ * rounds of 20,000 round trips each traced into /dev/null: a trace keeps
+ * its events in memory until it is written, and one long trace would
+ * reach the recorder's bound.  Only the round trips are timed, not
+ * writing the trace. */
+static int64_t bench_pingpong_traced(long n)
+{
+    enum { ROUND = 20000 };
+    pingpong p = {goc_chan_make(long, 0), goc_chan_make(long, 0), n};
+    goc_go(ponger, &p);
+    int64_t ns = 0;
+    for (long done = 0; done < n;) {
+        long k = n - done < ROUND ? n - done : ROUND;
+        goc_trace_start("/dev/null");
+        int64_t start = bench_start();
+        for (long i = 0; i < k; i++) {
+            goc_send(p.ping, &i);
+            goc_recv(p.pong, &(long){0});
+        }
+        ns += bench_stop(start);
+        goc_trace_stop();
+        done += k;
+    }
+    goc_chan_free(p.ping);
+    goc_chan_free(p.pong);
+    return ns;
+}
+
 /* ---- producers and consumers ------------------------------------------------------ */
 
 typedef struct transfer {
@@ -92,6 +120,7 @@ static int64_t bench_select2(long n)
 
 const bench_case bench_chan_cases[] = {
     {"pingpong", "unbuffered ping-pong round trip", bench_pingpong, 1, "ns"},
+    {"pingpong_traced", "unbuffered ping-pong round trip, traced", bench_pingpong_traced, 1, "ns"},
     {"buf1", "buffered cap 1, 1 producer -> 1 consumer, per value", bench_buf1, 1, "ns"},
     {"buf16", "buffered cap 16, 1 -> 1, per value", bench_buf16, 1, "ns"},
     {"buf128", "buffered cap 128, 1 -> 1, per value", bench_buf128, 1, "ns"},

@@ -19,6 +19,7 @@
 #include "goc/error.h"
 #include "goc/context.h"
 #include "goc/errgroup.h"
+#include "goc/trace.h"
 
 #define GOC_VERSION "0.1.0"
 

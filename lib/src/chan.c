@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chan_internal.h"
+#include "trace_hooks.h"
 
 /* ---- wait queues ---------------------------------------------------------- */
 
@@ -116,12 +117,16 @@ void chan_validate(const goc_chan *c, size_t elem_size, const char *op, goc_site
     if (c->magic != CHAN_MAGIC || atomic_load_explicit(&((goc_chan *)c)->owner_freed, memory_order_relaxed))
         die_not_live(c, op, site);
     if (elem_size != (size_t)-1 && elem_size != c->elem_size) {
-        char msg[512];
+        /* goc_recv(ch, NULL) measures sizeof(void), 1 in GNU C: the learner
+         * meant to drop the value, and goc_recv_discard is how. */
+        bool dropped = elem_size == 1 && strcmp(op, "receive") == 0;
+        char msg[640];
         snprintf(msg, sizeof msg,
                  "%s of a %zu-byte value on a channel of %s (%zu %s), made at %s:%d.\n"
-                 "Pass a pointer to a %s: the value's type must be the channel's element type.",
+                 "Pass a pointer to a %s: the value's type must be the channel's element type.%s",
                  op, elem_size, c->elem_type, c->elem_size, plural_bytes(c->elem_size), c->made_at.file,
-                 c->made_at.line, c->elem_type);
+                 c->made_at.line, c->elem_type,
+                 dropped ? "\nIf you passed NULL to throw the value away, write goc_recv_discard(ch)." : "");
         sched_die("panic", site, msg);
     }
 }
@@ -305,8 +310,10 @@ void goc_chan_send_at(goc_chan *c, const void *elem, size_t elem_size, goc_site 
     chan_validate(c, elem_size, "send", site);
     goc_g *g = sched_current();
     chan_lock(c);
-    if (send_now(c, elem, site))
+    if (send_now(c, elem, site)) {
+        TRACE(trace_chan(TRACE_SEND, c, site));
         return;
+    }
     chan_waiter w = {.g = g, .elem = (void *)elem, .c = c};
     waitq_enqueue(&c->sendq, &w);
     g->param = NULL;
@@ -314,6 +321,7 @@ void goc_chan_send_at(goc_chan *c, const void *elem, size_t elem_size, goc_site 
     invariant(g->param == &w && !w.queued, "spurious wakeup of a goroutine blocked in send");
     if (!w.success)
         sched_die("panic", site, "send on closed channel");
+    TRACE(trace_chan(TRACE_SEND, c, site));
 }
 
 bool goc_chan_try_send_at(goc_chan *c, const void *elem, size_t elem_size, goc_site site)
@@ -323,8 +331,10 @@ bool goc_chan_try_send_at(goc_chan *c, const void *elem, size_t elem_size, goc_s
     chan_validate(c, elem_size, "try-send", site);
     sched_current();
     chan_lock(c);
-    if (send_now(c, elem, site))
+    if (send_now(c, elem, site)) {
+        TRACE(trace_chan(TRACE_SEND, c, site));
         return true;
+    }
     chan_unlock(c);
     return false;
 }
@@ -377,14 +387,16 @@ bool goc_chan_recv_at(goc_chan *c, void *elem, size_t elem_size, goc_site site)
     goc_g *g = sched_current();
     chan_lock(c);
     recv_outcome r = recv_now(c, elem);
-    if (r != RECV_BLOCKED)
-        return r == RECV_GOT;
-    chan_waiter w = {.g = g, .elem = elem, .c = c};
-    waitq_enqueue(&c->recvq, &w);
-    g->param = NULL;
-    sched_park(WAIT_CHAN_RECV, site, chan_unlock, c);
-    invariant(g->param == &w && !w.queued, "spurious wakeup of a goroutine blocked in receive");
-    return w.success;
+    if (r == RECV_BLOCKED) {
+        chan_waiter w = {.g = g, .elem = elem, .c = c};
+        waitq_enqueue(&c->recvq, &w);
+        g->param = NULL;
+        sched_park(WAIT_CHAN_RECV, site, chan_unlock, c);
+        invariant(g->param == &w && !w.queued, "spurious wakeup of a goroutine blocked in receive");
+        r = w.success ? RECV_GOT : RECV_CLOSED;
+    }
+    TRACE(trace_chan(r == RECV_GOT ? TRACE_RECV : TRACE_RECV_CLOSED, c, site));
+    return r == RECV_GOT;
 }
 
 goc_try_result goc_chan_try_recv_at(goc_chan *c, void *elem, size_t elem_size, goc_site site)
@@ -394,11 +406,13 @@ goc_try_result goc_chan_try_recv_at(goc_chan *c, void *elem, size_t elem_size, g
     chan_validate(c, elem_size, "try-receive", site);
     sched_current();
     chan_lock(c);
-    switch (recv_now(c, elem)) {
-    case RECV_GOT: return GOC_RECEIVED;
-    case RECV_CLOSED: return GOC_CLOSED;
-    default: chan_unlock(c); return GOC_WOULD_BLOCK;
+    recv_outcome r = recv_now(c, elem);
+    if (r == RECV_BLOCKED) {
+        chan_unlock(c);
+        return GOC_WOULD_BLOCK;
     }
+    TRACE(trace_chan(r == RECV_GOT ? TRACE_RECV : TRACE_RECV_CLOSED, c, site));
+    return r == RECV_GOT ? GOC_RECEIVED : GOC_CLOSED;
 }
 
 /* ---- close, len, cap ------------------------------------------------------------------------ */
@@ -441,6 +455,7 @@ void goc_chan_close_at(goc_chan *c, goc_site site)
     sched_current();
     if (!chan_close_internal(c))
         sched_die("panic", site, "close of closed channel");
+    TRACE(trace_chan(TRACE_CLOSE, c, site));
 }
 
 size_t goc_chan_len(const goc_chan *c)

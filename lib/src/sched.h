@@ -135,6 +135,9 @@ void sched_timers_all_parked(void);
  * then durably blocked. */
 uint64_t sched_timers_quiet(void);
 
+/* The scheduler linked in ("thread" or "mn"), named in traces. */
+extern const char sched_name[];
+
 /* ---- diagnostics ----------------------------------------------------------- */
 
 /* Stops the program the way Go does: every other goroutine is frozen,

@@ -15,6 +15,7 @@
 #include "goc/goroutine.h"
 #include "goc/runtime.h"
 #include "invariant.h"
+#include "trace_hooks.h"
 
 /* ---- wait reasons ---------------------------------------------------------------- */
 
@@ -131,8 +132,11 @@ int64_t goc_go_at(goc_func fn, void *arg, const char *name, goc_site site)
 {
     if (!fn)
         sched_die("panic", site, "goc_go: the function to run is NULL");
-    sched_current(); /* a thread's first goc_go makes it a goroutine */
-    return sched_spawn(fn, arg, name ? name : "goroutine", site);
+    goc_g *self = sched_current(); /* a thread's first goc_go makes it a goroutine */
+    int64_t when = TRACE_ON() ? trace_now() : 0; /* before the child can start */
+    int64_t id = sched_spawn(fn, arg, name ? name : "goroutine", site);
+    TRACE(trace_go_create(when, self->id, id, name, site));
+    return id;
 }
 
 int64_t goc_id(void) { return sched_current()->id; }
@@ -177,10 +181,19 @@ bool stop_claim(bool everyone_parked)
 
 bool stop_in_progress(void) { return atomic_load(&stop_state) == STOP_DYING; }
 
+/* A real-time signal, so learners' own signal handling (SIGINT, SIGTERM,
+ * SIGUSR1...) is untouched. */
+#define FREEZE_SIGNAL (SIGRTMIN + 3)
+
 void stop_block_forever(void)
 {
+    /* Everything blocked but the freeze: a thread that blocks here by
+     * itself (it lost the claim to another stop, or a worker started while
+     * the program stops) may already be sent the freeze, and the stop
+     * waits for it to acknowledge (it waited its full 3 s before). */
     sigset_t all;
     sigfillset(&all);
+    sigdelset(&all, FREEZE_SIGNAL);
     for (;;)
         sigsuspend(&all);
 }
@@ -207,6 +220,9 @@ void stop_flush_stdout(void)
 
 void stop_write_header(const char *kind, goc_site site, const char *msg)
 {
+    /* Every stop writes its header once, with the world frozen: the
+     * moment to write the trace, if one is being recorded. */
+    trace_on_stop(kind, site, msg);
     dump_sink err = {NULL, STDERR_FILENO};
     sink_printf(&err, "%s: ", kind);
     write_all(STDERR_FILENO, msg, strlen(msg)); /* may be longer than a sink line */
@@ -257,25 +273,36 @@ void stop_init(void)
 
 /* ---- freezing ------------------------------------------------------------------ */
 
-/* A real-time signal, so learners' own signal handling (SIGINT, SIGTERM,
- * SIGUSR1...) is untouched. */
-#define FREEZE_SIGNAL (SIGRTMIN + 3)
 /* How long a stop waits for the other threads to acknowledge the freeze.
  * They answer within microseconds, but valgrind runs one thread at a time
  * and delivers dozens of signals slowly; past this the report goes on. */
 #define FREEZE_WAIT_NS (3000 * 1000000LL)
+/* When a scheduler's threads get the freeze once more (see stop_freeze_wait
+ * in sched_common.h). */
+#define FREEZE_RESEND_NS (50 * 1000000LL)
 
 static _Atomic(int) frozen; /* threads that acknowledged a stop's freeze */
+static __thread bool frozen_here; /* this thread is counted: a resent freeze is not */
 
 static void on_freeze(int sig)
 {
     (void)sig;
-    atomic_fetch_add(&frozen, 1);
+    if (!frozen_here) {
+        frozen_here = true;
+        atomic_fetch_add(&frozen, 1);
+    }
     stop_block_forever();
 }
 
+/* The mask threads that run goroutines take (stop_freezable_thread). */
+static sigset_t goroutine_sigmask;
+
 void stop_freeze_init(void)
 {
+    pthread_sigmask(SIG_SETMASK, NULL, &goroutine_sigmask);
+    sigdelset(&goroutine_sigmask, FREEZE_SIGNAL);
+    sigdelset(&goroutine_sigmask, SIGSEGV); /* the M:N stack-overflow report */
+    sigdelset(&goroutine_sigmask, SIGBUS);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigfillset(&sa.sa_mask);
@@ -285,10 +312,17 @@ void stop_freeze_init(void)
 
 bool stop_freeze_send(pthread_t thread) { return pthread_kill(thread, FREEZE_SIGNAL) == 0; }
 
-void stop_freeze_wait(int sent)
+void stop_freezable_thread(void) { pthread_sigmask(SIG_SETMASK, &goroutine_sigmask, NULL); }
+
+void stop_freeze_wait(int sent, int (*resend)(void))
 {
     int64_t deadline = sched_nanotime() + FREEZE_WAIT_NS;
+    int64_t resend_at = sched_nanotime() + FREEZE_RESEND_NS;
     while (atomic_load(&frozen) < sent && sched_nanotime() < deadline) {
+        if (resend && sched_nanotime() >= resend_at) {
+            resend();
+            resend = NULL;
+        }
         struct timespec ts = {0, 200000};
         nanosleep(&ts, NULL);
     }

@@ -72,7 +72,20 @@ void stop_after_fork_child(void);
  * forever), then waits a bounded time for the acknowledgements. */
 void stop_freeze_init(void);
 bool stop_freeze_send(pthread_t thread);
-void stop_freeze_wait(int sent);
+/* Waits for `sent` acknowledgements.  `resend` (NULL: none) sends the
+ * freeze again after 50 ms to threads that may have lost it (a thread
+ * acknowledges once however many it gets): under ThreadSanitizer a signal
+ * that reaches an M:N worker is sometimes filed with another goroutine's
+ * fiber, where nothing ever runs it, and the stop waited its full 3 s
+ * while the worker's goroutine printed on (about 1 run in 100 of a panic beside
+ * printing goroutines; with the resend, none waited more than 0.5 s). */
+void stop_freeze_wait(int sent, int (*resend)(void));
+/* Called first by every thread a scheduler starts to run goroutines: it
+ * takes the signal mask of the thread that started libgoc (stop_freeze_init
+ * records it; usually main, so a signal main blocks stays blocked), never
+ * blocking the freeze or a fault.  A thread inherits its creator's mask,
+ * and the timer thread, the M:N monitor and signal watchers block all. */
+void stop_freezable_thread(void);
 /* Takes a lock that a frozen thread may hold: true if it got it within
  * the freeze budget (the report then goes on without it). */
 bool stop_trylock(pthread_mutex_t *lock);

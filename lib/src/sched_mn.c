@@ -65,6 +65,7 @@
 #include "sema.h"
 #include "stack.h"
 #include "timer.h"
+#include "trace_hooks.h"
 
 #ifdef SCHED_MN_TSAN
 void *__tsan_get_current_fiber(void);
@@ -177,6 +178,7 @@ static struct {
     _Atomic(int) nlive;
 } S = {.qlock = PTHREAD_MUTEX_INITIALIZER, .free_lock = PTHREAD_MUTEX_INITIALIZER};
 
+const char sched_name[] = "mn";
 static __thread m_t *tls_m; /* set on worker threads */
 static __thread mg *tls_g;  /* set on foreign threads */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -274,12 +276,26 @@ static void goroutine_exit(mg *g)
     }
 }
 
+/* Copies a goroutine's name into its record.  A plain loop, not
+ * snprintf: the record of a reused slot was last written by whoever
+ * spawned its previous goroutine, on another TSan fiber, and the slot came
+ * back through this file's (uninstrumented) caches, so TSan would call
+ * the intercepted libc write a race.  Stores made here are invisible to it,
+ * like every other write to the record. */
+static void name_copy(char *dst, size_t size, const char *src)
+{
+    size_t i = 0;
+    for (; i + 1 < size && src[i]; i++)
+        dst[i] = src[i];
+    dst[i] = '\0';
+}
+
 static mg *g_init(mg *g, const char *name, goc_site site, int64_t parent)
 {
     g->pub.id = atomic_fetch_add(&S.last_id, 1) + 1;
     atomic_store_explicit(&g->pub.select_done, 0, memory_order_relaxed);
     g->pub.param = NULL;
-    snprintf(g->name, sizeof g->name, "%s", name ? name : "goroutine");
+    name_copy(g->name, sizeof g->name, name ? name : "goroutine");
     g->created_at = site;
     g->parent_id = parent;
     atomic_store_explicit(&g->wait_reason, WAIT_NONE, memory_order_relaxed);
@@ -667,6 +683,11 @@ static mg *alloc_g(m_t *m)
 #ifdef SCHED_MN_ASAN
     /* frames of the slot's last goroutine left their redzones poisoned */
     __asan_unpoison_memory_region(slot_stack_lo(g), slot_stack_size(g));
+    /* and its fake stack (detect_stack_use_after_return) died with it
+     * (switch_away passed no save slot): the new goroutine's first switch
+     * in must not hand ASan that freed one, or its first frame with an
+     * escaping local crashes.  NULL: ASan makes a fresh one. */
+    g->asan_fake = NULL;
 #endif
     return g;
 }
@@ -788,7 +809,9 @@ static void g_entry(void *arg)
 {
     mg *g = arg;
     after_switch();
+    TRACE(trace_go_start(&g->pub));
     g->fn(g->arg);
+    TRACE(trace_go_end(&g->pub));
     if (g->foreign) {
         /* Only after fork: the child's forking goroutine became its
          * thread's own and has nowhere to return to. */
@@ -816,6 +839,9 @@ static void thread_stack(const void **lo, size_t *size)
 static void *m_main(void *p)
 {
     m_t *m = p;
+    /* Not the mask of whoever started us (the monitor, the timer thread):
+     * a worker that blocked the freeze ran on through a panic's report. */
+    stop_freezable_thread();
     tls_m = m;
     m->tid = (pid_t)syscall(SYS_gettid);
     m->thread = pthread_self();
@@ -1092,6 +1118,7 @@ static void park_switch(mg *g, void (*unlock)(void *), void *lock)
 void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *), void *lock)
 {
     mg *g = (mg *)sched_current();
+    TRACE(trace_go_block(&g->pub, reason, site));
     note_wait(g, reason, site);
     if (g->foreign) {
         park_foreign(g, unlock, lock);
@@ -1108,11 +1135,13 @@ void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *),
             atomic_store(&g->state, G_RUNNING); /* readied already: the token */
     }
     atomic_store_explicit(&g->wait_reason, WAIT_NONE, memory_order_relaxed);
+    TRACE(trace_go_start(&g->pub));
 }
 
 void sched_ready(goc_g *pg)
 {
     mg *g = (mg *)pg;
+    TRACE(trace_go_unblock(pg));
     TSAN_RELEASE(g);
     if (g->foreign) {
         atomic_fetch_add(&S.nforeign, 1);
@@ -1147,6 +1176,7 @@ void sched_gosched(void)
     atomic_store(&g->state, G_RUNNABLE);
     m->yielded = g;
     switch_away(m, g, false);
+    TRACE(trace_go_start(&g->pub));
 }
 
 /* ---- the API that is the scheduler's ------------------------------------------------------- */

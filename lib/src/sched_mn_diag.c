@@ -82,7 +82,7 @@ static bool freeze_others(mg *self)
         if (g != self && g->foreign && is_live(g) && !pthread_equal(g->thread, pthread_self()) &&
             stop_freeze_send(g->thread))
             sent++;
-    stop_freeze_wait(sent);
+    stop_freeze_wait(sent, mn_freeze_workers);
     return locked;
 }
 

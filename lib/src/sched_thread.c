@@ -36,6 +36,7 @@
 #include "sched_common.h"
 #include "sema.h"
 #include "timer.h"
+#include "trace_hooks.h"
 
 enum { G_RUNNING = 0, G_WAITING = 1 };
 
@@ -86,6 +87,8 @@ static struct {
     _Atomic(int) ntimers;
     size_t stack_size;
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+const char sched_name[] = "thread";
 
 static __thread gthread *tls_g;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -244,6 +247,7 @@ goc_g *sched_current(void)
 static void *worker_main(void *p)
 {
     worker *w = p;
+    stop_freezable_thread(); /* not the mask of a timer callback's thread */
     for (;;) {
         gthread *g = w->next_g;
         w->next_g = NULL;
@@ -254,7 +258,9 @@ static void *worker_main(void *p)
          * freeze here instead of running. */
         if (stop_in_progress())
             stop_block_forever();
+        TRACE(trace_go_start(&g->pub));
         g->fn(g->arg);
+        TRACE(trace_go_end(&g->pub));
         tls_g = NULL;
         goroutine_exit(g);
         free(g);
@@ -336,6 +342,7 @@ int64_t goc_last_id(void) { return atomic_load(&S.last_id); }
 void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *), void *lock)
 {
     gthread *g = (gthread *)sched_current();
+    TRACE(trace_go_block(&g->pub, reason, site));
     atomic_store_explicit(&g->wait_file, site.file, memory_order_relaxed);
     atomic_store_explicit(&g->wait_func, site.func, memory_order_relaxed);
     atomic_store_explicit(&g->wait_line, site.line, memory_order_relaxed);
@@ -350,11 +357,13 @@ void sched_park(sched_wait_reason reason, goc_site site, void (*unlock)(void *),
     token_take(&g->token, PARK_SPINS);
     atomic_store_explicit(&g->state, G_RUNNING, memory_order_relaxed);
     atomic_store_explicit(&g->wait_reason, WAIT_NONE, memory_order_relaxed);
+    TRACE(trace_go_start(&g->pub));
 }
 
 void sched_ready(goc_g *pg)
 {
     gthread *g = (gthread *)pg;
+    TRACE(trace_go_unblock(pg));
     atomic_fetch_add(&S.nrunning, 1);
     /* Running from now on, for dumps and the leak check, even before its
      * thread wakes up. */
@@ -439,7 +448,7 @@ static bool freeze_others(gthread *self)
     for (gthread *g = S.all_first; g; g = g->all_next)
         if (g != self && atomic_load(&g->has_thread) && stop_freeze_send(g->thread))
             sent++;
-    stop_freeze_wait(sent);
+    stop_freeze_wait(sent, NULL);
     return locked;
 }
 

@@ -14,6 +14,7 @@
 
 #include "chan_internal.h"
 #include "goc/select.h"
+#include "trace_hooks.h"
 
 #define SMALL_SELECT 16
 
@@ -236,5 +237,6 @@ int goc_select_at(goc_case *cases, int n, bool has_default, goc_site site)
         free(lockorder);
         free(ws);
     }
+    TRACE(trace_select(chosen, site));
     return chosen;
 }

@@ -21,6 +21,7 @@
 #include "goc/time.h"
 #include "sched.h"
 #include "timer.h"
+#include "trace_hooks.h"
 
 goc_time goc_now(void) { return sched_timer_now(); }
 
@@ -187,7 +188,9 @@ static void timer_fire(sched_timer *t, void *arg)
 static void after_func_fire(sched_timer *t, void *arg)
 {
     goc_timer *k = arg;
-    sched_spawn(k->fn, k->arg, "goc_after_func", t->site);
+    int64_t when = TRACE_ON() ? trace_now() : 0;
+    int64_t id = sched_spawn(k->fn, k->arg, "goc_after_func", t->site);
+    TRACE(trace_go_create(when, 0, id, "goc_after_func", t->site));
 }
 
 goc_timer *goc_timer_new_at(goc_duration d, goc_site site)

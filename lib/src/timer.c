@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "trace_hooks.h"
+
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake; /* timer thread: the earliest deadline changed */
@@ -328,7 +330,9 @@ static void *timer_thread(void *unused)
         pthread_mutex_unlock(&T.lock);
 
         /* The callback may free t: t is not dereferenced again below. */
+        TRACE(trace_timer_begin(t->kind, t->site));
         fn(t, arg);
+        TRACE(trace_timer_end());
 
         pthread_mutex_lock(&T.lock);
         T.running = NULL;

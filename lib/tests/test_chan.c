@@ -295,6 +295,22 @@ static void do_wrong_size_one_byte(void *p)
     goc_send(ch, &(int){1});
 }
 
+/* The learner meant "receive and drop": sizeof *(NULL) is 1 in GNU C. */
+static void do_receive_into_null(void *p)
+{
+    (void)p;
+    goc_chan *ch = goc_chan_make(int, 1);
+    goc_send(ch, &(int){1});
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpointer-arith"
+#endif
+    goc_recv(ch, NULL);
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+}
+
 typedef struct death_case {
     void (*fn)(void *);
     const char *expect;
@@ -306,6 +322,7 @@ static const death_case deaths[] = {
     {do_close_nil, "panic: close of nil channel"},
     {do_wrong_size, "8-byte value on a channel of int (4 bytes)"},
     {do_wrong_size_one_byte, "4-byte value on a channel of char (1 byte), made at "},
+    {do_receive_into_null, "write goc_recv_discard(ch)"},
     {do_double_free, "panic: goc_chan_free on a channel that was already freed (made at "},
     {do_double_free, "It is freed twice"},
     {do_send_after_free, "panic: send on a channel that was already freed"},

@@ -1,5 +1,7 @@
 /* Goroutines, the deadlock report, dumps, the leak check and fork safety. */
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "testing.h"
@@ -36,6 +38,82 @@ START_TEST(many_sequential_goroutines)
     }
     goc_leak_check(0, 10 * GOC_SECOND, NULL);
     ck_assert_int_eq(atomic_load(&n), 2000);
+}
+END_TEST
+
+/* A goroutine parks with a local whose address escapes, then ends; the
+ * next goroutines get its stack (the M:N scheduler reuses them).  Under
+ * ASan with detect_stack_use_after_return (the runner's memory pass) such
+ * frames live on a "fake stack" that belongs to the goroutine and dies
+ * with it: a goroutine that inherited the dead one's crashed at its first
+ * such frame (exercises 02 and 04's memory pass, SIGSEGV). */
+static void receive_into_local(void *p)
+{
+    int v; /* &v escapes: a fake-stack frame under ASan */
+    goc_recv((goc_chan *)p, &v);
+}
+
+START_TEST(stacks_are_reused_after_goroutines_that_parked)
+{
+    enum { ROUNDS = 20, N = 8 };
+    for (int round = 0; round < ROUNDS; round++) {
+        goc_chan *c = goc_chan_make(int, 0);
+        for (int i = 0; i < N; i++)
+            goc_go(receive_into_local, c);
+        for (int i = 0; i < N; i++)
+            goc_send(c, &i);
+        ck_assert_int_eq(goc_leak_check(0, 10 * GOC_SECOND, NULL), 0);
+        goc_chan_free(c);
+    }
+}
+END_TEST
+
+/* Goroutines spawned by several goroutines at once, short-lived: a
+ * spawner gets stacks that another spawner's goroutines used.  Under TSan
+ * the record written at spawn must not look like a race with the previous
+ * spawner's writes (exercise 01's race pass once reported one). */
+static void spawn_short_ones(void *p)
+{
+    for (int i = 0; i < 200; i++) {
+        goc_go(add_one, p);
+        if (i % 10 == 9)
+            goc_yield();
+    }
+}
+
+START_TEST(spawners_reuse_each_others_stacks)
+{
+    enum { SPAWNERS = 4 };
+    atomic_int n = 0;
+    for (int i = 0; i < SPAWNERS; i++)
+        goc_go(spawn_short_ones, &n);
+    ck_assert_int_eq(goc_leak_check(0, 10 * GOC_SECOND, NULL), 0);
+    ck_assert_int_eq(atomic_load(&n), SPAWNERS * 200);
+}
+END_TEST
+
+/* A goroutine a timer starts may run on a thread that the timer thread
+ * started (here the first one: nothing ran before), and the timer thread
+ * blocks every signal.  Goroutines must still run with the program's
+ * mask: a thread that blocked the stop's freeze ran on through a panic's
+ * report (which came 3 s late, with a goroutine still printing into it). */
+static void send_whether_sigint_is_blocked(void *p)
+{
+    sigset_t mask;
+    pthread_sigmask(SIG_SETMASK, NULL, &mask);
+    bool blocked = sigismember(&mask, SIGINT) == 1;
+    goc_send((goc_chan *)p, &blocked);
+}
+
+START_TEST(goroutines_started_by_a_timer_get_the_programs_signals)
+{
+    goc_chan *c = goc_chan_make(bool, 1);
+    goc_timer *t = goc_after_func(GOC_MILLISECOND, send_whether_sigint_is_blocked, c);
+    bool blocked = true;
+    goc_recv(c, &blocked);
+    ck_assert_msg(!blocked, "a goroutine started by a timer runs with every signal blocked");
+    goc_timer_free(t);
+    goc_chan_free(c);
 }
 END_TEST
 
@@ -428,6 +506,9 @@ static Suite *goroutine_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, goroutines_run_and_are_counted);
     tcase_add_test(tc, many_sequential_goroutines);
+    tcase_add_test(tc, stacks_are_reused_after_goroutines_that_parked);
+    tcase_add_test(tc, spawners_reuse_each_others_stacks);
+    tcase_add_test(tc, goroutines_started_by_a_timer_get_the_programs_signals);
     tcase_add_test(tc, each_goroutine_gets_its_own_argument);
     tcase_add_test(tc, deadlock_is_reported_like_go);
     tcase_add_test(tc, nil_channel_blocks_forever);

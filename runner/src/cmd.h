@@ -44,6 +44,7 @@ int cl_cmd_grade(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_quiz(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_autograder(cl_ctx *ctx, int argc, char **argv);
 int cl_cmd_classroom(cl_ctx *ctx, int argc, char **argv);
+int cl_cmd_trace(cl_ctx *ctx, int argc, char **argv);
 
 /* ---- shared by the commands (cmd_common.c) ---- */
 
@@ -76,6 +77,18 @@ int cl_cmd_pick(cl_ctx *ctx, const char *key);
  * exercise.  Returns its index, or minus the exit code after printing why. */
 int cl_cmd_args_exercise(cl_ctx *ctx, const char *cmd, int argc, char **argv,
                          const cl_opt_spec *spec, size_t nspec, cl_args *a);
+
+/* For commands that build the learner's exercise (run, check, trace):
+ * parses argv like cl_cmd_args_exercise and finds the exercise's file
+ * (*path, malloc'd).  Returns 0, or an exit code after saying why. */
+int cl_cmd_target(cl_ctx *ctx, const char *cmd, int argc, char **argv, const cl_opt_spec *spec,
+                  size_t nspec, cl_args *a, int *index, char **path);
+
+/* What a run's or check's report means as an exit code. */
+int cl_cmd_exit_of(const cl_report *r);
+
+/* Columns of the terminal (COLUMNS when stdout is not one), at least 20. */
+int cl_cmd_columns(void);
 
 /* Asks a yes/no question on the terminal; false when not a terminal. */
 bool cl_cmd_confirm(const char *question);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "catalog.h"
@@ -261,3 +262,13 @@ int cl_cmd_default_jobs(void)
     return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
+
+int cl_cmd_columns(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col < 20 ? 20 : ws.ws_col;
+    const char *env = getenv("COLUMNS");
+    int n = env ? atoi(env) : 0;
+    return n >= 20 ? n : 80;
+}

@@ -6,8 +6,7 @@
 #include "cmd.h"
 #include "progress.h"
 
-/* What a report's status means as an exit code. */
-static int exit_of(const cl_report *r)
+int cl_cmd_exit_of(const cl_report *r)
 {
     static const int codes[CL_STATUS_COUNT] = {
         [CL_STATUS_PASSED] = CL_EXIT_OK,       [CL_STATUS_FAILED] = CL_EXIT_FAIL,
@@ -17,11 +16,10 @@ static int exit_of(const cl_report *r)
     return codes[r->status];
 }
 
-/* The exercise to work on and its file, or an exit code after saying why. */
-static int target(cl_ctx *ctx, const char *cmd, int argc, char **argv, int *index, char **path)
+int cl_cmd_target(cl_ctx *ctx, const char *cmd, int argc, char **argv, const cl_opt_spec *spec,
+                  size_t nspec, cl_args *a, int *index, char **path)
 {
-    cl_args a;
-    int i = cl_cmd_args_exercise(ctx, cmd, argc, argv, NULL, 0, &a);
+    int i = cl_cmd_args_exercise(ctx, cmd, argc, argv, spec, nspec, a);
     if (i < 0)
         return -i;
     const cl_exercise *e = &ctx->catalog->items[i];
@@ -42,7 +40,8 @@ int cl_cmd_run(cl_ctx *ctx, int argc, char **argv)
 {
     int i;
     char *path;
-    int rc = target(ctx, "run", argc, argv, &i, &path);
+    cl_args a;
+    int rc = cl_cmd_target(ctx, "run", argc, argv, NULL, 0, &a, &i, &path);
     if (rc)
         return rc;
     cl_grade_opts o;
@@ -54,7 +53,7 @@ int cl_cmd_run(cl_ctx *ctx, int argc, char **argv)
         return CL_EXIT_INTERNAL;
     }
     cl_report_print(stdout, r, ctx->color);
-    rc = exit_of(r);
+    rc = cl_cmd_exit_of(r);
     cl_report_free(r);
     return rc;
 }
@@ -63,7 +62,8 @@ int cl_cmd_check(cl_ctx *ctx, int argc, char **argv)
 {
     int i;
     char *path;
-    int rc = target(ctx, "check", argc, argv, &i, &path);
+    cl_args a;
+    int rc = cl_cmd_target(ctx, "check", argc, argv, NULL, 0, &a, &i, &path);
     if (rc)
         return rc;
     const cl_exercise *e = &ctx->catalog->items[i];
@@ -83,7 +83,7 @@ int cl_cmd_check(cl_ctx *ctx, int argc, char **argv)
         return CL_EXIT_INTERNAL;
     }
     cl_report_print(stdout, r, ctx->color);
-    rc = exit_of(r);
+    rc = cl_cmd_exit_of(r);
     if (r->status == CL_STATUS_PASSED) {
         char err[512];
         bool was = cl_progress_done(ctx->progress, e->slug);

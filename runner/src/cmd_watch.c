@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -27,17 +26,6 @@
 
 static volatile sig_atomic_t stop_watching;
 static void on_signal(int sig) { (void)sig, stop_watching = 1; }
-
-/* Columns of the terminal (COLUMNS when stdout is not one), at least 20. */
-static int columns(void)
-{
-    struct winsize ws;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        return ws.ws_col < 20 ? 20 : ws.ws_col;
-    const char *env = getenv("COLUMNS");
-    int n = env ? atoi(env) : 0;
-    return n >= 20 ? n : 80;
-}
 
 /* Display columns of s[0..n): SGR escapes take none, a UTF-8 character
  * one. */
@@ -59,7 +47,7 @@ static int visible_cols(const char *s, size_t n)
  * lines hang under the line's own indentation plus `hang`. */
 static void put_wrapped(const char *line, size_t len, int hang)
 {
-    int width = columns() - 1, indent = 0;
+    int width = cl_cmd_columns() - 1, indent = 0;
     while ((size_t)indent < len && line[indent] == ' ')
         indent++;
     int cont = indent + hang < width / 2 ? indent + hang : width / 2;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "fs.h"
 #include "grader_protocol.h"
 #include "proc.h"
 #include "report_buf.h"
@@ -537,6 +538,39 @@ static void merge_pass(cl_report *r, cl_report *extra, cl_pass pass)
         r->compiled = false;
 }
 
+static bool has_crash(const cl_report *r)
+{
+    for (size_t i = 0; i < r->ntests; i++)
+        if (r->tests[i].kind == CL_VERDICT_CRASHED)
+            return true;
+    return false;
+}
+
+/* A test the plain pass saw die of a signal (SIGSEGV, SIGBUS) with no line
+ * of the learner's is explained by the memory pass when it saw the same
+ * test fault: its report names the bad access, the free and the learner's
+ * lines.  Only such crashes are replaced; every other verdict stays the
+ * plain pass's. */
+static void explain_crashes(cl_report *r, cl_report *memory)
+{
+    for (size_t i = 0; i < r->ntests; i++) {
+        cl_test_verdict *mine = &r->tests[i];
+        if (mine->kind != CL_VERDICT_CRASHED)
+            continue;
+        for (size_t j = 0; j < memory->ntests; j++) {
+            cl_test_verdict *theirs = &memory->tests[j];
+            bool explains = theirs->kind == CL_VERDICT_MEMORY || theirs->kind == CL_VERDICT_UNDEFINED;
+            if (explains && theirs->name && mine->name && strcmp(theirs->name, mine->name) == 0) {
+                cl_test_verdict_clear(mine);
+                *mine = *theirs;
+                *theirs = (cl_test_verdict){0};
+                r->memory_checked = true;
+                break;
+            }
+        }
+    }
+}
+
 static void settle_status(cl_report *r)
 {
     if (r->status != CL_STATUS_PASSED)
@@ -564,13 +598,17 @@ static void grade_passes(const cl_grade_opts *o, const char *cache, const char *
     }
     bool clean = grade_pass(o, cache, grader, CL_PASS_PLAIN, r);
     settle_status(r);
-    clean = clean && r->status == CL_STATUS_PASSED && !(o->cancel && *o->cancel);
+    bool stopped = o->cancel && *o->cancel;
+    clean = clean && r->status == CL_STATUS_PASSED && !stopped;
+    /* A bare crash is worth the memory pass's wait: it says what the signal cannot. */
+    bool explain = !clean && !stopped && has_crash(r);
     for (size_t i = 0; i < n; i++) {
         extra_pass *e = &extra[i];
+        bool needed = clean || (explain && e->pass == CL_PASS_MEMORY);
         if (e->threaded) {
-            if (!clean)
+            if (!needed)
                 e->cancel = 1;
-        } else if (clean && e->r) {
+        } else if (needed && e->r) {
             extra_main(e);
         }
     }
@@ -581,6 +619,8 @@ static void grade_passes(const cl_grade_opts *o, const char *cache, const char *
         if (clean && e->r) {
             merge_pass(r, e->r, e->pass);
             settle_status(r);
+        } else if (explain && e->r && e->pass == CL_PASS_MEMORY) {
+            explain_crashes(r, e->r);
         }
         cl_report_free(e->r);
     }
@@ -616,6 +656,17 @@ cl_report *cl_grade(const cl_grade_opts *o)
 
 /* ---- run ---- */
 
+/* Copies the trace the program wrote into its scratch directory out of it,
+ * as learner output is read (report_buf.h: never through a symlink, regular
+ * files only, bounded; a cut file shows as damaged when it is drawn). */
+static void keep_trace(const char *from, const char *to)
+{
+    char *text = cl_read_text(from, 64u << 20);
+    if (text)
+        cl_write_file_atomic(to, text, strlen(text));
+    free(text);
+}
+
 cl_report *cl_run(const cl_grade_opts *o)
 {
     struct timespec t0;
@@ -643,6 +694,10 @@ cl_report *cl_run(const cl_grade_opts *o)
         } else {
             env_t env = {0};
             env_base(&env, &s);
+            char trace[PATH_MAX + 16];
+            snprintf(trace, sizeof trace, "%s/trace.json", s.dir);
+            if (o->trace_to)
+                env_add(&env, "GOC_TRACE", trace);
             char *argv[] = {s.exe, NULL};
             cl_jail jail;
             scratch_jail(&s, &jail);
@@ -677,6 +732,8 @@ cl_report *cl_run(const cl_grade_opts *o)
             }
             cl_proc_result_free(&pr);
             env_free(&env);
+            if (o->trace_to)
+                keep_trace(trace, o->trace_to);
             scratch_remove(&s);
         }
     }

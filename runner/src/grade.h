@@ -37,6 +37,9 @@ typedef struct cl_grade_opts {
     const char *cache_dir;   /* NULL: <root>/.chanlings/cache */
     const volatile int *cancel; /* if set and becomes nonzero, the child is
                                    killed and the report says so (TUI) */
+    const char *trace_to;    /* cl_run: the program records an execution trace
+                                (GOC_TRACE, in its scratch directory), copied
+                                here afterwards when it left one; NULL: none */
 } cl_grade_opts;
 
 /* Builds source + grader + grader_main + libgoc + Check and runs the

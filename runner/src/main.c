@@ -28,6 +28,8 @@ static const cl_command commands[] = {
     {"run", "[N]", "build the exercise and run its main", cl_cmd_run, CL_FOR_LEARNER},
     {"check", "[N]", "grade the exercise (exit 0 if it passed, 1 if not)", cl_cmd_check,
      CL_FOR_LEARNER},
+    {"trace", "[N] [--width W]", "run the exercise and draw its goroutines' timeline (for Perfetto too)",
+     cl_cmd_trace, CL_FOR_LEARNER},
     {"hint", "[N]", "show one more hint each time", cl_cmd_hint, CL_FOR_LEARNER},
     {"quiz", "[N] [--mastery [--per-lesson K]] [--seed S] [--answers L]", "the lesson's quiz; --mastery: 2 questions from every lesson, scored per lesson", cl_cmd_quiz, CL_FOR_LEARNER},
     {"next", "", "move to the next exercise", cl_cmd_next, CL_FOR_LEARNER},

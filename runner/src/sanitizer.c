@@ -52,7 +52,8 @@ static const struct kind_row {
     {FAM_TSAN, "data race", CL_VERDICT_RACE,
      "data race: two goroutines used the same memory at the same time and at least one "
      "wrote it, with nothing ordering them. Protect it with a mutex, an atomic, or hand it "
-     "over through a channel."},
+     "over through a channel (volatile is not one of them: in C it orders nothing between "
+     "threads)."},
     {FAM_TSAN, "heap-use-after-free", CL_VERDICT_MEMORY, USE_AFTER_FREE},
     {FAM_TSAN, "lock-order-inversion", CL_VERDICT_SANITIZER,
      "lock-order inversion: goroutines take the same mutexes in opposite orders, so each can "

@@ -122,6 +122,7 @@ int cl_tui_main(struct cl_ctx *ctx)
     cl_tui_job_cancel(&t);
     cl_tui_watch_stop(&t);
     cl_tui_quiz_close(&t);
+    cl_tui_trace_drop(&t);
     cl_tui_term_stop();
     cl_md_free(t.lesson);
     cl_md_doc_free(&t.left.doc);

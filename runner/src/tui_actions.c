@@ -11,8 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void set_output(cl_tui *t, cl_tui_out_kind kind, const char *title, const char *text)
+void cl_tui_set_output(cl_tui *t, cl_tui_out_kind kind, const char *title, const char *text)
 {
+    cl_tui_trace_drop(t); /* a check started on save replaces a trace too */
     t->out_kind = kind;
     t->out.len = 0;
     if (t->out.s)
@@ -25,12 +26,12 @@ static void set_output(cl_tui *t, cl_tui_out_kind kind, const char *title, const
 
 static void set_output_text(cl_tui *t, const char *title, const char *text)
 {
-    set_output(t, CL_TUI_OUT_TEXT, title, text);
+    cl_tui_set_output(t, CL_TUI_OUT_TEXT, title, text);
 }
 
 void cl_tui_set_output_markdown(cl_tui *t, const char *title, const char *md)
 {
-    set_output(t, CL_TUI_OUT_MARKDOWN, title, md);
+    cl_tui_set_output(t, CL_TUI_OUT_MARKDOWN, title, md);
 }
 
 /* What a newcomer needs to get going, in the output pane until the

@@ -39,6 +39,8 @@ static int fill_lesson(cl_tui *t, int width, cl_md_doc *doc)
 static int fill_output(cl_tui *t, int width, cl_md_doc *doc)
 {
     const char *s = t->out.s ? t->out.s : "";
+    if (t->out_kind == CL_TUI_OUT_TRACE)
+        return cl_tui_trace_fill(t, width, doc);
     if (t->out_kind == CL_TUI_OUT_MARKDOWN) {
         cl_md_opts opts = {.ascii = !t->utf8};
         return cl_md_render(s, width, &opts, doc);

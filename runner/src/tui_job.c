@@ -127,6 +127,8 @@ static void finish(cl_tui *t, int status)
     if (strcmp(j->verb, "check") == 0 && j->exit_code == 0 && t->model.current + 1 < t->model.count)
         snprintf(t->message, sizeof t->message,
                  "all tests pass: > goes on to the next exercise, z takes the quiz");
+    if (strcmp(j->verb, "trace") == 0)
+        cl_tui_trace_job_done(t);
 }
 
 int cl_tui_job_pump(cl_tui *t)

@@ -245,6 +245,7 @@ static void do_search_erase(cl_tui *t, int key)
 #define SMALL CL_TUI_MODE_SMALL
 #define QUIZ CL_TUI_MODE_QUIZ
 #define CONFIRM CL_TUI_MODE_CONFIRM
+#define TRACE CL_TUI_MODE_TRACE
 
 static const key_row keys[] = {
     {MAIN, {'r'}, "r", "run", "build and run your main() in the output pane", do_run, idle},
@@ -255,6 +256,8 @@ static const key_row keys[] = {
     {MAIN, {'h'}, "h", "hint", "show the next hint (they are counted)", do_hint, NULL},
     {MAIN, {'e'}, "e", "edit", "open the exercise in $EDITOR, check it when you close it", do_edit, idle},
     {MAIN, {'z'}, "z", "quiz", "take this lesson's quiz (scores are kept)", do_quiz, NULL},
+    {MAIN, {'t'}, "t", "trace", "trace your main(): every goroutine's timeline in the output "
+     "pane (+/- zoom, h/l earlier/later, Esc back)", cl_tui_trace_start, idle},
     {MAIN, {'m'}, "m", "mastery", "the mastery check: 2 questions from every lesson, a score per "
      "lesson (your best is kept)", do_mastery, NULL},
     {MAIN | PIN, {'>', '.'}, ">", "next", "go to the next exercise", do_next, has_next},
@@ -294,6 +297,11 @@ static const key_row keys[] = {
     {SEARCH, {KEY_BACKSPACE, 127, CTRL('h')}, "Backspace", NULL, NULL, do_search_erase, NULL},
     {SEARCH, {KEY_ESC}, "Esc", "cancel", NULL, do_close, NULL},
     {SEARCH | TYPED, {0}, "text", NULL, NULL, do_search_type, NULL},
+
+    {TRACE | SCROLLS, {0}, "j/k", "scroll", NULL, do_scroll, NULL},
+    {TRACE, {'+', '=', '-', '_'}, "+/-", "zoom", NULL, cl_tui_trace_key, NULL},
+    {TRACE, {'h', 'l', KEY_LEFT, KEY_RIGHT}, "h/l", "earlier/later", NULL, cl_tui_trace_key, NULL},
+    {TRACE, {KEY_ESC, 'q', 't'}, "Esc", "back", NULL, cl_tui_trace_close, NULL},
 };
 
 static int scroll_key(int key) { return cl_tui_scroll_delta(key, 3, 3) != 0; }

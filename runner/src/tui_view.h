@@ -15,6 +15,7 @@
  *   tui_model.c   the only file that talks to catalog/lesson/progress
  *   tui_syntax.c  C/Go token colours for md_render's code blocks
  *   tui_scroll.c  scrolling, one rule for panes, help, quiz and list
+ *   tui_trace.c   the trace's timeline in the output pane, zoomed and moved
  * This header is private to those files; main.c sees only tui.h. */
 #ifndef CL_TUI_VIEW_H
 #define CL_TUI_VIEW_H
@@ -95,11 +96,13 @@ typedef enum {
     CL_TUI_MODE_SMALL = 16, /* terminal too small: only quit and resize work */
     CL_TUI_MODE_QUIZ = 32,
     CL_TUI_MODE_CONFIRM = 64, /* y/n for a job that changes or reveals something */
+    CL_TUI_MODE_TRACE = 128,  /* the output pane shows a trace's timeline */
 } cl_tui_mode;
 
 typedef struct cl_tui_quiz cl_tui_quiz; /* tui_quiz.c */
 
-typedef enum { CL_TUI_OUT_TEXT, CL_TUI_OUT_MARKDOWN } cl_tui_out_kind;
+typedef enum { CL_TUI_OUT_TEXT, CL_TUI_OUT_MARKDOWN, CL_TUI_OUT_TRACE } cl_tui_out_kind;
+typedef struct cl_tui_trace cl_tui_trace; /* tui_trace.c */
 
 typedef struct {
     pid_t pid;         /* 0: nothing running */
@@ -135,6 +138,7 @@ typedef struct cl_tui {
     cl_file_watch watch;
 
     cl_tui_quiz *quiz; /* open quiz overlay, or NULL */
+    cl_tui_trace *trace; /* a trace job's or shown trace's state, or NULL */
 
     int help_top, help_h, help_count; /* the help overlay's scroll */
     int list_sel;
@@ -178,6 +182,8 @@ int cl_tui_help_rows(const char **names, const char **helps, int max);
 /* tui_actions.c: what the keys do (each takes the view) */
 void cl_tui_open_exercise(cl_tui *t, int index);
 void cl_tui_set_output_markdown(cl_tui *t, const char *title, const char *md);
+/* Replaces the output pane (a shown trace is dropped). */
+void cl_tui_set_output(cl_tui *t, cl_tui_out_kind kind, const char *title, const char *text);
 /* Starts `chanlings VERB N [extra]` for the current exercise. */
 void cl_tui_start_job(cl_tui *t, const char *verb, const char *extra);
 /* Asks `question` (y/n) before running the job. */
@@ -212,6 +218,15 @@ int cl_tui_job_start(cl_tui *t, const char *verb, const char *extra, int exercis
 int cl_tui_job_pump(cl_tui *t);
 void cl_tui_job_cancel(cl_tui *t);
 void cl_tui_out_append(cl_tui *t, const char *s, size_t n);
+
+/* tui_trace.c; the key handlers take the key table's (t, key) */
+void cl_tui_trace_start(cl_tui *t, int key);  /* runs `chanlings trace N` */
+void cl_tui_trace_job_done(cl_tui *t);        /* that job ended: show its trace */
+void cl_tui_trace_key(cl_tui *t, int key);    /* + - zoom, h l move in time */
+void cl_tui_trace_close(cl_tui *t, int key);  /* the output it replaced comes back */
+void cl_tui_trace_drop(cl_tui *t);            /* forget it, keep the pane's text */
+/* The output pane as a timeline at `width` above the job's text. */
+int cl_tui_trace_fill(cl_tui *t, int width, cl_md_doc *doc);
 
 /* tui_watch.c */
 int cl_tui_watch_start(cl_tui *t);

@@ -56,7 +56,7 @@ mkdir -p "$scratch/as-shipped" && cp "exercises/$ex1.c" "exercises/$ex2.c" "$scr
 
 # ---- help, version, usage errors, workbook errors
 run "--help" 0 --help
-for c in list lesson run check hint quiz next prev go reset solution progress watch verify new grade; do
+for c in list lesson run check trace hint quiz next prev go reset solution progress watch verify new grade; do
     has "--help lists $c" "  $c "
 done
 has "--help documents exit codes" "2 usage"
@@ -89,6 +89,14 @@ has "unknown exercise says how to list" "chanlings list"
 run "check of the untouched exercise fails" 1 check 1
 has "failed check names the file" "exercises/$ex1.c"
 lacks "failed check does not mark done" "is done"
+# A plain run that dies of a signal is explained by the memory pass: the
+# solution with a use after free, then a certain segfault for the plain run.
+sed 's|^    free(jobs);$|    free(jobs);\n    if (n > 0)\n        jobs[0].index = -1, *(volatile int *)0 = 0;|' "solutions/$ex1.c" >"exercises/$ex1.c"
+grep -q 'jobs\[0\].index = -1' "exercises/$ex1.c" || bad "crash variant: the solution no longer has the line it edits"
+run "a crash fails check" 1 check 1
+has "a crash is explained by the memory pass" "use after free"
+has "the explanation names the learner's line" "exercises/$ex1.c:"
+lacks "no bare signal left for an explained crash" "crashed with SIGSEGV"
 cp "solutions/$ex1.c" "exercises/$ex1.c"
 run "check of the solution passes" 0 check 1
 has "passing check marks done" "$ex1 is done"
@@ -277,6 +285,67 @@ long=$(sed 's/✗/x/g; s/✓/v/g; s/—/-/g; s/│/|/g' watch.out | awk 'length(
 [ -z "$long" ] && ok "watch wraps every line with a space in it to the terminal (COLUMNS=100), the report's too" || bad "watch lines past 100 columns: $long"
 if grep -q '^        [^ ]' watch.out; then ok "watch's wrapped lines hang under the text"; else bad "no wrapped watch line"; fi
 has "watch's checks say what to do in watch's words" "The quiz (\`chanlings quiz\` in another terminal)"
+
+# ---- trace: prepared traces (--file), then runs through the sandbox
+fx="$top/runner/tests/fixtures"
+ascii() { out=$(LC_ALL=C "$bin" "$@" </dev/null 2>&1); rc=$?; }
+for w in 80 160; do
+    ascii trace --file "$fx/trace-pingpong.json" --width "$w"
+    [ "$rc" -eq 0 ] && ok "trace --file ping-pong at $w columns (exit 0)" || bad "trace --file at $w: exit $rc"
+    has "trace at $w: the header" "Timeline: 2 goroutines over 86us, on the thread scheduler."
+    has "trace at $w: how it ended" "The program ended"
+    widest=$(printf '%s\n' "$out" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+    [ "$widest" -le "$w" ] && ok "trace at $w: no line is wider" || bad "trace at $w: a line of $widest columns"
+    rowlen=$(printf '%s\n' "$out" | grep '^g2 ponger ' | awk '{ print length($0) }')
+    [ "$rowlen" = "$w" ] && ok "trace at $w: a row spans the width" || bad "trace at $w: the row is $rowlen wide"
+    printf '%s\n' "$out" | grep -q '^g1 main .*v.*\*' && ok "trace at $w: main's row marks the wake-ups it made and got" ||
+        bad "trace at $w: no v and * on main's row"
+    has "trace at $w: the legend" "# running, - runnable (ready, waiting for a thread); blocked: r chan receive"
+done
+lacks "no colour off a terminal" "$(printf '\033')"
+out=$(CHANLINGS_COLOR=always "$bin" trace --file "$fx/trace-pingpong.json" 2>&1)
+has "colour when asked (the view's child)" "$(printf '\033[0;32m')"
+ascii trace --file "$fx/trace-deadlock.json" --width 80
+has "a deadlock's trace says so" "deadlocked"
+has "... and where each goroutine stopped" "g1 main: blocked in chan send at exercises/03-unbuffered-channels.c:27"
+ascii trace --file "$fx/trace-fanout.json" --width 160
+n=$(printf '%s\n' "$out" | grep -c '^g[0-9]* worker [0-9]')
+[ "$n" -eq 200 ] && ok "the fan-out's 200 workers get a row each" || bad "fan-out: $n worker rows, wanted 200"
+head -c 3000 "$fx/trace-pingpong.json" > cut.json
+run "a cut trace is refused" 1 trace --file cut.json
+has "... saying it was cut short" "cut.json cannot be drawn: it stops in the middle"
+lacks "... without a crash" "Segmentation"
+printf 'not json at all' > bad.json
+run "a file that is not JSON is refused" 1 trace --file bad.json
+has "... saying where" "not valid JSON at byte"
+run "a missing trace file is refused" 1 trace --file nowhere.json
+has "... naming it" "nowhere.json"
+run "trace --width under 30 is a usage error" 2 trace --width 5
+
+. "$top/runner/tests/trace_fake.sh"
+cp "exercises/$ex1.c" kept.c
+fake_trace_program "$fx/trace-deadlock.json" "exercises/$ex1.c"
+ascii trace 1 --width 100
+[ "$rc" -eq 0 ] && ok "trace 1 builds and runs the exercise (exit 0)" || bad "trace 1: exit $rc"
+has "trace 1 shows the program's output" "fake recorder: wrote the trace"
+has "trace 1 draws what the program left in GOC_TRACE" "Where each goroutine stopped:"
+has "trace 1 says where the file is" "The trace is in $scratch/.chanlings/traces/$ex1.json"
+has "trace 1 says how to open it in Perfetto" "https://ui.perfetto.dev, then \"Open trace file\""
+cmp -s "$fx/trace-deadlock.json" ".chanlings/traces/$ex1.json" && ok "the trace is kept as the program wrote it" ||
+    bad "the kept trace differs from what the program wrote"
+cp kept.c "exercises/$ex1.c"
+# The shipped exercise with the real libgoc: its recorder's trace when it
+# has one, else a message saying the library must be rebuilt.
+ascii trace 1 --width 80
+if printf '%s\n' "$out" | grep -q '^Timeline: '; then
+    has "a real trace: main's row" "g1 "
+    [ -s ".chanlings/traces/$ex1.json" ] && ok "a real trace is kept" || bad "no real trace kept"
+else
+    [ "$rc" -eq 1 ] && ok "no recorder in libgoc: exit 1" || bad "no recorder: exit $rc"
+    has "no recorder in libgoc: says what to do" "wrote no trace"
+    [ -e ".chanlings/traces/$ex1.json" ] && bad "an old trace is left as if it were this run's" ||
+        ok "an earlier run's trace is not left behind"
+fi
 
 # ---- without the library, run and check say how to build it
 rm build/lib/plain/libgoc.a

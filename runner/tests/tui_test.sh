@@ -326,6 +326,38 @@ check "the help's bar says the same as its title" "Esc close"
 keys Escape
 check_not "Esc closes the help" "Keys \(Esc closes\)"
 
+# ---- trace: the timeline in the output pane, at 80 and 160 columns ----
+# The exercise is a stand-in for libgoc's recorder that leaves the
+# ping-pong fixture as its trace (trace_fake.sh), built and run for real.
+. "$top/runner/tests/trace_fake.sh"
+cp "$scratch/exercises/$slug.c" "$scratch/trace-kept.c"
+fake_trace_program "$top/runner/tests/fixtures/trace-pingpong.json" "$scratch/exercises/$slug.c"
+keys t
+check "t runs the trace and shows its timeline" "trace $slug: zoom x1" 120
+check "80x24: one row per goroutine" "^g2 ponger +[ ░█r●↑]+$"
+check "80x24: the trace's keys are on the bar" "j/k scroll +\+/- zoom +h/l earlier/later +Esc back"
+keys +
+check "+ zooms in" "trace $slug: zoom x2"
+check "the header says what part is shown" "Showing [0-9.]+µs to [0-9.]+µs"
+keys l
+check "l moves later in time" "Showing [1-9][0-9.]*µs to"
+keys -
+check "- zooms out" "trace $slug: zoom x1"
+keys G
+check "the timeline pane scrolls (G: to its end)" "trace $slug: zoom x1 .*-([0-9]+)/\\1 *$"
+check "the end of the pane says where the file is and Perfetto" "ui\.perfetto\.dev"
+keys g
+T resize-window -t tui -x 160 -y 48
+check "160x48: the timeline sits beside the lesson" "│ g1 main +[ ░█r●↓]+$" 10
+check "160x48: the ponger's row too" "│ g2 ponger +[ ░█r●↑]+$" 10
+keys Escape
+check_not "Esc gives back the output the trace replaced" "zoom x[0-9]"
+keys '?'
+check "the help names the trace key" "trace your main"
+keys Escape
+T resize-window -t tui -x 80 -y 24
+cp "$scratch/trace-kept.c" "$scratch/exercises/$slug.c"
+
 # ---- resize ----
 T resize-window -t tui -x 160 -y 48
 outname='([a-z]+ [0-9]+-[a-z0-9-]+|Output|Hints)'

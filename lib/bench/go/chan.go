@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"runtime/trace"
 	"sync/atomic"
 	"time"
 )
@@ -18,6 +20,17 @@ func pingpong(n int) time.Duration {
 		<-pong
 	}
 	return time.Since(t)
+}
+
+// pingpongTraced is pingpong with runtime/trace recording into io.Discard
+// (libgoc's side traces with GOC_TRACE's recorder).  Starting and stopping
+// the trace is not timed.
+func pingpongTraced(n int) time.Duration {
+	if err := trace.Start(io.Discard); err != nil {
+		panic(err)
+	}
+	defer trace.Stop()
+	return pingpong(n)
 }
 
 // transfer moves n values from `producers` senders to as many receivers.
@@ -55,6 +68,7 @@ func select2(n int) time.Duration {
 
 var chanCases = []benchCase{
 	{"pingpong", "unbuffered ping-pong round trip", pingpong, 1, "ns"},
+	{"pingpong_traced", "unbuffered ping-pong round trip, traced", pingpongTraced, 1, "ns"},
 	{"buf1", "buffered cap 1, 1 producer -> 1 consumer, per value", func(n int) time.Duration { return transfer(n, 1, 1) }, 1, "ns"},
 	{"buf16", "buffered cap 16, 1 -> 1, per value", func(n int) time.Duration { return transfer(n, 1, 16) }, 1, "ns"},
 	{"buf128", "buffered cap 128, 1 -> 1, per value", func(n int) time.Duration { return transfer(n, 1, 128) }, 1, "ns"},
