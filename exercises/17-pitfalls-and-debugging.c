@@ -100,7 +100,7 @@ typedef struct stat_bucket {
  * count in both buckets or in neither.  Called from many goroutines at
  * once, in both directions between the same two buckets.
  * TODO: one planted bug.  Symptom: main (usually) stops with a deadlock
- * report; read which line each goroutine waits at. */
+ * report; read which line each waits at.  Keep both locks for the move. */
 void move_stats(stat_bucket *from, stat_bucket *to, int64_t count)
 {
     goc_mutex_lock(&from->mu);
@@ -141,7 +141,7 @@ static void crew_worker(void *arg)
  * results the workers reported (jobs, when all is well).  It returns only
  * after every job has finished and every worker has exited; it closes and
  * frees every channel it made.
- * TODO: one planted bug.  Symptom: a panic; read its message and line. */
+ * TODO: one planted bug.  Symptom: a panic; results must still be closed once. */
 int run_and_stop(int workers, int jobs, job_fn fn, void *ctx)
 {
     crew c = {.fn = fn, .ctx = ctx};
@@ -193,8 +193,8 @@ static void handler_main(void *arg)
  * each calling handle(request, ctx) for the requests it takes, and returns
  * how many requests were served (exactly `requests`).  Returns after every
  * handler has exited.
- * TODO: one planted bug.  Symptom: sometimes a count that is a little
- * short; always a report from the race pass of `chanlings check`. */
+ * TODO: one planted bug.  Symptom: a count sometimes a little short; always
+ * a race report from `chanlings check` (its race pass runs once all pass). */
 int64_t serve_all(int requests, int handlers, handler_fn handle, void *ctx)
 {
     server s = {.handle = handle, .ctx = ctx};

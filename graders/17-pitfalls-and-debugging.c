@@ -63,6 +63,8 @@ static int summarize(const char *dump, char *buf, size_t size)
             want = true;
         } else if (want && *p == '\t' && strcmp(state, "running") == 0) {
             want = false;
+        } else if (want && *p == '\t' && !nl) {
+            break; /* a dump cut off in the middle of this line: not a site */
         } else if (want && *p == '\t') {
             seen++;
             char key[200];
@@ -294,6 +296,61 @@ CL_TEST(move_stats_moves_the_count_and_unlocks_both)
 }
 CL_END_TEST
 
+/* The contract is one move under both locks: nobody who locks a bucket may
+ * see the count in both buckets or in neither.  move_stats(a, b) is held
+ * at its first unlock: both buckets must still be locked there, and the
+ * count already moved.  Locking one bucket at a time ("lock from, take,
+ * unlock, lock to, add") or a lock of its own instead of the buckets'
+ * passes every other test and breaks exactly this. */
+CL_TEST(move_stats_holds_both_locks_for_the_whole_move)
+{
+    stat_bucket *a = new_bucket(100), *b = new_bucket(100);
+    move_call ab = {a, b, 10};
+    cl_point_hold(CL_BEFORE_UNLOCK, 1);
+    cl_call c;
+    cl_spawn_call(&c, call_move_stats, &ab);
+    cl_settle();
+    bool held = cl_point_is_held(CL_BEFORE_UNLOCK);
+    bool a_locked = false, b_locked = false;
+    int64_t a_now = -1, b_now = -1;
+    if (held) { /* the held goroutine's writes came before it stopped at the point */
+        a_now = a->count;
+        b_now = b->count;
+        a_locked = !goc_mutex_trylock(&a->mu);
+        if (!a_locked)
+            goc_mutex_unlock(&a->mu);
+        b_locked = !goc_mutex_trylock(&b->mu);
+        if (!b_locked)
+            goc_mutex_unlock(&b->mu);
+    }
+    cl_point_release(CL_BEFORE_UNLOCK);
+    bool back = cl_call_await(&c, 5);
+    cl_expect(held, "move_stats to unlock the buckets' mutexes after the move",
+              "both buckets are locked for the whole move, then both unlocked",
+              "move_stats(a, b) %s without ever calling goc_mutex_unlock (" EX ", move_stats).",
+              back ? "returned" : "never returned");
+    cl_expect(a_locked && b_locked,
+              "both buckets still locked when move_stats(a, b) lets go of its first lock",
+              "deadlock prevention keeps the move whole: take both locks (in one global order), "
+              "move the count, then unlock; a lock taken and given back between the two halves, "
+              "or a lock of your own instead of the buckets' mu, lets a reader who locks the "
+              "buckets see the count in neither bucket (or in both)",
+              "at its first goc_mutex_unlock (%s:%d) %s: the move is not one step under both "
+              "locks (" EX ", move_stats).",
+              cl_point_site(CL_BEFORE_UNLOCK).file, cl_point_site(CL_BEFORE_UNLOCK).line,
+              !a_locked && !b_locked ? "neither a's nor b's mutex was locked"
+              : !b_locked            ? "a was locked but b was not"
+                                     : "b was locked but a was not");
+    cl_expect(a_now == 90 && b_now == 110,
+              "the whole move done (a = 90, b = 110) before the first unlock",
+              "move the count while holding both locks, then unlock",
+              "at the first unlock a had %lld and b had %lld (" EX ", move_stats).",
+              (long long)a_now, (long long)b_now);
+    cl_expect(back, "move_stats(a, b) to return once let go", "unlock what you locked",
+              "it never returned (" EX ", move_stats).");
+}
+CL_END_TEST
+
 /* move_stats(a, b) is held right after its first lock; move_stats(b, a)
  * starts.  Locked in one order for everyone, the second waits for that
  * same first lock and both finish once the first goes on.  Locked `from`
@@ -429,6 +486,69 @@ static void expect_each_job_once(job_probe *p, const char *call)
                   atomic_load(&p->runs[j]));
 }
 
+/* The lesson wraps goc_chan_close_at and goc_chan_free_at too: while a
+ * run_and_stop test watches, every channel the learner's file closes is
+ * remembered until it is freed, and a channel freed without ever being
+ * closed is counted.  That catches the close removed to stop the panic
+ * and the range replaced by "receive `jobs` times" (or "while len > 0"):
+ * it never hangs, but results is never closed, against the contract. */
+void __real_goc_chan_close_at(goc_chan *c, goc_site site) CL__WEAK;
+void __real_goc_chan_free_at(goc_chan *c, goc_site site) CL__WEAK;
+enum { WATCHED_CHANS = 64 };
+static _Atomic(bool) watching_chans;
+static _Atomic(goc_chan *) closed_chans[WATCHED_CHANS];
+static _Atomic(int) unclosed_frees;
+static _Atomic(int) unclosed_line; /* of the first such goc_chan_free */
+
+void __wrap_goc_chan_close_at(goc_chan *c, goc_site site)
+{
+    if (atomic_load(&watching_chans) && cl_is_learner_file(site.file))
+        for (int i = 0; i < WATCHED_CHANS; i++) {
+            goc_chan *none = NULL;
+            if (atomic_compare_exchange_strong(&closed_chans[i], &none, c))
+                break;
+        }
+    __real_goc_chan_close_at(c, site);
+}
+
+void __wrap_goc_chan_free_at(goc_chan *c, goc_site site)
+{
+    if (atomic_load(&watching_chans) && cl_is_learner_file(site.file)) {
+        bool closed = false;
+        for (int i = 0; i < WATCHED_CHANS && !closed; i++) {
+            goc_chan *was = c;
+            closed = atomic_compare_exchange_strong(&closed_chans[i], &was, NULL);
+        }
+        if (!closed && atomic_fetch_add(&unclosed_frees, 1) == 0)
+            atomic_store(&unclosed_line, site.line);
+    }
+    __real_goc_chan_free_at(c, site);
+}
+
+static void watch_chans(void)
+{
+    for (int i = 0; i < WATCHED_CHANS; i++)
+        atomic_store(&closed_chans[i], NULL);
+    atomic_store(&unclosed_frees, 0);
+    atomic_store(&unclosed_line, 0);
+    atomic_store(&watching_chans, true);
+}
+
+/* Called once the call has returned: every channel it freed was closed. */
+static void expect_every_chan_closed(const char *call)
+{
+    atomic_store(&watching_chans, false);
+    int unclosed = atomic_load(&unclosed_frees);
+    cl_expect(unclosed == 0, "every channel run_and_stop made to be closed once before it is freed",
+              "improper channel use: the owner closes results once, after goc_wg_wait and "
+              "before reading it to the end; deleting the worker's close to stop the panic "
+              "and then counting `jobs` receives (or draining while goc_len > 0) only hides "
+              "the missing close",
+              "%s freed %d channel%s it never closed, first at " EX ":%d: results was never "
+              "closed (" EX ", run_and_stop).",
+              call, unclosed, unclosed == 1 ? "" : "s", atomic_load(&unclosed_line));
+}
+
 /* The last job is held while the other workers run out of jobs and stop.
  * run_and_stop must still be waiting then; once the job goes on it must
  * return 12, with every worker gone.  A worker that closes the shared
@@ -439,6 +559,7 @@ CL_TEST(run_and_stop_waits_for_the_last_job_and_closes_results_once)
     job_probe *p = new_job_probe(12, 11, 0);
     stop_call s = {3, p, -1};
     cl_call c;
+    watch_chans();
     cl_spawn_call(&c, call_run_and_stop, &s);
     cl_settle();
     bool early = cl_call_returned(&c);
@@ -460,6 +581,7 @@ CL_TEST(run_and_stop_waits_for_the_last_job_and_closes_results_once)
               "count the results the workers sent, once results is closed",
               "it returned %d (" EX ", run_and_stop).", s.got);
     expect_each_job_once(p, "run_and_stop(3 workers, 12 jobs)");
+    expect_every_chan_closed("run_and_stop(3 workers, 12 jobs)");
 }
 CL_END_TEST
 
@@ -669,6 +791,46 @@ static int find_group(const dump_group *g, int n, const char *state, const char 
     return -1;
 }
 
+/* Why the group {one of `states`, site} is missing: when a group at that
+ * very site has another state text (the goroutine id, the brackets kept),
+ * the state is what went wrong; when no group is at that site, `no_site`
+ * (another line taken for the site); otherwise `usual`, the test's own
+ * diagnosis. */
+static const char *why_missing(const dump_group *g, int n, const char *const states[2],
+                               const char *site, const char *no_site, const char *usual)
+{
+    static char why[400];
+    bool at_site = false;
+    for (int i = 0; i < n; i++)
+        at_site = at_site || strcmp(g[i].site, site) == 0;
+    if (!at_site)
+        return no_site;
+    for (int i = 0; i < n; i++)
+        if (strcmp(g[i].site, site) == 0 && strcmp(g[i].state, states[0]) != 0 &&
+            (!states[1] || strcmp(g[i].state, states[1]) != 0)) {
+            snprintf(why, sizeof why,
+                     "a group at their wait site has the state \"%s\", where the dump says "
+                     "[%s]: the state is only the text between the brackets, with nothing of "
+                     "the header around it (no \"goroutine N\", no brackets)",
+                     g[i].state, states[0]);
+            return why;
+        }
+    return usual;
+}
+
+/* The creator test's usual diagnosis, naming the first group. */
+static const char *first_group_by_creator(const dump_group *g, int n)
+{
+    static char why[500];
+    if (n <= 0)
+        return "there was no group for their wait site";
+    snprintf(why, sizeof why,
+             "there was no group for their wait site; the first group is {\"%s\", \"%s\", %d}: "
+             "the goroutines were grouped by where they were created, not where they wait",
+             g[0].state, g[0].site, g[0].count);
+    return why;
+}
+
 /* What every grouping must satisfy, whatever the dump: one group per
  * (state, site), every goroutine counted once, the largest first. */
 static void expect_well_formed(const char *dump, const dump_group *g, int n, const char *call)
@@ -768,11 +930,11 @@ CL_TEST(group_dump_groups_by_wait_site_not_by_creator)
               "the 20 senders waiting at one line as one group of 20",
               "the wait site is the FIRST tab-indented line after the header; the one under "
               "\"created by\" says who started the goroutine, not where it is stuck",
-              "%s; the first group is {\"%s\", \"%s\", %d}: the goroutines were grouped by where "
-              "they were created, not where they wait (" EX ", group_dump).",
-              top < 0 ? "there was no group for their wait site"
-                      : "their group had another count",
-              g[0].state, g[0].site, g[0].count);
+              "%s (" EX ", group_dump).",
+              top >= 0 ? "their group had another count"
+                       : why_missing(g, n, (const char *const[2]){"chan send", NULL}, send_site,
+                                     first_group_by_creator(g, n),
+                                     "their group is missing"));
     expect_well_formed(dump, g, n, "group_dump(20 senders from 2 creators)");
 }
 CL_END_TEST
@@ -800,8 +962,13 @@ CL_TEST(group_dump_keeps_two_states_at_one_site_apart)
               "the key is the pair (state, site): a line that sends for some goroutines and "
               "receives for others holds two different stories",
               "%s (" EX ", group_dump).",
-              s < 0 || r < 0 ? "one of the two groups is missing: the state was left out of the key"
-                             : "their counts are wrong");
+              s >= 0 && r >= 0
+                  ? "their counts are wrong"
+                  : why_missing(g, n, (const char *const[2]){"chan send", "chan receive"}, site,
+                                "no group has their wait site: the site is the first tab line "
+                                "after the header, not the one under \"created by\"",
+                                "one of the two groups is missing: the state was left out of "
+                                "the key"));
     expect_well_formed(dump, g, n, "group_dump(one line, two states)");
 }
 CL_END_TEST
@@ -932,6 +1099,7 @@ Suite *cl_grader_suite(void)
                     find_first_returns_minus_one_when_no_shard_matches,
                     find_first_from_eight_callers_at_once,
                     move_stats_moves_the_count_and_unlocks_both,
+                    move_stats_holds_both_locks_for_the_whole_move,
                     move_stats_in_opposite_directions_never_deadlocks,
                     move_stats_from_eight_goroutines_keeps_the_total,
                     run_and_stop_waits_for_the_last_job_and_closes_results_once,

@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <goc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,10 @@ static inline void run_dying(void (*fn)(void *), void *arg, int seconds, dying_r
 #define GOC_TEST_MAIN(suite_fn)                                                      \
     int main(void)                                                                   \
     {                                                                                \
+        /* A job started with & by a non-interactive shell ignores SIGQUIT,         \
+         * and libgoc leaves an ignored SIGQUIT ignored: give the SIGQUIT           \
+         * tests the default libgoc takes over. */                                  \
+        signal(SIGQUIT, SIG_DFL);                                                    \
         SRunner *sr = srunner_create(suite_fn());                                    \
         srunner_set_fork_status(sr, CK_FORK);                                        \
         srunner_run_all(sr, CK_NORMAL);                                              \
