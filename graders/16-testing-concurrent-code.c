@@ -850,6 +850,11 @@ bool __wrap_goc_latch_wait_for(goc_latch *l, goc_duration limit)
 
 Suite *cl_grader_suite(void)
 {
+    /* A runner started in the background inherits SIGQUIT ignored, and
+     * libgoc installs its dump on SIGQUIT only over the default: reset it
+     * before libgoc starts, so a test stopped at 5 s still shows where it
+     * waits. */
+    signal(SIGQUIT, SIG_DFL);
     return CL_SUITE("16-testing-concurrent-code", tests_pass_against_the_real_queue,
                     tests_do_not_sleep, tests_leave_no_goroutines, kills_put_that_drops_when_full,
                     kills_capacity_off_by_one, kills_get_that_does_not_wait,
