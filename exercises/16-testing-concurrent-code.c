@@ -149,8 +149,10 @@ static void test_put_then_get(t_ctx *t, const bq_ops *q)
  *   - wakes only some of its waiters on close, or accepts values after it,
  *   - gets stuck when several goroutines wait on it at once,
  *   - reads its state without the lock (ThreadSanitizer only sees that
- *     when two goroutines really touch the queue at the same time).
- * Prove "still waiting" with goc_settle, never with a sleep; bound every
+ *     when two goroutines really touch the queue at the same time: more
+ *     puts than the capacity keep puts running while len is called).
+ * Prove "still waiting" with goc_settle, never with a sleep (a 20 ms
+ * goc_latch_wait_for or goc_after that runs out is one); bound every
  * wait (a broken queue must give your message, not a hang); leave no
  * goroutine behind.  goc/testing.h has gates, latches and barriers. */
 

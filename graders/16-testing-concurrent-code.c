@@ -293,7 +293,9 @@ static const struct mutant {
     {LEN_WITHOUT_LOCK, "len reads without the lock",
      "len reads the count without taking the lock, a data race and nothing else",
      "No test calls len() while put() runs in another goroutine, so ThreadSanitizer had "
-     "nothing to see"},
+     "nothing to see (a put into a queue with room returns in microseconds, before a len "
+     "caller gets going: put more values than the capacity, so the puts wait while getters "
+     "drain, and call len all that time)"},
     {CLOSE_WAKES_ONE, "close wakes only one getter",
      "close wakes one waiting get and leaves the others waiting forever",
      "No test closes a queue while several gets wait on it and checks that every one returns"},
@@ -370,6 +372,7 @@ static void note_concurrent_len(void)
 }
 
 void __real__exit(int status) __attribute__((noreturn));
+static void timers_at_test_end(void); /* with the wraps, at the end */
 
 /* The learner's test, in the child: records go to fd `rec`, output to `out`. */
 GOC_NORETURN static void child_run(int index, bug b, int rec, int out)
@@ -397,6 +400,7 @@ GOC_NORETURN static void child_run(int index, bug b, int rec, int out)
         snprintf(text, sizeof text, "%d\n%s", leaked, dump);
         send_record('L', text);
     }
+    timers_at_test_end();
     if (cl_learner_sleeps() > 0)
         send_record('S', cl__sleeps.first);
     fflush(NULL);
@@ -442,7 +446,7 @@ static void take_record(outcome *o, char *line)
 static bool drain(int rec, int out, outcome *o, goc_time deadline)
 {
     char recbuf[8192];
-    size_t reclen = 0, outlen = 0;
+    size_t reclen = 0, outlen = strlen(o->out); /* a second call appends */
     bool rec_open = true, out_open = true;
     while (rec_open || out_open) {
         goc_time left = deadline - cl__now();
@@ -504,6 +508,11 @@ static void run_test(int index, bug b, outcome *o)
     bool finished = drain(rec[0], out[0], o, cl__now() + HARNESS_SECONDS * GOC_SECOND);
     int status = 0;
     if (!finished) {
+        /* Like Go's test timeout, which prints every goroutine's stack:
+         * libgoc dumps them on SIGQUIT, so the message can say where each
+         * of the test's goroutines waits (a line of the learner's file). */
+        kill(pid, SIGQUIT);
+        drain(rec[0], out[0], o, cl__now() + GOC_SECOND);
         kill(pid, SIGKILL);
         o->end = HUNG;
     }
@@ -551,7 +560,8 @@ static const char *how_it_ended(const outcome *o, char *buf, size_t size)
 static const char *head_of(const outcome *o)
 {
     static char head[900];
-    copy_text(head, sizeof head, o->out);
+    const char *dump = o->end == HUNG ? strstr(o->out, "SIGQUIT") : NULL;
+    copy_text(head, sizeof head, dump ? dump : o->out);
     return head[0] ? head : "(no output)";
 }
 
@@ -586,7 +596,7 @@ CL_TEST(tests_pass_against_the_real_queue)
                                 "every wait (goc_latch_wait_for), and prove \"still waiting\" "
                                 "with goc_settle"
                               : "run it with `chanlings run`: the output says where",
-                          "test '%s' %s against the correct queue (run %d).%s%.200s\nIts output:\n%.400s",
+                          "test '%s' %s against the correct queue (run %d).%s%.200s\nIts output:\n%.700s",
                           TESTS[i].name, how_it_ended(&o, how, sizeof how), run,
                           o.errors ? " It had reported: " : "", o.errors ? o.first_error : "",
                           head_of(&o));
@@ -616,7 +626,9 @@ CL_TEST(tests_do_not_sleep)
         run_test(i, CORRECT, &o);
         cl_expect(!o.slept, "no sleeps in the tests",
                   "wait for an event, not for time: a gate or a latch (goc/testing.h) for "
-                  "\"it has happened\", goc_settle for \"everything is parked now\"",
+                  "\"it has happened\", goc_settle for \"everything is parked now\"; a bound "
+                  "(goc_latch_wait_for, a goc_after timer) is for broken queues only and never "
+                  "runs out against the correct one",
                   "test '%s' called %.200s: a sleep is a guess about the scheduler, long enough on "
                   "a quiet machine and too short on a loaded one.",
                   TESTS[i].name, o.sleep_where);
@@ -673,12 +685,15 @@ static void expect_killed(bug b)
             cl_expect(false, "each test to report a broken queue with errorf, within its bounds",
                       o.end == HUNG || o.deadlock
                           ? "bound every wait so a broken queue gives your message, not a hang: "
-                            "settle, then look whether the goroutine returned"
+                            "run each put and get in a goroutine of its own, settle, then look "
+                            "whether it returned (a line of graders/16-testing-concurrent-code.c "
+                            "in the dump is inside the broken queue: a put or get your test "
+                            "called there never came back)"
                           : "a test reports what it sees with errorf before anything can crash",
                       "test '%s' %s against mutant '%s' (the bug: %s), before it reported anything."
                       "%s%.400s",
                       TESTS[i].name, how_it_ended(&o, how, sizeof how), m->name, m->does,
-                      o.end == HUNG ? "" : "\nIts output:\n", o.end == HUNG ? "" : head_of(&o));
+                      "\nIts output:\n", head_of(&o));
         }
     }
 #ifndef CL__UNDER_TSAN
@@ -717,10 +732,21 @@ int __real_goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report);
 
 bool __wrap_goc_settle(int64_t since_id, goc_duration limit)
 {
+    bool learners = !cl__in_grader_wait();
     cl__grader_wait cl__gw_;
     cl__grader_wait_begin(&cl__gw_);
     bool settled = __real_goc_settle(since_id, limit);
     cl__grader_wait_end(&cl__gw_);
+    if (learners && !settled) {
+        /* Against the correct queue every goroutine of a test parks or ends
+         * at once; a settle that runs out waited its limit for a goroutine
+         * that polls, and then the test went on as after a sleep. */
+        char what[140];
+        snprintf(what, sizeof what, "goc_settle(since, %lld ms) until it ran out (a goroutine of "
+                 "the test was still running: one that polls never settles)",
+                 (long long)(limit / GOC_MILLISECOND));
+        cl__sleep_seen(what, (goc_site){NULL, 0, NULL});
+    }
     return settled;
 }
 
@@ -733,8 +759,102 @@ int __wrap_goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
     return n;
 }
 
+/* ---- waiting for time under another name ----------------------------------------
+ *
+ * A bound is for broken queues: against the correct one a test's bounded
+ * wait never runs out, because what it waits for happens in microseconds.
+ * A goc_after timer the test lets fire, or a goc_latch_wait_for that gives
+ * up, against the correct queue is a sleep by another name ("still waiting
+ * after 20 ms"), as much a guess as usleep: both count as the test's
+ * sleeps.  A timer counts when it is freed at or after its deadline, or is
+ * never freed and the deadline has passed when the test ends. */
+goc_chan *__real_goc_after_at(goc_duration d, goc_site site);
+void __real_goc_chan_free_at(goc_chan *ch, goc_site site);
+bool __real_goc_latch_wait_for(goc_latch *l, goc_duration limit);
+
+/* No lock here: goc_chan_free is called for every channel the learner
+ * frees, and a lock taken by every one of those calls would order their
+ * goroutines for ThreadSanitizer and hide their races.  A slot is claimed
+ * with a compare-and-swap and published with release; a free looks with
+ * relaxed loads and takes acquire only on its own timer. */
+#define MAX_TIMERS 64
+static struct learner_timer {
+    _Atomic(goc_chan *) ch; /* NULL: a free slot */
+    goc_time due;
+    goc_duration d;
+    goc_site site;
+} learner_timers[MAX_TIMERS];
+static char claim_mark;                       /* its address: a slot being filled */
+#define CLAIMING ((goc_chan *)(void *)&claim_mark)
+
+static void timer_ran_out(const struct learner_timer *lt)
+{
+    char what[100];
+    snprintf(what, sizeof what, "goc_after(%lld ms) and let the timer run out",
+             (long long)(lt->d / GOC_MILLISECOND));
+    cl__sleep_seen(what, lt->site);
+}
+
+goc_chan *__wrap_goc_after_at(goc_duration d, goc_site site)
+{
+    goc_chan *ch = __real_goc_after_at(d, site);
+    if (!cl_is_learner_file(site.file))
+        return ch;
+    for (int i = 0; i < MAX_TIMERS; i++) {
+        goc_chan *none = NULL;
+        if (atomic_compare_exchange_strong(&learner_timers[i].ch, &none, CLAIMING)) {
+            learner_timers[i].due = cl__now() + d;
+            learner_timers[i].d = d;
+            learner_timers[i].site = site;
+            atomic_store_explicit(&learner_timers[i].ch, ch, memory_order_release);
+            break;
+        }
+    }
+    return ch;
+}
+
+void __wrap_goc_chan_free_at(goc_chan *ch, goc_site site)
+{
+    for (int i = 0; ch && i < MAX_TIMERS; i++)
+        if (atomic_load_explicit(&learner_timers[i].ch, memory_order_relaxed) == ch &&
+            atomic_load_explicit(&learner_timers[i].ch, memory_order_acquire) == ch) {
+            if (cl__now() >= learner_timers[i].due)
+                timer_ran_out(&learner_timers[i]);
+            atomic_store_explicit(&learner_timers[i].ch, NULL, memory_order_release);
+        }
+    __real_goc_chan_free_at(ch, site);
+}
+
+/* Timers still alive when the test ends (called on the test's goroutine
+ * after it returned): those past their deadline ran out. */
+static void timers_at_test_end(void)
+{
+    for (int i = 0; i < MAX_TIMERS; i++) {
+        goc_chan *ch = atomic_load_explicit(&learner_timers[i].ch, memory_order_acquire);
+        if (ch && ch != CLAIMING && cl__now() >= learner_timers[i].due)
+            timer_ran_out(&learner_timers[i]);
+    }
+}
+
+bool __wrap_goc_latch_wait_for(goc_latch *l, goc_duration limit)
+{
+    bool opened = __real_goc_latch_wait_for(l, limit);
+    if (!opened && !cl__in_grader_wait()) {
+        char what[100];
+        snprintf(what, sizeof what, "goc_latch_wait_for(latch, %lld ms) until it ran out",
+                 (long long)(limit / GOC_MILLISECOND));
+        cl__sleep_seen(what, (goc_site){NULL, 0, NULL});
+    }
+    return opened;
+}
+
 Suite *cl_grader_suite(void)
 {
+    /* A runner started in the background inherits SIGQUIT ignored, and
+     * libgoc installs its dump on SIGQUIT only over the default: reset it
+     * before libgoc starts, so a test stopped at 5 s still shows where it
+     * waits. */
+    signal(SIGQUIT, SIG_DFL);
     return CL_SUITE("16-testing-concurrent-code", tests_pass_against_the_real_queue,
                     tests_do_not_sleep, tests_leave_no_goroutines, kills_put_that_drops_when_full,
                     kills_capacity_off_by_one, kills_get_that_does_not_wait,
