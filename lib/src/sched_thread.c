@@ -89,6 +89,9 @@ static struct {
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 const char sched_name[] = "thread";
+/* Real-time timers fire on timer.c's timer thread, which it wakes itself. */
+const bool sched_fires_timers = false;
+void sched_timer_earlier(void) {}
 
 static __thread gthread *tls_g;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
