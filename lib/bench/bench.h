@@ -28,6 +28,7 @@ typedef struct bench_case {
 extern const bench_case bench_chan_cases[];
 extern const bench_case bench_sync_cases[];
 extern const bench_case bench_ctx_cases[];
+extern const bench_case bench_timer_cases[];
 
 /* Times from here to bench_stop (monotonic ns). */
 static inline int64_t bench_start(void) { return goc_now(); }
