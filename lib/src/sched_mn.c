@@ -183,6 +183,7 @@ const char sched_name[] = "mn";
 const bool sched_fires_timers = true;
 static __thread m_t *tls_m; /* set on worker threads */
 static __thread mg *tls_g;  /* set on foreign threads */
+static __thread bool tls_sysmon; /* set on the monitor thread */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t foreign_key;
 
@@ -201,6 +202,8 @@ mg *mn_current_or_null(void)
     m_t *m = getm();
     return m ? m->cur : tls_g;
 }
+
+bool mn_is_scheduler_thread(void) { return getm() != NULL || tls_sysmon; }
 
 /* ---- registry and counts ---------------------------------------------------- */
 
@@ -1033,6 +1036,7 @@ static void sysmon_timers(int64_t now)
 static void *sysmon_main(void *unused)
 {
     (void)unused;
+    tls_sysmon = true;
     unsigned delay = SYSMON_MIN_US;
     for (;;) {
         struct timespec ts = {0, (long)delay * 1000};
@@ -1174,9 +1178,8 @@ goc_g *sched_current(void)
     mg *g = mn_current_or_null();
     if (g)
         return &g->pub;
-    /* A worker between goroutines (its scheduler context, where timer
-     * callbacks run) is no goroutine and must not register as one. */
-    invariant(!getm(), "sched_current() called from a worker's scheduler context (a timer callback?)");
+    invariant(!mn_is_scheduler_thread(),
+              "sched_current() called on a worker between goroutines or on the monitor (from a timer callback?)");
     pthread_once(&init_once, sched_init);
     g = calloc(1, sizeof *g);
     if (!g) {

@@ -92,6 +92,35 @@ START_TEST(mn_sleep_ends_while_the_only_worker_spins)
     atomic_store(&s.release, 1);
 }
 END_TEST
+
+static void ask_for_current(sched_timer *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+    (void)sched_current();
+}
+
+static void callback_asks_for_current(void *unused)
+{
+    (void)unused;
+    sched_timer t;
+    sched_timer_init(&t, ask_for_current, NULL);
+    sched_timer_start(&t, sched_nanotime(), 0);
+    goc_sleep(GOC_HOUR);
+}
+
+/* A callback on a worker's scheduler context (or on the monitor, if every
+ * worker is late) is no goroutine: asking for
+ * the current one is libgoc's bug, reported once (not a stray goroutine,
+ * nor a recursion through the report's own sched_current). */
+START_TEST(mn_callback_is_no_goroutine)
+{
+    dying_result r;
+    run_dying(callback_asks_for_current, NULL, 20, &r);
+    ck_assert_int_eq(r.exit_status, 2);
+    ck_assert_contains(r.out, "sched_current() called on a worker between goroutines or on the monitor");
+}
+END_TEST
 #endif
 
 /* ---- stop's promise, callbacks on other threads -------------------------- */
@@ -277,6 +306,7 @@ static Suite *timer_mn_suite(void)
 #ifdef LIBGOC_SCHED_mn
     tcase_add_test(tc, mn_sleep_starts_no_timer_thread);
     tcase_add_test(tc, mn_sleep_ends_while_the_only_worker_spins);
+    tcase_add_test(tc, mn_callback_is_no_goroutine);
 #endif
     tcase_add_test(tc, stop_is_exact_against_callbacks_on_other_threads);
     tcase_add_test(tc, stop_from_inside_a_callback);
