@@ -47,6 +47,9 @@ typedef struct bench_team {
 
 int64_t bench_parallel(int workers, long ops_each, void (*work)(bench_team *t), void *shared);
 
+/* The unbuffered ping-pong (bench_chan.c), for variants elsewhere. */
+int64_t bench_pingpong(long n);
+
 /* The goroutines-alive probe: prints its own lines. */
 void bench_alive(long cap);
 

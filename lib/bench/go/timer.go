@@ -33,7 +33,15 @@ func sleep1msX1000(rounds int) time.Duration {
 	return time.Since(t)
 }
 
+// pingpongTimerPending is pingpong with an hour-long timer pending.
+func pingpongTimerPending(n int) time.Duration {
+	later := time.NewTimer(time.Hour)
+	defer later.Stop()
+	return pingpong(n)
+}
+
 var timerCases = []benchCase{
 	{"sleep_1us", "sleep 1 us, until running again", sleep1us, 1, "ns"},
 	{"sleep_1ms_x1000", "1,000 goroutines sleep 1 ms at once, per round (floor 1,000 us)", sleep1msX1000, 1000, "us"},
+	{"pingpong_timer_pending", "unbuffered ping-pong round trip, an hour-long timer pending", pingpongTimerPending, 1, "ns"},
 }
