@@ -262,7 +262,10 @@ static void foreign_add(int delta)
 void sched_note_timer(int delta)
 {
     atomic_fetch_add(&mn_ntimers, delta);
-    if (delta <= 0)
+    /* A worker (firing a timer, or running a goroutine that stopped one) is
+     * not idle, so the check could only say no; it checks again itself
+     * before it sleeps.  That spares every callback a qlock. */
+    if (delta <= 0 && !getm())
         check_dead();
 }
 
