@@ -461,6 +461,7 @@ void sched_timer_start(sched_timer *t, int64_t when, int64_t period)
     t->seq = T.seq++;
     if (heap_contains(t)) {
         heap_fix(t->heap_index);
+        publish_top();
     } else {
         /* Counted before it can fire, so the count never dips below the
          * truth; a +1 never triggers the deadlock check, so the lock is fine. */

@@ -241,6 +241,34 @@ START_TEST(stop_from_inside_a_callback)
 }
 END_TEST
 
+static void count_fire(sched_timer *t, void *arg)
+{
+    (void)t;
+    atomic_fetch_add((atomic_int *)arg, 1);
+}
+
+/* A pending timer started again with an earlier deadline moves to the top
+ * of the heap: whoever watches the earliest deadline must see the move
+ * (goc_timer_reset takes this path). */
+START_TEST(restart_to_an_earlier_deadline_fires)
+{
+    (void)goc_id();
+    atomic_int fired = 0;
+    sched_timer far, t;
+    sched_timer_init(&far, count_fire, &fired);
+    sched_timer_init(&t, count_fire, &fired);
+    sched_timer_start(&far, sched_nanotime() + GOC_HOUR, 0);
+    sched_timer_start(&t, sched_nanotime() + 2 * GOC_HOUR, 0);
+    goc_sleep(MS); /* the watcher sleeps until the hour */
+    sched_timer_start(&t, sched_nanotime() + MS, 0);
+    while (atomic_load(&fired) == 0)
+        goc_yield();
+    ck_assert(sched_timer_stop(&far));
+    ck_assert(!sched_timer_stop(&t));
+    ck_assert_int_eq(atomic_load(&fired), 1);
+}
+END_TEST
+
 /* ---- many sleepers --------------------------------------------------------- */
 
 #ifdef LIBGOC_SCHED_mn
@@ -317,6 +345,7 @@ static Suite *timer_mn_suite(void)
 #endif
     tcase_add_test(tc, stop_is_exact_against_callbacks_on_other_threads);
     tcase_add_test(tc, stop_from_inside_a_callback);
+    tcase_add_test(tc, restart_to_an_earlier_deadline_fires);
     tcase_add_test(tc, many_sleeping_goroutines_all_wake);
     tcase_add_test(tc, pending_sleep_is_no_deadlock);
     tcase_add_test(tc, deadlock_reported_after_the_last_sleep);
