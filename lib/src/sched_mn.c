@@ -240,6 +240,12 @@ static bool has_work(void);
 static void check_dead(void)
 {
     pthread_mutex_lock(&S.qlock);
+    /* The timers first: a callback readies its goroutine before its timer
+     * stops counting, so a count read as zero here means that ready is
+     * visible below.  (Read after, a timer firing from a thread that is no
+     * worker, such as the fake clock's, between the two looks made a false
+     * deadlock report.) */
+    bool timers = atomic_load(&mn_ntimers) != 0;
     bool parked = atomic_load(&S.nforeign) == 0 && atomic_load(&S.nidle) == atomic_load(&S.nm) &&
                   atomic_load(&S.nspinning) == 0 && !has_work() && atomic_load(&S.nhandoff) == 0;
     pthread_mutex_unlock(&S.qlock);
@@ -247,7 +253,7 @@ static void check_dead(void)
         return;
     /* Everything the parked goroutines did happens before time moves. */
     TSAN_ACQUIRE(&S.quiescent);
-    if (atomic_load(&mn_ntimers) != 0)
+    if (timers)
         sched_timers_all_parked(); /* the fake clock moves on, if on */
     else
         sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");

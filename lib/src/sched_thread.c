@@ -386,9 +386,14 @@ void sched_note_timer(int delta)
 
 static void check_dead(void)
 {
+    /* The timers first: a callback readies its goroutine (nrunning + 1)
+     * before its timer stops counting, so a count read as zero here means
+     * that ready is visible below.  (Read after, a sleeper's own park
+     * check racing its timer's callback made a false deadlock report.) */
+    bool timers = atomic_load(&S.ntimers) != 0;
     if (atomic_load(&S.nrunning) != 0)
         return;
-    if (atomic_load(&S.ntimers) != 0) {
+    if (timers) {
         sched_timers_all_parked(); /* the fake clock moves on, if on */
         return;
     }
