@@ -108,7 +108,7 @@ void sched_die(const char *kind, goc_site site, const char *msg)
     /* In a deadlock the reporter is parked like everyone else: list all
      * in order, main first, as Go does. */
     bool deadlock = strstr(msg, "deadlock") != NULL;
-    if (!deadlock && !mn_current_or_null() && !stop_in_progress())
+    if (!deadlock && !mn_current_or_null() && !mn_is_scheduler_thread() && !stop_in_progress())
         sched_current(); /* a thread's first libgoc call can be its fatal one */
     stop_the_world(kind, site, msg, !deadlock);
 }
