@@ -330,6 +330,9 @@ int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
     return id;
 }
 
+/* A thread's stack overflow is the kernel's SIGSEGV, as in any C program. */
+void goc_stack_overflow_check(const void *fault_addr) { (void)fault_addr; }
+
 int goc_num_goroutine(void)
 {
     sched_current();
