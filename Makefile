@@ -41,9 +41,12 @@ include dist/install.mk
 # Each part's output is printed whole when it ends (--output-sync).
 export BUILD_TALLY := $(abspath $(BUILD))/test-tally
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# The longest parts first, so none of them starts last and runs alone.
+TEST_LONGEST := test-graders-race test-runner-sh test-graders-memory test-lib-tsan
+TEST_ORDER = $(foreach t,$(TEST_LONGEST),$(filter $(t),$(TEST_TARGETS))) $(filter-out $(TEST_LONGEST),$(TEST_TARGETS))
 test: deps
 	@mkdir -p $(BUILD) && rm -f $(BUILD_TALLY)
-	@$(MAKE) --no-print-directory -k -j$(TEST_JOBS) --output-sync=target $(TEST_TARGETS); rc=$$?; \
+	@$(MAKE) --no-print-directory -k -j$(TEST_JOBS) --output-sync=target $(TEST_ORDER); rc=$$?; \
 	  sh scripts/tally.sh $(BUILD_TALLY) && exit $$rc
 
 run: all
