@@ -541,6 +541,16 @@ static void enqueue(mg *g, bool next)
         return;
     }
     if (next) {
+        /* Only the owner puts a goroutine in runnext; others (the monitor)
+         * only take it out.  So an empty slot stays empty until our store,
+         * and a plain release store fills it: the exchange, a locked
+         * instruction, is only needed to move a goroutine already there,
+         * which someone may be taking meanwhile.  A ping-pong's every
+         * ready finds it empty. */
+        if (!atomic_load_explicit(&m->runnext, memory_order_relaxed)) {
+            atomic_store_explicit(&m->runnext, g, memory_order_release);
+            return;
+        }
         mg *old = atomic_exchange_explicit(&m->runnext, g, memory_order_acq_rel);
         if (!old)
             return;
