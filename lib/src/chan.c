@@ -123,6 +123,7 @@ goc_chan *goc_chan_make_at(size_t elem_size, size_t cap, const char *elem_type, 
     sched_current();
     if (cap > ((size_t)1 << 40) / (elem_size ? elem_size : 1))
         sched_die("panic", site, "makechan: size out of range");
+    futex_lock_setup();
     goc_chan *c = calloc(1, sizeof *c);
     char *buf = cap ? calloc(cap, elem_size ? elem_size : 1) : NULL;
     if (!c || (cap && !buf))
