@@ -89,11 +89,6 @@ static inline void futex_lock_release(futex_lock *l)
     FUTEX_LOCK_ANNOTATE(__tsan_mutex_post_unlock(l, 0));
 }
 
-static inline bool futex_lock_held(futex_lock *l)
-{
-    return atomic_load_explicit(&l->key, memory_order_relaxed) != FUTEX_LOCK_FREE;
-}
-
 /* Before the lock's memory is freed: TSan forgets it (a later lock at the
  * same address is a new one). */
 static inline void futex_lock_destroy(futex_lock *l)
