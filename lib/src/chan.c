@@ -74,21 +74,7 @@ chan_waiter *waitq_dequeue(chan_waitq *q)
 
 /* ---- checks ------------------------------------------------------------------ */
 
-void chan_lock(goc_chan *c)
-{
-    pthread_mutex_lock(&c->lock);
-    invariant(atomic_load_explicit(&c->lock_owner, memory_order_relaxed) == 0,
-              "a channel's lock was taken while another holder was recorded");
-    atomic_store_explicit(&c->lock_owner, (uintptr_t)pthread_self(), memory_order_relaxed);
-}
-
-void chan_unlock(void *p)
-{
-    goc_chan *c = p;
-    chan_assert_locked(c);
-    atomic_store_explicit(&c->lock_owner, 0, memory_order_relaxed);
-    pthread_mutex_unlock(&c->lock);
-}
+void chan_unlock_parked(void *c) { chan_unlock(c); }
 
 static const char *plural_bytes(size_t n) { return n == 1 ? "byte" : "bytes"; }
 
@@ -112,23 +98,22 @@ GOC_NORETURN static void die_not_live(const goc_chan *c, const char *op, goc_sit
     sched_die("panic", site, msg);
 }
 
-void chan_validate(const goc_chan *c, size_t elem_size, const char *op, goc_site site)
+void chan_invalid(const goc_chan *c, size_t elem_size, const char *op, goc_site site)
 {
     if (c->magic != CHAN_MAGIC || atomic_load_explicit(&((goc_chan *)c)->owner_freed, memory_order_relaxed))
         die_not_live(c, op, site);
-    if (elem_size != (size_t)-1 && elem_size != c->elem_size) {
-        /* goc_recv(ch, NULL) measures sizeof(void), 1 in GNU C: the learner
-         * meant to drop the value, and goc_recv_discard is how. */
-        bool dropped = elem_size == 1 && strcmp(op, "receive") == 0;
-        char msg[640];
-        snprintf(msg, sizeof msg,
-                 "%s of a %zu-byte value on a channel of %s (%zu %s), made at %s:%d.\n"
-                 "Pass a pointer to a %s: the value's type must be the channel's element type.%s",
-                 op, elem_size, c->elem_type, c->elem_size, plural_bytes(c->elem_size), c->made_at.file,
-                 c->made_at.line, c->elem_type,
-                 dropped ? "\nIf you passed NULL to throw the value away, write goc_recv_discard(ch)." : "");
-        sched_die("panic", site, msg);
-    }
+    /* The size does not fit.  goc_recv(ch, NULL) measures sizeof(void), 1
+     * in GNU C: the learner meant to drop the value, and goc_recv_discard
+     * is how. */
+    bool dropped = elem_size == 1 && strcmp(op, "receive") == 0;
+    char msg[640];
+    snprintf(msg, sizeof msg,
+             "%s of a %zu-byte value on a channel of %s (%zu %s), made at %s:%d.\n"
+             "Pass a pointer to a %s: the value's type must be the channel's element type.%s",
+             op, elem_size, c->elem_type, c->elem_size, plural_bytes(c->elem_size), c->made_at.file,
+             c->made_at.line, c->elem_type,
+             dropped ? "\nIf you passed NULL to throw the value away, write goc_recv_discard(ch)." : "");
+    sched_die("panic", site, msg);
 }
 
 /* ---- make / free --------------------------------------------------------------- */
@@ -138,11 +123,11 @@ goc_chan *goc_chan_make_at(size_t elem_size, size_t cap, const char *elem_type, 
     sched_current();
     if (cap > ((size_t)1 << 40) / (elem_size ? elem_size : 1))
         sched_die("panic", site, "makechan: size out of range");
+    futex_lock_setup();
     goc_chan *c = calloc(1, sizeof *c);
     char *buf = cap ? calloc(cap, elem_size ? elem_size : 1) : NULL;
     if (!c || (cap && !buf))
         sched_die("fatal error", site, "out of memory making a channel");
-    pthread_mutex_init(&c->lock, NULL);
     c->magic = CHAN_MAGIC;
     c->elem_size = elem_size;
     c->cap = cap;
@@ -168,7 +153,7 @@ void chan_release(goc_chan *c)
     if (atomic_fetch_sub(&c->refs, 1) != 1)
         return;
     c->magic = CHAN_FREED_MAGIC;
-    pthread_mutex_destroy(&c->lock);
+    futex_lock_destroy(&c->lock);
     free(c->buf);
     c->buf = NULL;
     unsigned i = atomic_fetch_add(&quarantine_next, 1) % QUARANTINE;
@@ -201,34 +186,10 @@ void goc_chan_free_at(goc_chan *c, goc_site site)
 
 /* ---- buffer and hand-off -------------------------------------------------------- */
 
-static inline void *slot(const goc_chan *c, size_t i) { return c->buf + i * c->elem_size; }
-
 void chan_zero(const goc_chan *c, void *elem)
 {
     if (elem)
         memset(elem, 0, c->elem_size);
-}
-
-void chan_buf_put(goc_chan *c, const void *elem)
-{
-    chan_assert_locked(c);
-    invariant(c->count < c->cap, "a value was put into a full channel buffer");
-    memcpy(slot(c, c->sendx), elem, c->elem_size);
-    if (++c->sendx == c->cap)
-        c->sendx = 0;
-    c->count++;
-}
-
-void chan_buf_take(goc_chan *c, void *elem)
-{
-    chan_assert_locked(c);
-    invariant(c->count > 0 && c->count <= c->cap, "a value was taken from an empty channel buffer");
-    if (elem)
-        memcpy(elem, slot(c, c->recvx), c->elem_size);
-    memset(slot(c, c->recvx), 0, c->elem_size);
-    if (++c->recvx == c->cap)
-        c->recvx = 0;
-    c->count--;
 }
 
 void chan_send_to_waiter(goc_chan *c, chan_waiter *w, const void *elem)
@@ -236,7 +197,7 @@ void chan_send_to_waiter(goc_chan *c, chan_waiter *w, const void *elem)
     chan_assert_locked(c);
     invariant(!w->queued && w->c == c, "a receiver was handed a value while still queued");
     if (w->elem)
-        memcpy(w->elem, elem, c->elem_size);
+        chan_copy(w->elem, elem, c->elem_size);
     w->success = true;
 }
 
@@ -247,13 +208,13 @@ void chan_recv_from_waiter(goc_chan *c, chan_waiter *w, void *elem)
     invariant(c->cap == 0 || c->count == c->cap, "a sender waited although the buffer had room");
     if (c->cap == 0) {
         if (elem)
-            memcpy(elem, w->elem, c->elem_size);
+            chan_copy(elem, w->elem, c->elem_size);
     } else {
         /* The buffer is full (a sender is waiting): take its head and move
          * the sender's value into the freed slot, which is the tail. */
         if (elem)
-            memcpy(elem, slot(c, c->recvx), c->elem_size);
-        memcpy(slot(c, c->recvx), w->elem, c->elem_size);
+            chan_copy(elem, chan_slot(c, c->recvx), c->elem_size);
+        chan_copy(chan_slot(c, c->recvx), w->elem, c->elem_size);
         if (++c->recvx == c->cap)
             c->recvx = 0;
         c->sendx = c->recvx;
@@ -317,7 +278,7 @@ void goc_chan_send_at(goc_chan *c, const void *elem, size_t elem_size, goc_site 
     chan_waiter w = {.g = g, .elem = (void *)elem, .c = c};
     waitq_enqueue(&c->sendq, &w);
     g->param = NULL;
-    sched_park(WAIT_CHAN_SEND, site, chan_unlock, c);
+    sched_park(WAIT_CHAN_SEND, site, chan_unlock_parked, c);
     invariant(g->param == &w && !w.queued, "spurious wakeup of a goroutine blocked in send");
     if (!w.success)
         sched_die("panic", site, "send on closed channel");
@@ -391,7 +352,7 @@ bool goc_chan_recv_at(goc_chan *c, void *elem, size_t elem_size, goc_site site)
         chan_waiter w = {.g = g, .elem = elem, .c = c};
         waitq_enqueue(&c->recvq, &w);
         g->param = NULL;
-        sched_park(WAIT_CHAN_RECV, site, chan_unlock, c);
+        sched_park(WAIT_CHAN_RECV, site, chan_unlock_parked, c);
         invariant(g->param == &w && !w.queued, "spurious wakeup of a goroutine blocked in receive");
         r = w.success ? RECV_GOT : RECV_CLOSED;
     }

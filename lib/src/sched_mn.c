@@ -334,26 +334,63 @@ static void gq_put_list(mg *first, mg *last, int n)
 
 static void gq_put(mg *g) { gq_put_list(g, g, 1); }
 
-static mg *gq_get(void)
+/* Takes up to `max` goroutines from the global queue (Go's globrunqget):
+ * the first to run now, the rest into m's ring (m's owner only), no more
+ * than a fair share (the queue over the worker count) so that the other
+ * workers find some too.  One lock for the batch: a close that readies a
+ * thousand goroutines overflows them here 128 at a time, and taking them
+ * back one lock each had the workers queue on qlock.  The batch reaches
+ * the ring under qlock, so check_dead never sees it in neither queue. */
+static mg *gq_get(m_t *m, int max)
 {
     if (atomic_load_explicit(&S.gq_size, memory_order_relaxed) == 0)
         return NULL;
     pthread_mutex_lock(&S.qlock);
-    mg *g = S.gq_head;
-    if (g) {
+    int size = atomic_load_explicit(&S.gq_size, memory_order_relaxed);
+    uint32_t h = atomic_load_explicit(&m->head, memory_order_acquire);
+    uint32_t t = atomic_load_explicit(&m->tail, memory_order_relaxed);
+    int n = size / S.nprocs + 1, room = 1 + (int)(RING - (t - h));
+    n = n < size ? n : size;
+    n = n < max ? n : max;
+    n = n < room ? n : room;
+    mg *first = S.gq_head;
+    for (int i = 0; i < n; i++) {
+        mg *g = S.gq_head;
         S.gq_head = g->next;
-        if (!S.gq_head)
-            S.gq_tail = NULL;
-        atomic_fetch_sub(&S.gq_size, 1);
+        if (i > 0)
+            atomic_store_explicit(&m->ring[t++ % RING], g, memory_order_relaxed);
     }
+    if (!S.gq_head)
+        S.gq_tail = NULL;
+    atomic_store_explicit(&m->tail, t, memory_order_release);
+    atomic_fetch_sub(&S.gq_size, n);
     pthread_mutex_unlock(&S.qlock);
-    return g;
+    return n > 0 ? first : NULL;
 }
 
 /* ---- per-M queue: Go's runqput / runqget / runqgrab -------------------------------- */
 
-/* Puts g in m's ring (owner only).  A full ring sends half of itself to
- * the global queue (Go's runqputslow). */
+/* Moves the older half of m's full ring, and g, to the global queue in
+ * one batch (Go's runqputslow); false if a thief took some meanwhile, and
+ * g still needs a place.  Out of line: its 1 KB batch would otherwise
+ * make every ring_put set up the frame. */
+__attribute__((noinline)) static bool ring_put_slow(m_t *m, mg *g, uint32_t h)
+{
+    mg *batch[RING / 2 + 1];
+    for (uint32_t i = 0; i < RING / 2; i++)
+        batch[i] = atomic_load_explicit(&m->ring[(h + i) % RING], memory_order_relaxed);
+    if (!atomic_compare_exchange_strong_explicit(&m->head, &h, h + RING / 2, memory_order_release,
+                                                 memory_order_relaxed))
+        return false;
+    batch[RING / 2] = g;
+    for (uint32_t i = 0; i < RING / 2; i++)
+        batch[i]->next = batch[i + 1];
+    gq_put_list(batch[0], batch[RING / 2], RING / 2 + 1);
+    return true;
+}
+
+/* Puts g in m's ring (owner only); a full ring sends half of itself to
+ * the global queue. */
 static void ring_put(m_t *m, mg *g)
 {
     for (;;) {
@@ -364,15 +401,8 @@ static void ring_put(m_t *m, mg *g)
             atomic_store_explicit(&m->tail, t + 1, memory_order_release);
             return;
         }
-        mg *batch[RING / 2];
-        for (uint32_t i = 0; i < RING / 2; i++)
-            batch[i] = atomic_load_explicit(&m->ring[(h + i) % RING], memory_order_relaxed);
-        if (!atomic_compare_exchange_strong_explicit(&m->head, &h, h + RING / 2, memory_order_release,
-                                                     memory_order_relaxed))
-            continue;
-        for (uint32_t i = 0; i + 1 < RING / 2; i++)
-            batch[i]->next = batch[i + 1];
-        gq_put_list(batch[0], batch[RING / 2 - 1], RING / 2);
+        if (ring_put_slow(m, g, h))
+            return;
     }
 }
 
@@ -529,6 +559,16 @@ static void enqueue(mg *g, bool next)
         return;
     }
     if (next) {
+        /* Only the owner puts a goroutine in runnext; others (the monitor)
+         * only take it out.  So an empty slot stays empty until our store,
+         * and a plain release store fills it: the exchange, a locked
+         * instruction, is only needed to move a goroutine already there,
+         * which someone may be taking meanwhile.  A ping-pong's every
+         * ready finds it empty. */
+        if (!atomic_load_explicit(&m->runnext, memory_order_relaxed)) {
+            atomic_store_explicit(&m->runnext, g, memory_order_release);
+            return;
+        }
         mg *old = atomic_exchange_explicit(&m->runnext, g, memory_order_acq_rel);
         if (!old)
             return;
@@ -543,16 +583,16 @@ static void enqueue(mg *g, bool next)
 static mg *find_fast(m_t *m)
 {
     mg *g;
-    if (++m->tick % GLOBAL_EVERY == 0 && (g = gq_get()))
+    if (++m->tick % GLOBAL_EVERY == 0 && (g = gq_get(m, 1)))
         return g;
     if ((g = runnext_take(m)) || (g = ring_get(m)))
         return g;
-    return gq_get();
+    return gq_get(m, RING / 2);
 }
 
 static mg *try_steal(m_t *m)
 {
-    mg *g = gq_get();
+    mg *g = gq_get(m, RING / 2);
     if (g)
         return g;
     int nm = atomic_load(&S.nm);
