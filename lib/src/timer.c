@@ -422,8 +422,11 @@ bool sched_timer_stop(sched_timer *t)
         heap_remove(t);
     /* From inside its own callback the run cannot finish while we wait. */
     uint64_t run = T.runs;
-    while (T.running == t && T.runs == run && !on_timer_thread)
+    while (T.running == t && T.runs == run && !on_timer_thread) {
+        sched_blocking_begin(); /* the callback runs on another thread */
         pthread_cond_wait(&T.done, &T.lock);
+        sched_blocking_end();
+    }
     pthread_mutex_unlock(&T.lock);
     if (removed)
         sched_note_timer(-1);

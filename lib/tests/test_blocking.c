@@ -7,6 +7,7 @@
  * No test waits on time: each one finishes only if the others progressed. */
 #include <signal.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include <goc/fakeclock.h>
 #include <goc/testing.h>
@@ -184,6 +185,62 @@ START_TEST(a_bounded_latch_wait_lets_queued_goroutines_run_at_once)
 }
 END_TEST
 
+/* ---- a leak check on a goroutine waits without burning a CPU ---- */
+
+enum { NAP_MS = 200 };
+
+static void nap(void *p)
+{
+    (void)p;
+    goc_sleep(NAP_MS * GOC_MILLISECOND);
+}
+
+static int64_t process_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+typedef struct settle_cost {
+    int64_t cpu, wall;
+    bool settled;
+    goc_gate done;
+} settle_cost;
+
+/* goc_settle on a goroutine (not main's thread) until a sleeper is done. */
+static void settle_after_nap(void *p)
+{
+    settle_cost *c = p;
+    int64_t since = goc_last_id();
+    goc_go(nap, NULL);
+    int64_t cpu = process_cpu_ns();
+    goc_time start = goc_real_now();
+    c->settled = goc_settle(since, 60 * GOC_SECOND);
+    c->wall = goc_real_now() - start;
+    c->cpu = process_cpu_ns() - cpu;
+    goc_gate_open(&c->done);
+}
+
+/* The check waits for the sleeper's real timer: a wait that kept its
+ * worker busy (yielding in a loop) used all the CPU it could get for the
+ * whole nap; sleeping between looks uses a few percent (valgrind
+ * included).  Half the wall time leaves room for a slow machine. */
+START_TEST(a_leak_check_on_a_goroutine_sleeps_while_it_waits)
+{
+    settle_cost c = {0};
+    goc_gate_init(&c.done);
+    goc_go(settle_after_nap, &c);
+    goc_gate_pass(&c.done);
+    goc_gate_free(&c.done);
+    ck_assert_msg(c.settled, "goc_settle gave up while a goroutine slept %d ms", NAP_MS);
+    ck_assert_msg(c.wall >= NAP_MS * GOC_MILLISECOND, "goc_settle returned after %lld ms, before the nap ended",
+                  (long long)c.wall / 1000000);
+    ck_assert_msg(c.cpu < c.wall / 2, "waiting %lld ms in goc_settle on a goroutine cost %lld ms of CPU",
+                  (long long)c.wall / 1000000, (long long)c.cpu / 1000000);
+}
+END_TEST
+
 #ifdef LIBGOC_SCHED_mn
 static int recurse(volatile char *above)
 {
@@ -231,6 +288,7 @@ static Suite *blocking_suite(void)
     tcase_add_test(tc, goroutines_in_read_do_not_freeze_others);
     tcase_add_test(tc, busy_loops_do_not_freeze_others);
     tcase_add_test(tc, a_bounded_latch_wait_lets_queued_goroutines_run_at_once);
+    tcase_add_test(tc, a_leak_check_on_a_goroutine_sleeps_while_it_waits);
 #ifdef LIBGOC_SCHED_mn
     tcase_add_test(tc, stack_overflow_names_the_goroutine);
 #endif
