@@ -213,9 +213,9 @@ static void settle_after_nap(void *p)
 {
     settle_cost *c = p;
     int64_t since = goc_last_id();
-    goc_go(nap, NULL);
     int64_t cpu = process_cpu_ns();
-    goc_time start = goc_real_now();
+    goc_time start = goc_real_now(); /* before the nap can begin */
+    goc_go(nap, NULL);
     c->settled = goc_settle(since, 60 * GOC_SECOND);
     c->wall = goc_real_now() - start;
     c->cpu = process_cpu_ns() - cpu;
