@@ -36,10 +36,14 @@ include dist/install.mk
 
 # Every fragment adds its test targets to TEST_TARGETS.  Each prints its own
 # totals; the last line sums them all.
+# The parts run TEST_JOBS at a time (one per CPU by default): most of their
+# time is spent waiting (deadlines, settles, child processes), not computing.
+# Each part's output is printed whole when it ends (--output-sync).
 export BUILD_TALLY := $(abspath $(BUILD))/test-tally
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	@mkdir -p $(BUILD) && rm -f $(BUILD_TALLY)
-	@$(MAKE) --no-print-directory -k $(TEST_TARGETS); rc=$$?; \
+	@$(MAKE) --no-print-directory -k -j$(TEST_JOBS) --output-sync=target $(TEST_TARGETS); rc=$$?; \
 	  sh scripts/tally.sh $(BUILD_TALLY) && exit $$rc
 
 run: all

@@ -53,6 +53,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <goc/runtime.h>
 #include "grader_protocol.h"
 
 /* A crash in a test prints where it happened before the process dies:
@@ -85,7 +86,9 @@ static void *fault_pc(void *uctx)
 
 static void crash_handler(int sig, siginfo_t *info, void *uctx)
 {
-    (void)info;
+    /* A goroutine that ran off its stack: libgoc names it (and exits). */
+    if (sig == SIGSEGV)
+        goc_stack_overflow_check(info->si_addr);
     void *frames[48];
     int n = backtrace(frames, 48);
     Dl_info self, where;

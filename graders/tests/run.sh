@@ -38,7 +38,11 @@ if [ ! -f "$lib" ]; then
     make --no-print-directory "$lib" >/dev/null || { echo "cannot build $lib"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
-CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -pthread -I${GOC_INCLUDE:-lib/include} $san"
+# As the runner's (runner/src/build.c): stack probes where libgoc's M:N
+# scheduler runs, so a large local array meets its goroutine's guard page.
+probes=""
+case $(uname -m) in x86_64 | aarch64) probes="-fstack-clash-protection" ;; esac
+CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -pthread $probes -I${GOC_INCLUDE:-lib/include} $san"
 WRAPS="-Wl,--wrap=exit,--wrap=_exit,--wrap=quick_exit,--wrap=tcase_fn_start,--wrap=check_get_clockid"
 CHECK_CFLAGS=$(pkg-config --cflags check)
 CHECK_LIBS=$(pkg-config --libs check)

@@ -28,6 +28,7 @@ typedef struct bench_case {
 extern const bench_case bench_chan_cases[];
 extern const bench_case bench_sync_cases[];
 extern const bench_case bench_ctx_cases[];
+extern const bench_case bench_timer_cases[];
 
 /* Times from here to bench_stop (monotonic ns). */
 static inline int64_t bench_start(void) { return goc_now(); }
@@ -45,6 +46,9 @@ typedef struct bench_team {
 } bench_team;
 
 int64_t bench_parallel(int workers, long ops_each, void (*work)(bench_team *t), void *shared);
+
+/* The unbuffered ping-pong (bench_chan.c), for variants elsewhere. */
+int64_t bench_pingpong(long n);
 
 /* The goroutines-alive probe: prints its own lines. */
 void bench_alive(long cap);

@@ -21,7 +21,7 @@ static void ponger(void *arg)
     }
 }
 
-static int64_t bench_pingpong(long n)
+int64_t bench_pingpong(long n)
 {
     pingpong p = {goc_chan_make(long, 0), goc_chan_make(long, 0), n};
     goc_go(ponger, &p);

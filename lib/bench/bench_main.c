@@ -59,7 +59,7 @@ typedef struct run_all {
 static void run_tables(void *arg)
 {
     run_all *r = arg;
-    const bench_case *tables[] = {bench_chan_cases, bench_sync_cases, bench_ctx_cases};
+    const bench_case *tables[] = {bench_chan_cases, bench_sync_cases, bench_ctx_cases, bench_timer_cases};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const bench_case *c = tables[t]; c->key; c++)
             if (strstr(c->key, r->filter))

@@ -16,14 +16,18 @@
  *    waiter is released.  With a lock, nobody may ready the goroutine
  *    before unlock runs (its waiter is reachable only under that lock).
  *  - sched_ready(g) must be called exactly once per park.
- *  - Timers run their callback on a timer thread; callbacks must not block
- *    (they may take channel locks, try-send and call sched_ready).
+ *  - Timer callbacks run outside any goroutine, one at a time: on the
+ *    timer thread (the thread scheduler, and the fake clock under both) or,
+ *    under M:N, on a worker's scheduler context or the monitor thread (see
+ *    sched_fires_timers).  Callbacks must not block (they may take channel
+ *    locks, try-send and call sched_ready).
  *  - Deadlock detection: when no goroutine runs and no timer is pending, the
  *    runtime prints Go's "all goroutines are asleep" report and exits 2.
  *    When no goroutine runs but timers are pending, the scheduler calls
  *    sched_timers_all_parked() instead: that is where the fake clock moves.
  *  - sched_spawn may be called from a timer callback (goc_after_func): the
- *    timer thread must not become a goroutine; the new one's parent is 0. */
+ *    thread running it must not become a goroutine; the new one's parent
+ *    is 0.  sched_current() is never called from a callback. */
 #ifndef GOC_SCHED_H
 #define GOC_SCHED_H
 
@@ -133,6 +137,15 @@ void sched_timer_start(sched_timer *t, int64_t when, int64_t period);
 /* Returns true if t was pending (and now will not fire).  After it returns
  * the callback is not running and will not run. */
 bool sched_timer_stop(sched_timer *t);
+
+/* Who fires real-time timers.  false (the thread scheduler): timer.c's own
+ * timer thread.  true (M:N): the scheduler, through timer.h's
+ * timer_next_real/timer_run_due, and timer.c calls sched_timer_earlier()
+ * (never with a lock of its own held) after a start put a deadline on top
+ * of the heap, so the scheduler can wake whoever sleeps until the old one.
+ * The fake clock's timers always run on the timer thread. */
+extern const bool sched_fires_timers;
+void sched_timer_earlier(void);
 
 /* The timer module reports pending timers so deadlock detection knows that
  * a sleeping goroutine or a pending goc_after will still wake someone:

@@ -103,6 +103,7 @@ enum {
     CACHE_G = 64,         /* dead goroutine slots an M keeps */
     FOREIGN_SPINS = 64,   /* a foreign thread's spin before its futex sleep */
     SIGNAL_STACK = 65536, /* per-M alternate stack for the overflow report */
+    TIMER_CHECK_EVERY = 4, /* schedule ticks between two looks for a due timer */
 };
 /* How long a worker may stay in one goroutine while others wait in its
  * queue before the monitor hands them to another worker: 1 ms when the
@@ -180,8 +181,10 @@ static struct {
 } S = {.qlock = PTHREAD_MUTEX_INITIALIZER, .free_lock = PTHREAD_MUTEX_INITIALIZER};
 
 const char sched_name[] = "mn";
+const bool sched_fires_timers = true;
 static __thread m_t *tls_m; /* set on worker threads */
 static __thread mg *tls_g;  /* set on foreign threads */
+static __thread bool tls_sysmon; /* set on the monitor thread */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t foreign_key;
 
@@ -200,6 +203,8 @@ mg *mn_current_or_null(void)
     m_t *m = getm();
     return m ? m->cur : tls_g;
 }
+
+bool mn_is_scheduler_thread(void) { return getm() != NULL || tls_sysmon; }
 
 /* ---- registry and counts ---------------------------------------------------- */
 
@@ -236,6 +241,12 @@ static bool has_work(void);
 static void check_dead(void)
 {
     pthread_mutex_lock(&S.qlock);
+    /* The timers first: a callback readies its goroutine before its timer
+     * stops counting, so a count read as zero here means that ready is
+     * visible below.  (Read after, a timer firing from a thread that is no
+     * worker, such as the fake clock's, between the two looks made a false
+     * deadlock report.) */
+    bool timers = atomic_load(&mn_ntimers) != 0;
     bool parked = atomic_load(&S.nforeign) == 0 && atomic_load(&S.nidle) == atomic_load(&S.nm) &&
                   atomic_load(&S.nspinning) == 0 && !has_work() && atomic_load(&S.nhandoff) == 0;
     pthread_mutex_unlock(&S.qlock);
@@ -243,7 +254,7 @@ static void check_dead(void)
         return;
     /* Everything the parked goroutines did happens before time moves. */
     TSAN_ACQUIRE(&S.quiescent);
-    if (atomic_load(&mn_ntimers) != 0)
+    if (timers)
         sched_timers_all_parked(); /* the fake clock moves on, if on */
     else
         sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
@@ -258,7 +269,10 @@ static void foreign_add(int delta)
 void sched_note_timer(int delta)
 {
     atomic_fetch_add(&mn_ntimers, delta);
-    if (delta <= 0)
+    /* A worker (firing a timer, or running a goroutine that stopped one) is
+     * not idle, so the check could only say no; it checks again itself
+     * before it sleeps.  That spares every callback a qlock. */
+    if (delta <= 0 && !getm())
         check_dead();
 }
 
@@ -439,6 +453,10 @@ static bool start_m_locked(bool spinning)
     memset(m, 0, sizeof *m);
     m->rng = 0x9E3779B97F4A7C15ULL * (uint64_t)(n + 1);
     m->spinning = spinning;
+    /* Counted before it runs: a new M with nothing to run at once (one
+     * started to watch a timer) steals among S.nm Ms straight away. */
+    atomic_store(&S.ms[n], m);
+    atomic_store(&S.nm, n + 1);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -453,11 +471,11 @@ static bool start_m_locked(bool spinning)
     }
     pthread_attr_destroy(&attr);
     if (err) {
+        atomic_store(&S.nm, n);
+        atomic_store(&S.ms[n], NULL);
         free(m);
         return false;
     }
-    atomic_store(&S.ms[n], m);
-    atomic_store(&S.nm, n + 1);
     return true;
 }
 
@@ -566,26 +584,123 @@ static void stop_spinning(m_t *m)
     }
 }
 
-static void idle_remove(m_t *m)
+/* Takes m off the idle list if it is there (qlock held).  Whoever takes an
+ * M off the list posts its token, exactly once. */
+static bool idle_unlink_locked(m_t *m)
 {
-    pthread_mutex_lock(&S.qlock);
     m_t **pp = &S.idle;
     while (*pp && *pp != m)
         pp = &(*pp)->idle_next;
-    bool removed = *pp == m;
-    if (removed) {
-        *pp = m->idle_next;
-        atomic_fetch_sub(&S.nidle, 1);
-    }
+    if (*pp != m)
+        return false;
+    *pp = m->idle_next;
+    atomic_fetch_sub(&S.nidle, 1);
+    return true;
+}
+
+static void idle_remove(m_t *m)
+{
+    pthread_mutex_lock(&S.qlock);
+    bool removed = idle_unlink_locked(m);
     pthread_mutex_unlock(&S.qlock);
     if (!removed)
         token_take(&m->token, 0); /* a waker popped us already and posts */
+}
+
+/* ---- timers (timer.c's heap, fired by the workers) ------------------------------------ */
+
+/* The one idle M that sleeps until the earliest timer deadline rather than
+ * until woken (Go's M blocked in netpoll with a timeout), or NULL. */
+static m_t *_Atomic timer_watcher;
+
+static void sched_init(void);
+
+/* Is a real-time timer due?  The fast path is one load. */
+static bool timers_due(void)
+{
+    int64_t when = timer_next_real();
+    return when != INT64_MAX && when <= sched_nanotime();
+}
+
+/* Takes the token, or gives up at `deadline` (sched_nanotime clock; INT64_MAX:
+ * never).  Returns whether it was taken. */
+static bool token_take_until(_Atomic(uint32_t) *tok, int64_t deadline)
+{
+    if (deadline == INT64_MAX) {
+        token_take(tok, 0);
+        return true;
+    }
+    for (;;) {
+        uint32_t v = atomic_load(tok);
+        if (v == 1) {
+            if (atomic_compare_exchange_strong(tok, &v, 0))
+                return true;
+            continue;
+        }
+        if (v == 0 && !atomic_compare_exchange_strong(tok, &v, 2))
+            continue;
+        int64_t left = deadline - sched_nanotime();
+        if (left <= 0) {
+            uint32_t asleep = 2;
+            if (atomic_compare_exchange_strong(tok, &asleep, 0))
+                return false;
+            continue; /* posted meanwhile: take it */
+        }
+        struct timespec ts = {.tv_sec = left / 1000000000, .tv_nsec = left % 1000000000};
+        /* a relative timeout: the kernel measures it on CLOCK_MONOTONIC */
+        if (syscall(SYS_futex, (uint32_t *)tok, FUTEX_WAIT_PRIVATE, 2, &ts, NULL, 0) != 0 && errno == EINTR)
+            stop_after_eintr();
+    }
+}
+
+/* An idle M's sleep (it is on the idle list).  The first to get here
+ * watches the timers: it sleeps until the earliest deadline, unless woken
+ * first; the others sleep until a waker posts them. */
+static void idle_sleep(m_t *m)
+{
+    m_t *none = NULL;
+    if (!atomic_compare_exchange_strong(&timer_watcher, &none, m)) {
+        token_take(&m->token, 0); /* posted by wake_m, which made us a spinner */
+        return;
+    }
+    /* Read after becoming the watcher: a start that puts an earlier
+     * deadline on top publishes it before it looks for us. */
+    bool woken = token_take_until(&m->token, timer_next_real());
+    atomic_store(&timer_watcher, NULL);
+    if (!woken)
+        idle_remove(m); /* the deadline came: leave the idle list ourselves */
+}
+
+/* timer.c: a new earliest deadline.  The watcher sleeps until a later one:
+ * wake it (unless it is up already, when it reads the new one before it
+ * sleeps again); with no watcher, get an M looking (an idle one, or a new
+ * one while there are fewer than GOC_MAXPROCS).  Busy Ms see the deadline
+ * at their next schedule point, and the monitor fires it if none does. */
+void sched_timer_earlier(void)
+{
+    pthread_once(&init_once, sched_init);
+    m_t *w = atomic_load(&timer_watcher);
+    if (!w) {
+        wakep();
+        return;
+    }
+    pthread_mutex_lock(&S.qlock);
+    bool unlinked = idle_unlink_locked(w);
+    pthread_mutex_unlock(&S.qlock);
+    if (unlinked)
+        token_post(&w->token);
 }
 
 /* The scheduler side of an M with nothing queued: spin, then sleep. */
 static mg *find_work(m_t *m)
 {
     for (;;) {
+        /* On this M's own context (g0), so what a callback readies
+         * lands in this M's queue. */
+        if (timers_due()) {
+            stop_spinning(m); /* found work: a callback may run long */
+            timer_run_due();
+        }
         mg *g = find_fast(m);
         if (g) {
             stop_spinning(m);
@@ -620,7 +735,7 @@ static mg *find_work(m_t *m)
             continue;
         }
         check_dead();
-        token_take(&m->token, 0); /* posted by wake_m, which made us a spinner */
+        idle_sleep(m);
     }
 }
 
@@ -796,7 +911,11 @@ static void switch_away(m_t *m, mg *g, bool dying)
     invariant(atomic_load_explicit(&m->blocking, memory_order_relaxed) == 0,
               "a goroutine parked, yielded or ended between sched_blocking_begin and _end");
     TSAN_RELEASE(&S.quiescent);
-    mg *next = find_fast(m);
+    /* A due timer: back to the scheduler context, which fires it.  Looked
+     * for only when m->tick (which every switch advances) is a multiple of
+     * TIMER_CHECK_EVERY: with a timer pending the look reads the clock
+     * (some 20 ns here, on a ping-pong's 130). */
+    mg *next = (m->tick % TIMER_CHECK_EVERY == 0 && timers_due()) ? NULL : find_fast(m);
     set_running(m, next);
 #ifdef SCHED_MN_TSAN
     atomic_store(&g->tsan_busy, true);
@@ -943,9 +1062,27 @@ static bool thread_sleeps(m_t *m)
     return !end || end[1] != ' ' || end[2] == 'S' || end[2] == 'D';
 }
 
+/* A real-time timer due `late` ns ago that no worker fired: every worker
+ * stays inside a goroutine (a loop that never calls libgoc, a blocking
+ * call), or none watches.  Past TIMER_LATE_NS the monitor fires it itself
+ * (what the callback readies goes to the global queue, which a stuck set of
+ * workers gets a new M for); before that it gets an M looking. */
+#define TIMER_LATE_NS 1000000
+static void sysmon_timers(int64_t now)
+{
+    int64_t when = timer_next_real();
+    if (when == INT64_MAX || when > now)
+        return;
+    if (now - when >= TIMER_LATE_NS)
+        timer_run_due();
+    else if (!atomic_load(&timer_watcher))
+        wakep();
+}
+
 static void *sysmon_main(void *unused)
 {
     (void)unused;
+    tls_sysmon = true;
     unsigned delay = SYSMON_MIN_US;
     for (;;) {
         struct timespec ts = {0, (long)delay * 1000};
@@ -976,9 +1113,12 @@ static void *sysmon_main(void *unused)
             else if (has_local_work(m))
                 hand_off(m);
         }
+        sysmon_timers(now);
         /* A global queue that no M can serve (all stuck) gets a new one. */
         if (nm > 0 && all_stuck && atomic_load(&S.gq_size))
             wake_m(true);
+        /* A pending timer keeps the watch close while nobody sleeps on it. */
+        busy |= timer_next_real() != INT64_MAX && !atomic_load(&timer_watcher);
         delay = busy ? SYSMON_MIN_US : (delay * 2 > SYSMON_MAX_US ? SYSMON_MAX_US : delay * 2);
     }
     return NULL;
@@ -1063,6 +1203,7 @@ static void atfork_child(void)
     atomic_store(&S.nlive, n);
     atomic_store(&S.nforeign, n);
     atomic_store(&mn_ntimers, 0);
+    atomic_store(&timer_watcher, NULL);
     stop_after_fork_child();
     timer_after_fork_child();
     sema_after_fork_child();
@@ -1087,6 +1228,8 @@ goc_g *sched_current(void)
     mg *g = mn_current_or_null();
     if (g)
         return &g->pub;
+    invariant(!mn_is_scheduler_thread(),
+              "sched_current() called on a worker between goroutines or on the monitor (from a timer callback?)");
     pthread_once(&init_once, sched_init);
     g = calloc(1, sizeof *g);
     if (!g) {
@@ -1108,8 +1251,9 @@ goc_g *sched_current(void)
 
 int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
 {
-    /* No sched_current(): a timer callback (goc_after_func) spawns from the
-     * timer thread, which must not become a goroutine; its parent is 0. */
+    /* No sched_current(): a timer callback (goc_after_func) spawns from a
+     * worker's scheduler context or a timer/monitor thread, none of which
+     * may become a goroutine; its parent is 0. */
     mg *parent = mn_current_or_null();
     pthread_once(&init_once, sched_init);
     m_t *m = getm();

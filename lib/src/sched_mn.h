@@ -56,6 +56,10 @@ extern _Atomic(int) mn_ntimers;
 /* The goroutine the calling thread runs, or NULL on a thread that is
  * neither a worker running one nor a registered foreign thread. */
 mg *mn_current_or_null(void);
+/* Is the calling thread the scheduler's own (a worker, or the monitor)?
+ * Outside a goroutine (a worker's scheduler context, the monitor: where
+ * timer callbacks run) it is no goroutine, and must not register as one. */
+bool mn_is_scheduler_thread(void);
 
 /* A stop's freeze for every worker thread but the caller's; how many. */
 int mn_freeze_workers(void);

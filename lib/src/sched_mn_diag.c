@@ -108,7 +108,7 @@ void sched_die(const char *kind, goc_site site, const char *msg)
     /* In a deadlock the reporter is parked like everyone else: list all
      * in order, main first, as Go does. */
     bool deadlock = strstr(msg, "deadlock") != NULL;
-    if (!deadlock && !mn_current_or_null() && !stop_in_progress())
+    if (!deadlock && !mn_current_or_null() && !mn_is_scheduler_thread() && !stop_in_progress())
         sched_current(); /* a thread's first libgoc call can be its fatal one */
     stop_the_world(kind, site, msg, !deadlock);
 }
@@ -128,11 +128,10 @@ static struct sigaction old_segv;
 /* A fault in the guard page below the running goroutine's stack is an
  * overflow: say so, name the goroutine, stop.  Any other fault is not
  * ours: put the previous handler back and let the access fault again. */
-static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
+void goc_stack_overflow_check(const void *fault_addr)
 {
-    (void)ctx;
     mg *g = mn_current_or_null();
-    if (g && g->stack_lo && stack_in_guard(g->stack_lo, si->si_addr)) {
+    if (g && g->stack_lo && stack_in_guard(g->stack_lo, fault_addr)) {
         char msg[512];
         snprintf(msg, sizeof msg,
                  "stack overflow in goroutine %lld (%s): it used all of its %zu KB stack.\n"
@@ -141,6 +140,12 @@ static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
                  (long long)g->pub.id, g->name, stack_slot_size() / 1024);
         sched_die("fatal error", g->created_at, msg);
     }
+}
+
+static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
+{
+    (void)ctx;
+    goc_stack_overflow_check(si->si_addr);
     sigaction(sig, &old_segv, NULL);
 }
 

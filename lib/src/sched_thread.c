@@ -89,6 +89,9 @@ static struct {
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 const char sched_name[] = "thread";
+/* Real-time timers fire on timer.c's timer thread, which it wakes itself. */
+const bool sched_fires_timers = false;
+void sched_timer_earlier(void) {}
 
 static __thread gthread *tls_g;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -327,6 +330,9 @@ int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
     return id;
 }
 
+/* A thread's stack overflow is the kernel's SIGSEGV, as in any C program. */
+void goc_stack_overflow_check(const void *fault_addr) { (void)fault_addr; }
+
 int goc_num_goroutine(void)
 {
     sched_current();
@@ -387,9 +393,14 @@ void sched_note_timer(int delta)
 
 static void check_dead(void)
 {
+    /* The timers first: a callback readies its goroutine (nrunning + 1)
+     * before its timer stops counting, so a count read as zero here means
+     * that ready is visible below.  (Read after, a sleeper's own park
+     * check racing its timer's callback made a false deadlock report.) */
+    bool timers = atomic_load(&S.ntimers) != 0;
     if (atomic_load(&S.nrunning) != 0)
         return;
-    if (atomic_load(&S.ntimers) != 0) {
+    if (timers) {
         sched_timers_all_parked(); /* the fake clock moves on, if on */
         return;
     }

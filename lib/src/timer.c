@@ -1,15 +1,27 @@
-/* Timers: one thread per process with a binary min-heap of deadlines.
+/* Timers: one binary min-heap of deadlines per process, and one routine
+ * that fires what is due (run_due_locked); the scheduler decides who calls
+ * it (sched_fires_timers, sched.h).
  *
- * The thread starts on the first sched_timer_start and sleeps on a
- * CLOCK_MONOTONIC condition variable until the earliest deadline (or until a
- * start puts an earlier one on top).  Callbacks run on this thread with the
- * heap lock released, so a callback may take channel locks and ready
- * goroutines.  `running` names the timer whose callback is executing, which
- * is what lets sched_timer_stop promise that the callback is over when it
- * returns.
+ * The thread scheduler: a timer thread starts on the first
+ * sched_timer_start and sleeps on a CLOCK_MONOTONIC condition variable
+ * until the earliest deadline (or until a start puts an earlier one on
+ * top).  The M:N scheduler: no timer thread for real time.  Its workers
+ * read `next_when` (the heap's top, an atomic copy) at schedule points and
+ * fire what is due on their own scheduler context, one idle worker sleeps
+ * until that deadline, and the monitor fires timers that every worker left
+ * late; a start that puts an earlier deadline on top calls
+ * sched_timer_earlier() so the scheduler wakes its watcher (Go's timers
+ * since 1.14, without Go's per-P heaps).
  *
- * The thread never registers as a goroutine: if it did, deadlock detection
- * would always see one goroutine running.
+ * Callbacks run with the heap lock released, so a callback may take channel
+ * locks and ready goroutines, and one at a time, whoever fires them:
+ * `running` names the timer whose callback is executing, which is what lets
+ * sched_timer_stop promise that the callback is over when it returns.  A
+ * thread that finds another one's callback running leaves the due timers
+ * to it.
+ *
+ * No thread that fires timers registers as a goroutine: if it did, deadlock
+ * detection would always see one goroutine running.
  *
  * The fake clock (goc/fakeclock.h, after Go 1.25's testing/synctest).  Once
  * on, deadlines are virtual: `fake_now` only moves when the scheduler has
@@ -23,7 +35,9 @@
  * after each of those and asks the scheduler again (sched_note_timer with a
  * delta <= 0 re-runs its check).  An advance that waits longer than
  * STALL_NS of real time for everyone to park (a goroutine spins) moves on
- * regardless for the rest of that advance (`forcing`). */
+ * regardless for the rest of that advance (`forcing`).  The fake clock
+ * always runs on the timer thread, under both schedulers: its moves depend
+ * on the scheduler's all-parked reports, and one thread serialises them. */
 #include "timer.h"
 
 #include <errno.h>
@@ -34,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "invariant.h"
 #include "trace_hooks.h"
 
 static struct {
@@ -66,9 +81,14 @@ typedef struct fake_waiter {
 
 static _Atomic(bool) fake_on;
 static _Atomic(int64_t) fake_now;
+/* The heap's earliest deadline, INT64_MAX when empty: the scheduler's
+ * lock-free look (written under T.lock on every change of the top). */
+static _Atomic(int64_t) next_when = INT64_MAX;
 
 static pthread_once_t conds_once = PTHREAD_ONCE_INIT;
-static __thread bool on_timer_thread;
+/* This thread is inside a timer callback: a stop from there cannot wait for
+ * the callback to return. */
+static __thread bool in_callback;
 
 int64_t sched_nanotime(void)
 {
@@ -151,6 +171,11 @@ static void heap_fix(int i)
         sift_down(i);
 }
 
+static void publish_top(void)
+{
+    atomic_store(&next_when, T.len > 0 ? T.heap[0]->when : INT64_MAX);
+}
+
 static bool heap_contains(const sched_timer *t)
 {
     return t->heap_index >= 0 && t->heap_index < T.len && T.heap[t->heap_index] == t;
@@ -168,6 +193,7 @@ static void heap_push(sched_timer *t)
     }
     heap_set(T.len++, t);
     sift_up(t->heap_index);
+    publish_top();
 }
 
 static void heap_remove(sched_timer *t)
@@ -175,10 +201,11 @@ static void heap_remove(sched_timer *t)
     int i = t->heap_index;
     sched_timer *last = T.heap[--T.len];
     t->heap_index = -1;
-    if (last == t)
-        return;
-    heap_set(i, last);
-    heap_fix(i);
+    if (last != t) {
+        heap_set(i, last);
+        heap_fix(i);
+    }
+    publish_top();
 }
 
 /* ---- the timer thread ----------------------------------------------------- */
@@ -196,6 +223,7 @@ static void rearm(sched_timer *t, int64_t now)
     t->when += t->period * (missed + 1);
     t->seq = T.seq++;
     sift_down(t->heap_index);
+    publish_top();
 }
 
 /* Takes t, which is due, off the heap (or re-arms it) to be fired. */
@@ -261,8 +289,10 @@ static void move_to(int64_t when)
         atomic_store(&fake_now, when);
 }
 
-/* next_due for the fake clock: due timers fire at once; time moves only
- * when everyone is parked (or an advance stalled). */
+/* The timer thread's round with the fake clock: the timer to fire now, or
+ * NULL after moving time, releasing advance callers or waiting.  Due
+ * timers fire at once; time moves only when everyone is parked (or an
+ * advance stalled). */
 static sched_timer *next_due_fake(void)
 {
     int64_t now = atomic_load(&fake_now);
@@ -289,61 +319,85 @@ static sched_timer *next_due_fake(void)
     return NULL;
 }
 
-/* Takes the earliest due timer off the heap (or re-arms it), or waits.
- * Returns the timer to run, NULL if it only waited. T.lock held. */
-static sched_timer *next_due(void)
+/* Runs t's callback, which take_due has just taken off the heap (or
+ * re-armed), on the calling thread.  T.lock held, no callback running;
+ * dropped meanwhile. */
+static void fire(sched_timer *t)
 {
-    if (atomic_load(&fake_on))
-        return next_due_fake();
+    invariant(!T.running, "two timer callbacks at once");
+    /* A one-shot timer stops being pending once its callback returns;
+     * a periodic one stays pending until stopped. */
+    bool one_shot = t->period <= 0;
+    sched_timer_fn fn = t->fn;
+    void *arg = t->arg;
+    T.running = t;
+    T.fires++;
+    pthread_mutex_unlock(&T.lock);
+
+    /* The callback may free t: t is not dereferenced again below. */
+    TRACE(trace_timer_begin(t->kind, t->site));
+    in_callback = true;
+    fn(t, arg);
+    in_callback = false;
+    TRACE(trace_timer_end());
+
+    pthread_mutex_lock(&T.lock);
+    T.running = NULL;
+    T.runs++;
+    T.all_parked = false; /* the callback may have woken someone */
+    pthread_cond_broadcast(&T.done);
+    /* May report a deadlock and exit, or set all_parked again: not
+     * with our lock held. */
+    pthread_mutex_unlock(&T.lock);
+    sched_note_timer(one_shot ? -1 : 0);
+    pthread_mutex_lock(&T.lock);
+}
+
+/* The one "run what is due" routine on the real clock, for the timer
+ * thread and the M:N scheduler alike: fires, in deadline order, every
+ * timer due at the moment of the call (one reading, so a periodic timer
+ * whose callback outlasts its period cannot keep the caller forever).
+ * Leaves them to the thread whose callback is running, if any, and to the
+ * timer thread once the fake clock is on.  T.lock held. */
+static void run_due_locked(void)
+{
+    int64_t now = sched_nanotime();
+    while (!atomic_load(&fake_on) && !T.running && T.len > 0 && T.heap[0]->when <= now)
+        fire(take_due(T.heap[0], now));
+}
+
+/* The timer thread's real-time round: fire what is due, or sleep until it
+ * is (or until a start puts an earlier deadline on top). */
+static void serve_real(void)
+{
     if (T.len == 0) {
         pthread_cond_wait(&T.wake, &T.lock);
-        return NULL;
-    }
-    sched_timer *t = T.heap[0];
-    int64_t now = sched_nanotime();
-    if (t->when > now) {
-        struct timespec ts = abs_monotonic(t->when);
+    } else if (T.heap[0]->when > sched_nanotime()) {
+        struct timespec ts = abs_monotonic(T.heap[0]->when);
         pthread_cond_timedwait(&T.wake, &T.lock, &ts);
-        return NULL;
+    } else {
+        run_due_locked();
     }
-    return take_due(t, now);
 }
 
 static void *timer_thread(void *unused)
 {
     (void)unused;
-    on_timer_thread = true;
     pthread_mutex_lock(&T.lock);
     T.thread_up = true;
     pthread_cond_broadcast(&T.done);
     for (;;) {
-        sched_timer *t = next_due();
-        if (!t)
-            continue;
-        /* A one-shot timer stops being pending once its callback returns;
-         * a periodic one stays pending until stopped. */
-        bool one_shot = t->period <= 0;
-        sched_timer_fn fn = t->fn;
-        void *arg = t->arg;
-        T.running = t;
-        T.fires++;
-        pthread_mutex_unlock(&T.lock);
-
-        /* The callback may free t: t is not dereferenced again below. */
-        TRACE(trace_timer_begin(t->kind, t->site));
-        fn(t, arg);
-        TRACE(trace_timer_end());
-
-        pthread_mutex_lock(&T.lock);
-        T.running = NULL;
-        T.runs++;
-        T.all_parked = false; /* the callback may have woken someone */
-        pthread_cond_broadcast(&T.done);
-        /* May report a deadlock and exit, or set all_parked again: not
-         * with our lock held. */
-        pthread_mutex_unlock(&T.lock);
-        sched_note_timer(one_shot ? -1 : 0);
-        pthread_mutex_lock(&T.lock);
+        if (T.running) {
+            /* An M:N worker's real-time callback, from before the fake
+             * clock came on: callbacks run one at a time. */
+            pthread_cond_wait(&T.done, &T.lock);
+        } else if (atomic_load(&fake_on)) {
+            sched_timer *t = next_due_fake();
+            if (t)
+                fire(t);
+        } else {
+            serve_real();
+        }
     }
     return NULL;
 }
@@ -392,25 +446,35 @@ void sched_timer_init(sched_timer *t, sched_timer_fn fn, void *arg)
     t->seq = 0;
 }
 
+/* Does the timer thread fire timers now (rather than the scheduler)? */
+static bool thread_fires(void) { return !sched_fires_timers || atomic_load(&fake_on); }
+
 void sched_timer_start(sched_timer *t, int64_t when, int64_t period)
 {
     pthread_once(&conds_once, conds_init);
     pthread_mutex_lock(&T.lock);
-    ensure_started();
+    bool on_thread = thread_fires();
+    if (on_thread)
+        ensure_started();
     t->when = when;
     t->period = period;
     t->seq = T.seq++;
     if (heap_contains(t)) {
         heap_fix(t->heap_index);
+        publish_top();
     } else {
         /* Counted before it can fire, so the count never dips below the
          * truth; a +1 never triggers the deadlock check, so the lock is fine. */
         sched_note_timer(+1);
         heap_push(t);
     }
-    if (t->heap_index == 0)
+    bool earlier = t->heap_index == 0;
+    if (earlier && on_thread)
         pthread_cond_signal(&T.wake);
     pthread_mutex_unlock(&T.lock);
+    /* next_when is published: a watcher that looks after this wakes in time. */
+    if (earlier && !on_thread)
+        sched_timer_earlier();
 }
 
 bool sched_timer_stop(sched_timer *t)
@@ -422,7 +486,7 @@ bool sched_timer_stop(sched_timer *t)
         heap_remove(t);
     /* From inside its own callback the run cannot finish while we wait. */
     uint64_t run = T.runs;
-    while (T.running == t && T.runs == run && !on_timer_thread) {
+    while (T.running == t && T.runs == run && !in_callback) {
         sched_blocking_begin(); /* the callback runs on another thread */
         pthread_cond_wait(&T.done, &T.lock);
         sched_blocking_end();
@@ -453,7 +517,25 @@ void timer_after_fork_child(void)
     T.waiters = NULL; /* their goroutines did not survive either */
     T.all_parked = false;
     T.forcing = false;
-    on_timer_thread = false;
+    in_callback = false;
+    publish_top();
+}
+
+/* ---- the scheduler's side (M:N) -------------------------------------------------- */
+
+int64_t timer_next_real(void)
+{
+    if (atomic_load_explicit(&fake_on, memory_order_relaxed))
+        return INT64_MAX;
+    return atomic_load(&next_when);
+}
+
+void timer_run_due(void)
+{
+    pthread_once(&conds_once, conds_init);
+    pthread_mutex_lock(&T.lock);
+    run_due_locked();
+    pthread_mutex_unlock(&T.lock);
 }
 
 /* ---- the fake clock ------------------------------------------------------------ */
@@ -466,7 +548,10 @@ void timer_fake_enable(void)
         atomic_store(&fake_now, sched_nanotime());
         atomic_store_explicit(&fake_on, true, memory_order_release);
         T.all_parked = false;
-        pthread_cond_signal(&T.wake); /* out of a real-time wait */
+        /* The thread moves virtual time under either scheduler (and fires
+         * what is pending from before); out of a real-time wait. */
+        ensure_started();
+        pthread_cond_signal(&T.wake);
     }
     pthread_mutex_unlock(&T.lock);
 }

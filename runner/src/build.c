@@ -26,8 +26,17 @@
 
 /* Learner code is compiled like the library: the C11 the lessons teach,
  * every warning the project itself uses, debug info for dumps and TSan. */
+/* -fstack-clash-protection: a frame larger than a page touches each page
+ * as it grows, so a goroutine's large local array meets its stack's guard
+ * page (libgoc's "stack overflow in goroutine N") instead of jumping over
+ * it into another goroutine's stack and corrupting it in silence. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define CL_STACK_PROBES "-fstack-clash-protection",
+#else
+#define CL_STACK_PROBES
+#endif
 static const char *const common_cflags[] = {
-    "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-g", "-O1", "-pthread",
+    "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-g", "-O1", "-pthread", CL_STACK_PROBES
     "-fdiagnostics-color=never", "-Ilib/include", NULL};
 /* -O0 so race reports point at the exact lines the learner wrote. */
 static const char *const race_flags[] = {"-fsanitize=thread", "-O0", NULL};

@@ -23,7 +23,7 @@ static const struct family {
     [FAM_TSAN] = {"WARNING: ThreadSanitizer:", false, true,
                   "Threads T1, T2... are goroutines; \"main thread\" is the test itself."},
     [FAM_ASAN] = {"ERROR: AddressSanitizer:", false, true,
-                  "Threads T1, T2... are goroutines; T0 is the test itself."},
+                  "Threads T1, T2... are the threads libgoc runs goroutines on (one may run many in turn); T0 is the test itself."},
     [FAM_LSAN] = {"ERROR: LeakSanitizer:", true, true, NULL},
     /* It stops the process with ptrace; some containers forbid that. */
     [FAM_LSAN_BROKEN] = {"LeakSanitizer has encountered a fatal error", true, false, NULL},

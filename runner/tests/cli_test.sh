@@ -104,6 +104,32 @@ state | grep -q "^done	$ex1\$" && ok "state records done" || bad "state lacks do
 run "list after passing" 0 list
 has "list marks done" "[x] 01"
 run "run builds and runs main" 0 run 1
+# A goroutine's large local array is a stack overflow with its name, not a
+# silent write into another goroutine's stack (stack probes, build.c).
+cat >"exercises/$ex1.c" <<'EOF_BIG'
+#include <stdio.h>
+#include <string.h>
+#include <goc/goroutine.h>
+#include <goc/sync.h>
+static void big_frame(void *arg)
+{
+    (void)arg;
+    volatile char buf[70000];
+    memset((char *)buf, 1, sizeof buf);
+    printf("%d\n", buf[100]);
+}
+int main(void)
+{
+    goc_waitgroup wg = {0};
+    goc_wg_go(&wg, big_frame, NULL);
+    goc_wg_wait(&wg);
+    return 0;
+}
+EOF_BIG
+run "a goroutine's large array fails run" 1 run 1
+has "the overflow names the goroutine" "stack overflow in goroutine 2 (big_frame)"
+has "the overflow says what to look for" "large local array"
+cp "solutions/$ex1.c" "exercises/$ex1.c"
 
 # ---- hints: one more each time, remembered
 run "first hint" 0 hint 2

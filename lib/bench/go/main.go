@@ -72,7 +72,7 @@ func main() {
 	if strings.Contains("alive", filter) || strings.Contains(filter, "alive") {
 		alive(limit)
 	}
-	for _, table := range [][]benchCase{chanCases, syncCases, ctxCases} {
+	for _, table := range [][]benchCase{chanCases, syncCases, ctxCases, timerCases} {
 		for _, c := range table {
 			if strings.Contains(c.key, filter) {
 				run(c)

@@ -33,4 +33,14 @@ int64_t goc_last_id(void);
  * where it was created) on `report` when not NULL. */
 int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report);
 
+/* For a program with a SIGSEGV handler of its own (libgoc installs its
+ * stack-overflow report only where the default action stands): call it
+ * first thing in that handler with siginfo's si_addr.  When the fault is
+ * in the guard page below the running goroutine's stack, it reports
+ * "fatal error: stack overflow in goroutine N (name)" with the dump and
+ * exits 2; otherwise it returns and the handler goes on.  The handler must
+ * run on an alternate stack (SA_ONSTACK): the goroutine's is full.  With
+ * the thread scheduler it always returns. */
+void goc_stack_overflow_check(const void *fault_addr);
+
 #endif
