@@ -84,6 +84,29 @@ void sched_ready(goc_g *g);
 /* Lets other goroutines run (named after Go's Gosched: libc owns sched_yield). */
 void sched_gosched(void);
 
+/* ---- libgoc's own blocking calls (Go's entersyscall / exitsyscall) ---------- */
+
+/* The rule: inside libgoc, any call made on a goroutine that may block
+ * its thread in the kernel (a sleep, poll, a write to a pipe or a FILE
+ * that may be full, a wait on a condition variable or another primitive
+ * that is not libgoc's park) or otherwise keep it for more than a few
+ * microseconds goes between sched_blocking_begin() and
+ * sched_blocking_end().  Between them the goroutine must not park, yield
+ * or exit (it keeps its thread); brackets may nest.  Never on the stop
+ * path (sched_die, a panic's report): the world is frozen there.
+ *
+ * A wait for another goroutine is better a park (sched_park) than a
+ * bracketed wait: a park frees the thread, a bracket only tells the
+ * scheduler that the thread is taken.
+ *
+ * The M:N scheduler hands the worker's queued goroutines to another
+ * worker at begin (waking or starting one), and its monitor treats the
+ * worker as blocked at once rather than after its 1 ms.  With nothing
+ * queued both cost a few loads and a store.  The thread scheduler's are
+ * empty: every goroutine has its own thread. */
+void sched_blocking_begin(void);
+void sched_blocking_end(void);
+
 /* ---- timers ------------------------------------------------------------ */
 
 typedef struct sched_timer sched_timer;

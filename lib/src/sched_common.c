@@ -146,8 +146,10 @@ void goc_yield(void) { sched_gosched(); }
 void goc_dump_goroutines(FILE *out)
 {
     sched_current();
+    sched_blocking_begin(); /* `out` may be a full pipe */
     sched_dump(out ? out : stderr);
     fflush(out ? out : stderr);
+    sched_blocking_end();
 }
 
 /* ---- goroutine names ----------------------------------------------------------- */

@@ -138,6 +138,7 @@ typedef struct m_t {
     /* the monitor's view */
     _Alignas(64) _Atomic(uint32_t) schedtick; /* bumped on every switch */
     _Atomic(bool) in_g;                       /* running a goroutine now */
+    _Atomic(uint32_t) blocking;               /* sched_blocking_begin depth */
     pid_t tid;                                /* for its state in /proc */
     pthread_t thread;                         /* for a stop's freeze */
     uint32_t seen_tick;                       /* sysmon-only from here */
@@ -947,6 +948,8 @@ static void set_running(m_t *m, mg *next)
  * loop when there is none. */
 static void switch_away(m_t *m, mg *g, bool dying)
 {
+    invariant(atomic_load_explicit(&m->blocking, memory_order_relaxed) == 0,
+              "a goroutine parked, yielded or ended between sched_blocking_begin and _end");
     TSAN_RELEASE(&S.quiescent);
     /* A due timer: back to the scheduler context, which fires it.  Looked
      * for only when m->tick (which every switch advances) is a multiple of
@@ -1027,7 +1030,9 @@ static void *m_main(void *p)
 
 /* ---- the monitor ----------------------------------------------------------------------- */
 
-/* Moves every goroutine queued on m to the global queue. */
+/* Moves every goroutine queued on m to the global queue and gets another
+ * worker to run them (Go's handoffp).  Called by the monitor and by m
+ * itself entering a blocking call. */
 static void hand_off(m_t *m)
 {
     mg *batch[RING + 1];
@@ -1044,6 +1049,37 @@ static void hand_off(m_t *m)
     atomic_fetch_sub(&S.nhandoff, 1);
     if (n > 0)
         wake_m(true);
+}
+
+/* Go's entersyscallblock: the call is known to block, so the queued
+ * goroutines leave now rather than after the monitor's 1 ms, and work in
+ * the global queue gets a worker too (this one will not look for a
+ * while).  Work that arrives later is the monitor's: it counts a worker
+ * in a blocking call as stuck at its next tick. */
+void sched_blocking_begin(void)
+{
+    m_t *m = getm();
+    if (!m)
+        return; /* a thread of its own (main, a plain pthread, the timer's) */
+    uint32_t depth = atomic_load_explicit(&m->blocking, memory_order_relaxed);
+    atomic_store_explicit(&m->blocking, depth + 1, memory_order_relaxed);
+    if (depth > 0)
+        return;
+    if (has_local_work(m))
+        hand_off(m);
+    else if (atomic_load_explicit(&S.gq_size, memory_order_relaxed))
+        wake_m(true);
+}
+
+void sched_blocking_end(void)
+{
+    m_t *m = getm();
+    if (!m)
+        return;
+    uint32_t depth = atomic_load_explicit(&m->blocking, memory_order_relaxed);
+    invariant(depth > 0, "sched_blocking_end without sched_blocking_begin on this worker "
+                         "(did the goroutine park inside the bracket?)");
+    atomic_store_explicit(&m->blocking, depth - 1, memory_order_relaxed);
 }
 
 /* Is m's thread asleep in the kernel (state S or D), rather than running
@@ -1099,16 +1135,20 @@ static void *sysmon_main(void *unused)
         for (int i = 0; i < nm; i++) {
             m_t *m = atomic_load(&S.ms[i]);
             uint32_t tick = atomic_load_explicit(&m->schedtick, memory_order_relaxed);
-            if (!atomic_load_explicit(&m->in_g, memory_order_relaxed) || tick != m->seen_tick) {
+            bool in_g = atomic_load_explicit(&m->in_g, memory_order_relaxed);
+            /* in a bracketed blocking call: stuck now, whatever the clocks say */
+            bool blocked = in_g && atomic_load_explicit(&m->blocking, memory_order_relaxed);
+            if (!in_g || tick != m->seen_tick) {
                 m->seen_tick = tick;
                 m->seen_at = now;
-                busy |= atomic_load_explicit(&m->in_g, memory_order_relaxed);
+            }
+            if (!in_g) {
                 all_stuck = false;
                 continue;
             }
             busy = true;
             int64_t stale = now - m->seen_at;
-            if (stale < HANDOFF_NS || (stale < HANDOFF_BUSY_NS && !thread_sleeps(m)))
+            if (!blocked && (stale < HANDOFF_NS || (stale < HANDOFF_BUSY_NS && !thread_sleeps(m))))
                 all_stuck = false;
             else if (has_local_work(m))
                 hand_off(m);

@@ -201,13 +201,14 @@ static leak_census census(int64_t since_id, uint64_t timers_quiet)
 
 static bool timers_pending(void) { return atomic_load(&mn_ntimers) != 0; }
 
-/* A goroutine must not hold its worker while it waits. */
+/* A sleep, not a loop of yields, which would keep a CPU busy for the
+ * whole wait: bracketed, so the goroutines queued on this worker (those
+ * the check waits for, perhaps) move to another one at once. */
 static void pause_a_moment(void)
 {
-    if (((mg *)sched_current())->foreign)
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-    else
-        sched_gosched();
+    sched_blocking_begin();
+    nanosleep(&(struct timespec){0, 1000000}, NULL);
+    sched_blocking_end();
 }
 
 int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
@@ -216,10 +217,12 @@ int goc_leak_check(int64_t since_id, goc_duration timeout, FILE *report)
     leak_census c = leak_check_wait(since_id, timeout, census, timers_pending, pause_a_moment);
     if (report && c.alive) {
         dump_sink sink = {report, -1};
+        sched_blocking_begin(); /* `report` may be a full pipe */
         pthread_mutex_lock(&mn_registry_lock);
         dump_others(&sink, self, since_id);
         pthread_mutex_unlock(&mn_registry_lock);
         fflush(report);
+        sched_blocking_end();
     }
     return c.alive;
 }

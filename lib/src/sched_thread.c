@@ -341,6 +341,10 @@ int goc_num_goroutine(void)
 
 void sched_gosched(void) { sched_yield(); }
 
+/* Every goroutine has its own thread: a blocked one holds up nobody. */
+void sched_blocking_begin(void) {}
+void sched_blocking_end(void) {}
+
 int64_t goc_last_id(void) { return atomic_load(&S.last_id); }
 
 /* ---- park / ready ---------------------------------------------------------- */

@@ -486,8 +486,11 @@ bool sched_timer_stop(sched_timer *t)
         heap_remove(t);
     /* From inside its own callback the run cannot finish while we wait. */
     uint64_t run = T.runs;
-    while (T.running == t && T.runs == run && !in_callback)
+    while (T.running == t && T.runs == run && !in_callback) {
+        sched_blocking_begin(); /* the callback runs on another thread */
         pthread_cond_wait(&T.done, &T.lock);
+        sched_blocking_end();
+    }
     pthread_mutex_unlock(&T.lock);
     if (removed)
         sched_note_timer(-1);

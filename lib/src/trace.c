@@ -315,7 +315,9 @@ bool goc_trace_start(const char *path)
 void goc_trace_stop(void)
 {
     pthread_mutex_lock(&R.lock);
+    sched_blocking_begin(); /* sorting and writing every event: milliseconds */
     finish("stop", NULL);
+    sched_blocking_end();
     pthread_mutex_unlock(&R.lock);
 }
 

@@ -7,6 +7,10 @@
  * No test waits on time: each one finishes only if the others progressed. */
 #include <signal.h>
 #include <stdatomic.h>
+#include <time.h>
+
+#include <goc/fakeclock.h>
+#include <goc/testing.h>
 
 #include "testing.h"
 
@@ -112,6 +116,131 @@ START_TEST(busy_loops_do_not_freeze_others)
 }
 END_TEST
 
+/* ---- libgoc's own blocking calls hand the worker's queue over at once ---- */
+
+/* The M:N monitor moves the queue of a worker stuck in one goroutine only
+ * once it has seen that worker on the same goroutine for 1 ms (HANDOFF_NS
+ * in sched_mn.c): without the bracket around a libgoc wait, a goroutine
+ * queued behind it can never start sooner.  With it, the hand-off happens
+ * when the wait begins.  A loaded machine may delay any single try, so the
+ * test passes as soon as one try of many beats the monitor by half; a
+ * scheduler without the bracket fails every try. */
+enum { PROMPT_TRIES = 100 };
+#define PROMPT_NS (GOC_MILLISECOND / 2)
+
+typedef struct handshake {
+    goc_latch opened;  /* counted down by the queued goroutine */
+    goc_time waiting;  /* real time when the waiter began its wait */
+    goc_time answered; /* when the queued goroutine ran */
+    bool in_time;      /* the bounded wait saw the latch open */
+    goc_gate done;
+} handshake;
+
+static void answer(void *p)
+{
+    handshake *h = p;
+    h->answered = goc_real_now();
+    goc_latch_count_down(&h->opened);
+}
+
+/* Queues `answer` on this goroutine's worker (a spawned goroutine runs
+ * next there and is never stolen), then waits for it in libgoc without
+ * parking: only a hand-off of the queue lets it run meanwhile. */
+static void wait_for_answer(void *p)
+{
+    handshake *h = p;
+    goc_go(answer, h);
+    h->waiting = goc_real_now();
+    h->in_time = goc_latch_wait_for(&h->opened, 60 * GOC_SECOND);
+    goc_gate_open(&h->done);
+}
+
+/* How long the queued goroutine waited behind the bounded latch wait, or
+ * -1 when it ran before the wait began (nothing measured). */
+static int64_t one_handshake(void)
+{
+    handshake h = {0};
+    goc_latch_init(&h.opened, 1);
+    goc_gate_init(&h.done);
+    goc_go(wait_for_answer, &h);
+    goc_gate_pass(&h.done);
+    ck_assert_msg(h.in_time, "goc_latch_wait_for gave up although the latch was counted down");
+    goc_latch_free(&h.opened);
+    goc_gate_free(&h.done);
+    return h.answered >= h.waiting ? h.answered - h.waiting : -1;
+}
+
+START_TEST(a_bounded_latch_wait_lets_queued_goroutines_run_at_once)
+{
+    int64_t best = -1;
+    for (int i = 0; i < PROMPT_TRIES && !(best >= 0 && best < PROMPT_NS); i++) {
+        int64_t d = one_handshake();
+        if (d >= 0 && (best < 0 || d < best))
+            best = d;
+    }
+    ck_assert_msg(best >= 0 && best < PROMPT_NS,
+                  "a goroutine queued behind goc_latch_wait_for waited at best %lld us in %d tries "
+                  "(expected under %lld us): is the wait bracketed with sched_blocking_begin/end?",
+                  (long long)best / 1000, PROMPT_TRIES, (long long)PROMPT_NS / 1000);
+}
+END_TEST
+
+/* ---- a leak check on a goroutine waits without burning a CPU ---- */
+
+enum { NAP_MS = 200 };
+
+static void nap(void *p)
+{
+    (void)p;
+    goc_sleep(NAP_MS * GOC_MILLISECOND);
+}
+
+static int64_t process_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+typedef struct settle_cost {
+    int64_t cpu, wall;
+    bool settled;
+    goc_gate done;
+} settle_cost;
+
+/* goc_settle on a goroutine (not main's thread) until a sleeper is done. */
+static void settle_after_nap(void *p)
+{
+    settle_cost *c = p;
+    int64_t since = goc_last_id();
+    int64_t cpu = process_cpu_ns();
+    goc_time start = goc_real_now(); /* before the nap can begin */
+    goc_go(nap, NULL);
+    c->settled = goc_settle(since, 60 * GOC_SECOND);
+    c->wall = goc_real_now() - start;
+    c->cpu = process_cpu_ns() - cpu;
+    goc_gate_open(&c->done);
+}
+
+/* The check waits for the sleeper's real timer: a wait that kept its
+ * worker busy (yielding in a loop) used all the CPU it could get for the
+ * whole nap; sleeping between looks uses a few percent (valgrind
+ * included).  Half the wall time leaves room for a slow machine. */
+START_TEST(a_leak_check_on_a_goroutine_sleeps_while_it_waits)
+{
+    settle_cost c = {0};
+    goc_gate_init(&c.done);
+    goc_go(settle_after_nap, &c);
+    goc_gate_pass(&c.done);
+    goc_gate_free(&c.done);
+    ck_assert_msg(c.settled, "goc_settle gave up while a goroutine slept %d ms", NAP_MS);
+    ck_assert_msg(c.wall >= NAP_MS * GOC_MILLISECOND, "goc_settle returned after %lld ms, before the nap ended",
+                  (long long)c.wall / 1000000);
+    ck_assert_msg(c.cpu < c.wall / 2, "waiting %lld ms in goc_settle on a goroutine cost %lld ms of CPU",
+                  (long long)c.wall / 1000000, (long long)c.cpu / 1000000);
+}
+END_TEST
+
 #ifdef LIBGOC_SCHED_mn
 static int recurse(volatile char *above)
 {
@@ -158,6 +287,8 @@ static Suite *blocking_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, goroutines_in_read_do_not_freeze_others);
     tcase_add_test(tc, busy_loops_do_not_freeze_others);
+    tcase_add_test(tc, a_bounded_latch_wait_lets_queued_goroutines_run_at_once);
+    tcase_add_test(tc, a_leak_check_on_a_goroutine_sleeps_while_it_waits);
 #ifdef LIBGOC_SCHED_mn
     tcase_add_test(tc, stack_overflow_names_the_goroutine);
 #endif
