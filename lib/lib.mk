@@ -125,10 +125,9 @@ test-lib: test-lib-plain test-lib-tsan test-lib-asan test-lib-compile test-lib-v
 test-lib-mn: test-lib-mn-plain test-lib-mn-tsan test-lib-mn-asan test-lib-mn-valgrind
 test-lib-thread: test-lib-thread-plain test-lib-thread-tsan test-lib-thread-asan test-lib-thread-valgrind
 TEST_TARGETS += test-lib-compile test-lib-plain test-lib-tsan test-lib-asan test-lib-valgrind test-lib-namespace test-lib-goports
-# The other scheduler's suites too (its valgrind pass is left to `make
-# test-lib-thread` or `make test-lib-mn`: four more minutes).
+# The other scheduler's suites too, every pass.
 ifneq ($(LIB_SCHED_OTHER),)
-TEST_TARGETS += $(addprefix test-lib-$(LIB_SCHED_OTHER)-,plain tsan asan)
+TEST_TARGETS += $(addprefix test-lib-$(LIB_SCHED_OTHER)-,plain tsan asan valgrind)
 endif
 
 # The execution trace: GOC_TRACE over the Go ports, both schedulers and

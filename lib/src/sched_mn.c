@@ -472,6 +472,8 @@ static void *m_main(void *p);
 static void *sysmon_main(void *p);
 
 /* Starts a worker (qlock held).  Returns false at the thread cap. */
+static m_t *failed_ms; /* Ms whose thread could not start (qlock held) */
+
 static bool start_m_locked(bool spinning)
 {
     int n = atomic_load(&S.nm);
@@ -501,9 +503,13 @@ static bool start_m_locked(bool spinning)
     }
     pthread_attr_destroy(&attr);
     if (err) {
+        /* A stealer, the monitor or a stop may have read S.ms[n] meanwhile
+         * and still look at it: the record stays valid (an M with an empty
+         * ring, not running, no thread) until the next start overwrites
+         * the slot, and is never freed (kept reachable for leak checkers). */
         atomic_store(&S.nm, n);
-        atomic_store(&S.ms[n], NULL);
-        free(m);
+        m->idle_next = failed_ms;
+        failed_ms = m;
         return false;
     }
     return true;
@@ -1148,7 +1154,11 @@ static void *sysmon_main(void *unused)
             }
             busy = true;
             int64_t stale = now - m->seen_at;
-            if (!blocked && (stale < HANDOFF_NS || (stale < HANDOFF_BUSY_NS && !thread_sleeps(m))))
+            /* An idle worker takes a busy one's queue after HANDOFF_NS: no
+             * thread is started for it, so the longer grace does not apply. */
+            bool idle_helper = atomic_load_explicit(&S.nidle, memory_order_relaxed) > 0;
+            if (!blocked &&
+                (stale < HANDOFF_NS || (stale < HANDOFF_BUSY_NS && !idle_helper && !thread_sleeps(m))))
                 all_stuck = false;
             else if (has_local_work(m))
                 hand_off(m);
