@@ -138,6 +138,7 @@ typedef struct m_t {
     /* the monitor's view */
     _Alignas(64) _Atomic(uint32_t) schedtick; /* bumped on every switch */
     _Atomic(bool) in_g;                       /* running a goroutine now */
+    _Atomic(bool) stuck; /* counted out of the running Ms until its next switch */
     _Atomic(uint32_t) blocking;               /* sched_blocking_begin depth */
     pid_t tid;                                /* for its state in /proc */
     pthread_t thread;                         /* for a stop's freeze */
@@ -166,6 +167,7 @@ static struct {
     _Alignas(64) _Atomic(int) gq_size;
     _Alignas(64) _Atomic(int) nidle;
     _Atomic(int) nspinning;
+    _Atomic(int) nstuck; /* Ms marked stuck (see mark_stuck) */
     _Atomic(int) nm;
     m_t *_Atomic ms[MAX_M];
     int nprocs;
@@ -532,7 +534,12 @@ static void wake_m(bool extra)
 {
     if (atomic_load(&S.nspinning) != 0)
         return;
-    if (!extra && atomic_load(&S.nidle) == 0 && atomic_load(&S.nm) >= S.nprocs)
+    int nm = atomic_load(&S.nm), nidle = atomic_load(&S.nidle);
+    if (!extra && nidle == 0 && nm >= S.nprocs)
+        return;
+    /* At most GOC_MAXPROCS Ms run goroutines (Go's Ps): Ms the monitor
+     * started for stuck ones stay idle once those come back. */
+    if (nm - nidle - atomic_load(&S.nstuck) >= S.nprocs)
         return;
     int zero = 0;
     if (!atomic_compare_exchange_strong(&S.nspinning, &zero, 1))
@@ -940,8 +947,25 @@ static void after_switch(void)
 #endif
 }
 
+/* A worker stuck in one goroutine (a blocking call, a loop that never
+ * calls libgoc) no longer counts among the GOC_MAXPROCS Ms that run
+ * goroutines, so another may be woken in its place (Go's handoffp); it
+ * counts again from its next switch. */
+static void mark_stuck(m_t *m)
+{
+    if (!atomic_exchange(&m->stuck, true))
+        atomic_fetch_add(&S.nstuck, 1);
+}
+
+static void clear_stuck(m_t *m)
+{
+    if (atomic_load_explicit(&m->stuck, memory_order_relaxed) && atomic_exchange(&m->stuck, false))
+        atomic_fetch_sub(&S.nstuck, 1);
+}
+
 static void set_running(m_t *m, mg *next)
 {
+    clear_stuck(m);
     m->cur = next;
     atomic_store_explicit(&m->in_g, next != NULL, memory_order_relaxed);
     atomic_store_explicit(&m->schedtick, m->tick + 1, memory_order_relaxed);
@@ -1071,6 +1095,7 @@ void sched_blocking_begin(void)
     atomic_store_explicit(&m->blocking, depth + 1, memory_order_relaxed);
     if (depth > 0)
         return;
+    mark_stuck(m);
     if (has_local_work(m))
         hand_off(m);
     else if (atomic_load_explicit(&S.gq_size, memory_order_relaxed))
@@ -1086,6 +1111,8 @@ void sched_blocking_end(void)
     invariant(depth > 0, "sched_blocking_end without sched_blocking_begin on this worker "
                          "(did the goroutine park inside the bracket?)");
     atomic_store_explicit(&m->blocking, depth - 1, memory_order_relaxed);
+    if (depth == 1)
+        clear_stuck(m);
 }
 
 /* Is m's thread asleep in the kernel (state S or D), rather than running
@@ -1158,10 +1185,13 @@ static void *sysmon_main(void *unused)
              * thread is started for it, so the longer grace does not apply. */
             bool idle_helper = atomic_load_explicit(&S.nidle, memory_order_relaxed) > 0;
             if (!blocked &&
-                (stale < HANDOFF_NS || (stale < HANDOFF_BUSY_NS && !idle_helper && !thread_sleeps(m))))
+                (stale < HANDOFF_NS || (stale < HANDOFF_BUSY_NS && !idle_helper && !thread_sleeps(m)))) {
                 all_stuck = false;
-            else if (has_local_work(m))
-                hand_off(m);
+            } else {
+                mark_stuck(m);
+                if (has_local_work(m))
+                    hand_off(m);
+            }
         }
         sysmon_timers(now);
         /* A global queue that no M can serve (all stuck) gets a new one. */
@@ -1248,6 +1278,7 @@ static void atfork_child(void)
     S.idle = NULL;
     atomic_store(&S.nidle, 0);
     atomic_store(&S.nspinning, 0);
+    atomic_store(&S.nstuck, 0);
     atomic_store(&S.nm, 0);
     S.sysmon_up = false;
     atomic_store(&S.nlive, n);
