@@ -10,13 +10,15 @@
 # white-box tests link libgoc-internal.a, the same objects with nothing
 # hidden.
 
-# Two schedulers behind lib/src/sched.h: `mn` (M:N, the default where its
-# context switch exists: x86-64 and aarch64) and `thread` (a thread per
-# goroutine, the default elsewhere).  SCHED picks the one in plain/tsan/asan,
-# which the runner and graders link; the -thread and -mn flavours hold one
-# scheduler whatever SCHED says, so both are tested and benchmarked.
+# Two schedulers behind lib/src/sched.h: `thread` (a thread per goroutine,
+# the default) and `mn` (M:N, where its context switch exists: x86-64 and
+# aarch64).  SCHED picks the one in plain/tsan/asan, which the runner and
+# graders link; the -thread and -mn flavours hold one scheduler whatever
+# SCHED says, so both are tested and benchmarked.  M:N is not the default
+# yet: exercise 18's memory pass hangs now and then on it (see
+# docs/ARCHITECTURE.md, "The M:N scheduler").
 LIB_MN_ARCH := $(filter x86_64 aarch64,$(shell uname -m))
-SCHED ?= $(if $(LIB_MN_ARCH),mn,thread)
+SCHED ?= thread
 ifeq ($(filter thread mn,$(SCHED)),)
 $(error SCHED=$(SCHED): the schedulers are `mn` (M:N) and `thread`)
 endif
@@ -44,8 +46,10 @@ $(BUILD)/lib/tsan/sched_mn.o $(BUILD)/lib/tsan-mn/sched_mn.o: LIB_XFLAGS := -fno
 # The trace recorder keeps per-thread state (this thread's buffer, the
 # goroutine it runs), which under M:N every goroutine of a worker touches in
 # turn; TSan, told that switches order nothing, would call that a race.  It
-# holds no learner data, so it is left uninstrumented in every TSan build.
-$(foreach f,tsan tsan-mn tsan-thread,$(BUILD)/lib/$(f)/trace.o): LIB_XFLAGS := -fno-sanitize=thread
+# holds no learner data, so it is left uninstrumented in every TSan build,
+# and so is its writer, which reads those buffers through atomics TSan
+# cannot see from the recorder's side (it took the buffer's mmap for a write).
+$(foreach f,tsan tsan-mn tsan-thread,$(BUILD)/lib/$(f)/trace.o $(BUILD)/lib/$(f)/trace_write.o): LIB_XFLAGS := -fno-sanitize=thread
 
 OBJCOPY ?= objcopy
 
