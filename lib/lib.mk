@@ -22,7 +22,8 @@ SCHED ?= thread
 ifeq ($(filter thread mn,$(SCHED)),)
 $(error SCHED=$(SCHED): the schedulers are `mn` (M:N) and `thread`)
 endif
-# The scheduler that SCHED did not pick: its suites run too (test-lib-other-*).
+# The scheduler that SCHED did not pick: its suites run too (test-lib-mn-*
+# or test-lib-thread-*).
 LIB_SCHED_OTHER := $(if $(filter mn,$(SCHED)),thread,$(if $(LIB_MN_ARCH),mn))
 LIB_SCHED_SRC_thread := lib/src/sched_thread.c
 LIB_SCHED_SRC_mn := $(wildcard lib/src/sched_mn*.c)
