@@ -170,14 +170,22 @@ static int64_t one_handshake(void)
     return h.answered >= h.waiting ? h.answered - h.waiting : -1;
 }
 
-START_TEST(a_bounded_latch_wait_lets_queued_goroutines_run_at_once)
+/* The shortest delay `one` measures in up to `tries` tries, stopping at
+ * the first under `bound`; -1 when no try measured anything. */
+static int64_t best_delay(int64_t (*one)(void), int tries, int64_t bound)
 {
     int64_t best = -1;
-    for (int i = 0; i < PROMPT_TRIES && !(best >= 0 && best < PROMPT_NS); i++) {
-        int64_t d = one_handshake();
+    for (int i = 0; i < tries && !(best >= 0 && best < bound); i++) {
+        int64_t d = one();
         if (d >= 0 && (best < 0 || d < best))
             best = d;
     }
+    return best;
+}
+
+START_TEST(a_bounded_latch_wait_lets_queued_goroutines_run_at_once)
+{
+    int64_t best = best_delay(one_handshake, PROMPT_TRIES, PROMPT_NS);
     ck_assert_msg(best >= 0 && best < PROMPT_NS,
                   "a goroutine queued behind goc_latch_wait_for waited at best %lld us in %d tries "
                   "(expected under %lld us): is the wait bracketed with sched_blocking_begin/end?",
@@ -219,6 +227,20 @@ static void spin_for_answer(void *p)
     goc_gate_open(&h->done);
 }
 
+/* How long the queued goroutine waited behind the busy loop, or -1 when it
+ * ran before the loop began (nothing measured). */
+static int64_t one_busy_handshake(void)
+{
+    busy_handshake h = {0};
+    goc_gate_init(&h.done);
+    goc_go(spin_for_answer, &h);
+    goc_gate_pass(&h.done);
+    goc_gate_free(&h.done);
+    goc_time answered = atomic_load(&h.answered);
+    ck_assert_msg(answered != 0, "the queued goroutine never ran while another spun for a minute");
+    return answered >= h.spinning ? answered - h.spinning : -1;
+}
+
 /* With a worker idle, the monitor hands a busy worker's queue over after
  * HANDOFF_NS (1 ms), not after the 10 ms it allows a busy goroutine when
  * every worker is taken (which keeps it from starting threads beyond the
@@ -235,19 +257,7 @@ START_TEST(a_busy_workers_queue_goes_to_an_idle_worker_within_milliseconds)
         return; /* it runs one thread at a time: a busy loop holds every other for its slice */
     enum { BUSY_TRIES = 40 };
     const int64_t bound = 9 * GOC_MILLISECOND;
-    int64_t best = -1;
-    for (int i = 0; i < BUSY_TRIES && !(best >= 0 && best < bound); i++) {
-        busy_handshake h = {0};
-        goc_gate_init(&h.done);
-        goc_go(spin_for_answer, &h);
-        goc_gate_pass(&h.done);
-        goc_gate_free(&h.done);
-        goc_time answered = atomic_load(&h.answered);
-        ck_assert_msg(answered != 0, "the queued goroutine never ran while another spun for a minute");
-        int64_t d = answered >= h.spinning ? answered - h.spinning : -1;
-        if (d >= 0 && (best < 0 || d < best))
-            best = d;
-    }
+    int64_t best = best_delay(one_busy_handshake, BUSY_TRIES, bound);
     ck_assert_msg(best >= 0 && best < bound,
                   "a goroutine queued behind a busy loop waited at best %lld us in %d tries "
                   "(expected under %lld us with a worker idle)",
