@@ -204,7 +204,7 @@ static bool under_valgrind(void) { return false; }
 
 typedef struct busy_handshake {
     _Atomic(goc_time) answered; /* real time when the queued goroutine ran; 0 before */
-    goc_time spinning;          /* when the busy one began its loop */
+    goc_time spinning;          /* when the busy one queued it, just before its loop */
     goc_gate done;
 } busy_handshake;
 
@@ -220,8 +220,8 @@ static void answer_busy(void *p)
 static void spin_for_answer(void *p)
 {
     busy_handshake *h = p;
+    h->spinning = goc_real_now(); /* from the moment it is queued (a thread may run it at once) */
     goc_go(answer_busy, h);
-    h->spinning = goc_real_now();
     while (!atomic_load(&h->answered) && goc_real_now() - h->spinning < 60 * GOC_SECOND)
         ;
     goc_gate_open(&h->done);
