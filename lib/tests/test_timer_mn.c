@@ -70,15 +70,21 @@ END_TEST
 typedef struct spin_until {
     atomic_int spinning;
     atomic_int release;
+    atomic_int finished;
 } spin_until;
 
-/* Never calls libgoc while it spins: its worker has no schedule point. */
+/* Never calls libgoc while it spins: its worker has no schedule point.
+ * `finished` is its last touch of *s, which lives in the test's frame:
+ * the test waits for it before returning (under ASan a read of a returned
+ * frame is reported, and a report racing the exit's leak check deadlocks
+ * inside ASan). */
 static void spin_without_yielding(void *arg)
 {
     spin_until *s = arg;
     atomic_store(&s->spinning, 1);
     while (!atomic_load(&s->release))
         ;
+    atomic_store(&s->finished, 1);
 }
 
 /* The one worker spins inside a goroutine that never yields; main's sleep
@@ -97,6 +103,8 @@ START_TEST(mn_sleep_ends_while_the_only_worker_spins)
     goc_go(sleep_then_done, &wg);
     goc_wg_wait(&wg);
     atomic_store(&s.release, 1);
+    while (!atomic_load(&s.finished))
+        goc_yield();
 }
 END_TEST
 
