@@ -435,6 +435,8 @@ typedef struct step_probe {
     _Atomic(int) running, calls, cancelled;
     int fail_on;        /* -1: never */
     int fail_also;      /* -1: never; else fails with fail_on, both at a barrier of 2 */
+    int fail_late;      /* -1: never; else fails once the first cancel has begun */
+    cl_latch late_inside; /* the fail_late call is inside f: fail_on may fail */
     cl_barrier pair;
     _Atomic(int) pair_out; /* failing calls past the barrier, still running */
     int wait_for;       /* the failing call waits until this many others are inside */
@@ -448,6 +450,8 @@ static void step_probe_init(step_probe *p, int fail_on, int wait_for, bool hold)
     memset(p, 0, sizeof *p);
     p->fail_on = fail_on;
     p->fail_also = -1;
+    p->fail_late = -1;
+    cl_latch_init(&p->late_inside, 1);
     cl_barrier_init(&p->pair, 2);
     p->wait_for = wait_for;
     p->hold = hold;
@@ -455,9 +459,21 @@ static void step_probe_init(step_probe *p, int fail_on, int wait_for, bool hold)
     cl_latch_init(&p->inside, wait_for > 0 ? wait_for : 1);
 }
 
+/* The learner's first goc_ctx_cancel has begun (the wrap at the end of
+ * this file): the first error is kept by then. */
+static cl_quiet first_cancel_begun;
+
 static goc_error *probe_step(goc_ctx *ctx, int in, int *out, void *fctx)
 {
     step_probe *p = fctx;
+    if (in == p->fail_late) {
+        /* No shared counter after the wait: the calls the cancel woke touch
+         * them, and an atomic read-modify-write would order this call
+         * after the first error's write, hiding an unlocked look. */
+        cl_latch_count_down(&p->late_inside);
+        cl_quiet_wait(&first_cancel_begun);
+        return goc_error_wrap(&boom, "step failed");
+    }
     atomic_fetch_add(&p->calls, 1);
     atomic_fetch_add(&p->running, 1);
     goc_error *err = NULL;
@@ -476,6 +492,8 @@ static goc_error *probe_step(goc_ctx *ctx, int in, int *out, void *fctx)
     if (in == p->fail_on) {
         if (p->wait_for > 0)
             cl_latch_wait(&p->inside);
+        if (p->fail_late >= 0)
+            cl_latch_wait(&p->late_inside);
         err = goc_error_wrap(&boom, "step failed"); /* owned: the caller frees it */
     } else if (p->hold) {
         if (p->wait_for > 0)
@@ -581,9 +599,8 @@ CL_TEST(pipeline_sum_returns_the_error_that_caused_the_cancel)
 CL_END_TEST
 
 /* f(7) and f(9) fail at the same moment (they meet at a barrier of 2), so
- * two workers reach the first-error slot together with nothing ordering
- * them: one error is kept and wrapped, the other freed (the memory pass),
- * and the slot is read and written only under the mutex (the race pass). */
+ * two workers reach the first-error slot together: one error is kept and
+ * wrapped, the other freed (the memory pass). */
 CL_TEST(pipeline_sum_keeps_one_of_two_errors_at_once)
 {
     static const int vals[] = {7, 9, 1, 2, 3, 4, 5, 6};
@@ -604,6 +621,42 @@ CL_TEST(pipeline_sum_keeps_one_of_two_errors_at_once)
               "one of the two errors that failed at once (value 7 or value 9: step failed: "
               "boom)",
               "keep the first error under the mutex and free the other",
+              "it returned \"%s\" (" EX ", pipeline_sum).", msg);
+    expect_no_leaks_after("pipeline_sum returned an error", SELECT_SENDS);
+    goc_error_free(s.err);
+}
+CL_END_TEST
+
+/* f(7) fails once f(9) is inside f; f(9) fails only after the learner's
+ * code has begun its first goc_ctx_cancel, which comes after the first
+ * error is kept, and it waits for that quietly (cl_quiet: an order the
+ * race pass does not see).  The second failing worker's look at the
+ * first-error slot is then ordered after the first one's write only by
+ * the learner's lock: a look outside it is a race in every run (in the
+ * test above, libgoc's own wake-ups order the two about one run in six). */
+CL_TEST(pipeline_sum_reads_the_first_error_only_under_the_mutex)
+{
+    static const int vals[] = {7, 9, 1, 2, 3, 4, 5, 6};
+    static step_probe p;
+    step_probe_init(&p, 7, 0, true);
+    p.fail_late = 9;
+    static sum_call s;
+    s = (sum_call){goc_ctx_background(), vals, 8, 4, &p, -1, NULL, 0};
+    cl_call c;
+    cl_spawn_call(&c, call_pipeline_sum, &s);
+    bool back = cl_call_await(&c, 5);
+    if (!back) { /* no cancel (other tests say so): never leave f(9) spinning */
+        cl_quiet_signal(&first_cancel_begun);
+        cl_gate_open(&p.gate);
+    }
+    cl_expect(back || cl_call_await(&c, 5), "pipeline_sum to return once every call of f returned",
+              "wait for the workers, then return the first error",
+              "it never returned (" EX ", pipeline_sum).");
+    const char *msg = goc_error_message(s.err);
+    cl_expect(goc_error_is(s.err, &boom) && strstr(msg, "7"),
+              "the first error (value 7: step failed: boom), not the one that came after "
+              "the cancel (value 9)",
+              "keep the first error under the mutex and free the later ones",
               "it returned \"%s\" (" EX ", pipeline_sum).", msg);
     expect_no_leaks_after("pipeline_sum returned an error", SELECT_SENDS);
     goc_error_free(s.err);
@@ -655,5 +708,17 @@ Suite *cl_grader_suite(void)
                     fan_out_keeps_draining_its_input_after_a_cancel, pipeline_sum_adds_every_result,
                     pipeline_sum_returns_the_error_that_caused_the_cancel,
                     pipeline_sum_keeps_one_of_two_errors_at_once,
+                    pipeline_sum_reads_the_first_error_only_under_the_mutex,
                     pipeline_sum_stops_when_the_parent_is_cancelled);
+}
+
+/* ---- the wrap behind first_cancel_begun (lesson front matter: wrap:) ---- */
+
+void __real_goc_ctx_cancel_at(goc_ctx *ctx, goc_site site);
+
+void __wrap_goc_ctx_cancel_at(goc_ctx *ctx, goc_site site)
+{
+    if (cl_is_learner_file(site.file))
+        cl_quiet_signal(&first_cancel_begun);
+    __real_goc_ctx_cancel_at(ctx, site);
 }

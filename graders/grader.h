@@ -8,6 +8,9 @@
  *   cl_latch / cl_barrier / cl_gate      synchronisation built on libgoc
  *                                        channels, so the deadlock detector
  *                                        and the leak check can see them
+ *   cl_quiet_wait / cl_quiet_signal      an order in real time that TSan
+ *                                        does not see: a race pass reports
+ *                                        an unlocked read in every run
  *   cl_settle()                          wait until every goroutine the test
  *                                        started is parked or gone
  *   cl_spawn_call()                      run the learner's function in its
@@ -82,6 +85,7 @@
 #include <goc/testing.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -298,6 +302,30 @@ static inline void cl_gate_pass(cl_gate *g) { goc_gate_pass(g); }
 typedef cl_latch cl_barrier;
 static inline void cl_barrier_init(cl_barrier *b, int n) { cl_latch_init(b, n); }
 static inline void cl_barrier_arrive_and_wait(cl_barrier *b) { goc_barrier_wait(b); }
+
+/* ---- an order ThreadSanitizer does not see ------------------------------------ */
+
+/* The race pass reports an unlocked read only when nothing orders it after
+ * the write it races with.  Left to chance, libgoc's own locks (a wake-up,
+ * a yield, the run queue) often do order the two, and the race slips past
+ * one run in ten.  cl_quiet_wait holds a goroutine until cl_quiet_signal,
+ * through a relaxed flag, which TSan does not count as synchronisation:
+ * whatever the waiter does next is unordered with everything the
+ * signaller did before, in every run, and only the learner's own locks
+ * can order it.  The waiter spins (sched_yield, no libgoc call, so
+ * cl_settle never settles while it waits): signal from a point the code
+ * under test surely reaches, and from the test when it gives up. */
+typedef struct cl_quiet {
+    _Atomic(int) set;
+} cl_quiet;
+
+static inline void cl_quiet_signal(cl_quiet *q) { atomic_store_explicit(&q->set, 1, memory_order_relaxed); }
+
+static inline void cl_quiet_wait(cl_quiet *q)
+{
+    while (!atomic_load_explicit(&q->set, memory_order_relaxed))
+        sched_yield();
+}
 
 /* ---- the test's own goroutines ---------------------------------------------- */
 
