@@ -1226,8 +1226,11 @@ static lt_outcome run_learner_test(int i, char *why, size_t whysz)
     goc_select(goc_case_recv_discard(c.done.open), goc_case_recv_discard(bound));
     goc_chan_free(bound);
     if (!cl_call_returned(&c)) {
+        static char dump[1500];
+        cl_dump(dump, sizeof dump);
         cl_gate_open(&kit_abort);
-        snprintf(why, whysz, "it was still running after an hour of (virtual) time");
+        snprintf(why, whysz, "it was still running after an hour of (virtual) time. Where each goroutine waits:\n%s",
+                 dump);
         return LT_HUNG;
     }
     char report[2048] = "";

@@ -158,10 +158,14 @@ void sched_note_timer(int delta);
 /* ---- the fake clock's seam (timer.c) ------------------------------------- */
 
 /* The scheduler calls this whenever it sees no goroutine running while
- * timers are pending.  With the fake clock on, the timer thread then moves
- * virtual time to the next deadline and fires what is due (asynchronously);
- * otherwise it does nothing.  Never blocks; takes only the timer lock. */
-void sched_timers_all_parked(void);
+ * timers are pending, with a sched_timers_quiet stamp taken before it
+ * looked.  With the fake clock on, and no timer fired or waiter released
+ * since the stamp, the timer thread then moves virtual time to the next
+ * deadline and fires what is due (asynchronously); otherwise it does
+ * nothing.  (A fire between the look and this call may have woken someone
+ * the look did not see: moving time then would skip past a goroutine that
+ * is about to run.)  Never blocks; takes only the timer lock. */
+void sched_timers_all_parked(uint64_t quiet);
 
 /* For the leak check: 0 when a timer may still fire on its own (the fake
  * clock is off, or a timer is due or firing); otherwise a stamp that

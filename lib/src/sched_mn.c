@@ -242,6 +242,8 @@ static bool has_work(void);
  * a worker that is not idle holds the goroutine it took. */
 static void check_dead(void)
 {
+    /* Before the looks: a timer fired after it makes the verdict stale. */
+    uint64_t quiet = sched_timers_quiet();
     pthread_mutex_lock(&S.qlock);
     /* The timers first: a callback readies its goroutine before its timer
      * stops counting, so a count read as zero here means that ready is
@@ -257,7 +259,7 @@ static void check_dead(void)
     /* Everything the parked goroutines did happens before time moves. */
     TSAN_ACQUIRE(&S.quiescent);
     if (timers)
-        sched_timers_all_parked(); /* the fake clock moves on, if on */
+        sched_timers_all_parked(quiet); /* the fake clock moves on, if on */
     else
         sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
 }

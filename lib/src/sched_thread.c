@@ -396,12 +396,15 @@ static void check_dead(void)
     /* The timers first: a callback readies its goroutine (nrunning + 1)
      * before its timer stops counting, so a count read as zero here means
      * that ready is visible below.  (Read after, a sleeper's own park
-     * check racing its timer's callback made a false deadlock report.) */
+     * check racing its timer's callback made a false deadlock report.)
+     * The quiet stamp before both: a timer fired after it makes the
+     * verdict stale. */
+    uint64_t quiet = sched_timers_quiet();
     bool timers = atomic_load(&S.ntimers) != 0;
     if (atomic_load(&S.nrunning) != 0)
         return;
     if (timers) {
-        sched_timers_all_parked(); /* the fake clock moves on, if on */
+        sched_timers_all_parked(quiet); /* the fake clock moves on, if on */
         return;
     }
     sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");

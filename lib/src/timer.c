@@ -558,13 +558,26 @@ void timer_fake_enable(void)
 
 bool timer_fake_enabled(void) { return atomic_load(&fake_on); }
 
-void sched_timers_all_parked(void)
+/* The quiet stamp (sched.h): 0 while a callback runs or a timer is due
+ * now; otherwise one more than the fires so far.  T.lock held. */
+static uint64_t quiet_stamp_locked(void)
 {
-    if (!atomic_load(&fake_on))
+    bool due = T.len > 0 && T.heap[0]->when <= atomic_load(&fake_now);
+    return T.running || due ? 0 : T.fires + 1;
+}
+
+void sched_timers_all_parked(uint64_t quiet)
+{
+    if (!quiet || !atomic_load(&fake_on))
         return;
     pthread_mutex_lock(&T.lock);
-    T.all_parked = true;
-    pthread_cond_signal(&T.wake);
+    /* A fire or a release since the stamp may have woken someone after the
+     * caller's look: that verdict is stale, and whoever fired looks again
+     * once the callback returns (sched_note_timer). */
+    if (quiet_stamp_locked() == quiet) {
+        T.all_parked = true;
+        pthread_cond_signal(&T.wake);
+    }
     pthread_mutex_unlock(&T.lock);
 }
 
@@ -573,8 +586,7 @@ uint64_t sched_timers_quiet(void)
     if (!atomic_load(&fake_on))
         return 0;
     pthread_mutex_lock(&T.lock);
-    bool due = T.len > 0 && T.heap[0]->when <= atomic_load(&fake_now);
-    uint64_t stamp = T.running || due ? 0 : T.fires + 1;
+    uint64_t stamp = quiet_stamp_locked();
     pthread_mutex_unlock(&T.lock);
     return stamp;
 }
