@@ -106,7 +106,8 @@ has "list marks done" "[x] 01"
 run "run builds and runs main" 0 run 1
 # A goroutine's large local array is a stack overflow with its name, not a
 # silent write into another goroutine's stack (stack probes, build.c).
-# M:N goroutines only: a thread's stack has room for it.
+# M:N goroutines only (the default on x86-64 and aarch64): a thread's stack
+# has room for it.
 if [ -f "$top/build/lib/sched-mn" ]; then
 cat >"exercises/$ex1.c" <<'EOF_BIG'
 #include <stdio.h>
