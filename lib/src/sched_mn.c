@@ -161,7 +161,8 @@ static struct {
     mg *abandoned; /* the parent's goroutines, after fork */
     /* qlock: the global queue, idle Ms, starting Ms */
     _Alignas(64) pthread_mutex_t qlock;
-    mg *gq_head, *gq_tail;
+    mg **gq_buf; /* the global queue: a ring of pointers, gq_size from gq_start */
+    int gq_cap, gq_start;
     m_t *idle;
     bool sysmon_up;
     _Alignas(64) _Atomic(int) gq_size;
@@ -324,20 +325,43 @@ static mg *g_init(mg *g, const char *name, goc_site site, int64_t parent)
 
 /* ---- global queue (qlock) ------------------------------------------------------ */
 
-static void gq_put_list(mg *first, mg *last, int n)
+/* The global queue holds pointers, not a list through the goroutines'
+ * records: each record sits at the top of its own stack slot, so walking
+ * a list of them was a cache and TLB miss per goroutine (a fifth of spawn
+ * + done with one worker, whose ring overflows here 129 at a time).
+ * Grows by doubling, under qlock; never shrinks. */
+static void gq_grow_locked(int need)
 {
-    last->next = NULL;
+    int size = atomic_load_explicit(&S.gq_size, memory_order_relaxed);
+    int cap = S.gq_cap ? S.gq_cap : 1024;
+    while (cap < size + need)
+        cap *= 2;
+    mg **buf = malloc((size_t)cap * sizeof *buf);
+    if (!buf) {
+        fputs("fatal error: out of memory growing the run queue\n", stderr);
+        _exit(2);
+    }
+    for (int i = 0; i < size; i++)
+        buf[i] = S.gq_buf[(S.gq_start + i) % S.gq_cap];
+    free(S.gq_buf);
+    S.gq_buf = buf;
+    S.gq_cap = cap;
+    S.gq_start = 0;
+}
+
+static void gq_put_array(mg *const *gs, int n)
+{
     pthread_mutex_lock(&S.qlock);
-    if (S.gq_tail)
-        S.gq_tail->next = first;
-    else
-        S.gq_head = first;
-    S.gq_tail = last;
+    int size = atomic_load_explicit(&S.gq_size, memory_order_relaxed);
+    if (size + n > S.gq_cap)
+        gq_grow_locked(n);
+    for (int i = 0; i < n; i++)
+        S.gq_buf[(S.gq_start + size + i) % S.gq_cap] = gs[i];
     atomic_fetch_add(&S.gq_size, n);
     pthread_mutex_unlock(&S.qlock);
 }
 
-static void gq_put(mg *g) { gq_put_list(g, g, 1); }
+static void gq_put(mg *g) { gq_put_array(&g, 1); }
 
 /* Takes up to `max` goroutines from the global queue (Go's globrunqget):
  * the first to run now, the rest into m's ring (m's owner only), no more
@@ -358,15 +382,11 @@ static mg *gq_get(m_t *m, int max)
     n = n < size ? n : size;
     n = n < max ? n : max;
     n = n < room ? n : room;
-    mg *first = S.gq_head;
-    for (int i = 0; i < n; i++) {
-        mg *g = S.gq_head;
-        S.gq_head = g->next;
-        if (i > 0)
-            atomic_store_explicit(&m->ring[t++ % RING], g, memory_order_relaxed);
-    }
-    if (!S.gq_head)
-        S.gq_tail = NULL;
+    mg *first = n > 0 ? S.gq_buf[S.gq_start] : NULL;
+    for (int i = 1; i < n; i++)
+        atomic_store_explicit(&m->ring[t++ % RING], S.gq_buf[(S.gq_start + i) % S.gq_cap], memory_order_relaxed);
+    if (n > 0)
+        S.gq_start = (S.gq_start + n) % S.gq_cap;
     atomic_store_explicit(&m->tail, t, memory_order_release);
     atomic_fetch_sub(&S.gq_size, n);
     pthread_mutex_unlock(&S.qlock);
@@ -388,9 +408,7 @@ __attribute__((noinline)) static bool ring_put_slow(m_t *m, mg *g, uint32_t h)
                                                  memory_order_relaxed))
         return false;
     batch[RING / 2] = g;
-    for (uint32_t i = 0; i < RING / 2; i++)
-        batch[i]->next = batch[i + 1];
-    gq_put_list(batch[0], batch[RING / 2], RING / 2 + 1);
+    gq_put_array(batch, RING / 2 + 1);
     return true;
 }
 
@@ -1073,11 +1091,8 @@ static void hand_off(m_t *m)
     mg *next = atomic_exchange(&m->runnext, NULL);
     if (next)
         batch[n++] = next;
-    if (n > 0) {
-        for (uint32_t i = 0; i + 1 < n; i++)
-            batch[i]->next = batch[i + 1];
-        gq_put_list(batch[0], batch[n - 1], (int)n);
-    }
+    if (n > 0)
+        gq_put_array(batch, (int)n);
     atomic_fetch_sub(&S.nhandoff, 1);
     if (n > 0)
         wake_m(true);
@@ -1275,7 +1290,7 @@ static void atfork_child(void)
         atomic_store(&self->state, G_RUNNING);
         n = 1;
     }
-    S.gq_head = S.gq_tail = NULL;
+    S.gq_start = 0; /* the parent's queued goroutines are forgotten with it */
     atomic_store(&S.gq_size, 0);
     S.idle = NULL;
     atomic_store(&S.nidle, 0);
