@@ -640,6 +640,7 @@ CL_TEST(pipeline_sum_reads_the_first_error_only_under_the_mutex)
     static step_probe p;
     step_probe_init(&p, 7, 0, true);
     p.fail_late = 9;
+    first_cancel_begun = (cl_quiet){0}; /* a test run without fork (CK_FORK=no) shares it */
     static sum_call s;
     s = (sum_call){goc_ctx_background(), vals, 8, 4, &p, -1, NULL, 0};
     cl_call c;
