@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "context_internal.h"
+#include "os_thread.h"
 #include "sched.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -80,9 +81,6 @@ static void deliver(int sig)
 static void *watcher_main(void *arg)
 {
     (void)arg;
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, NULL); /* handlers run on goroutines' threads */
     for (;;) {
         unsigned char b;
         ssize_t n = read(W.pipe_r, &b, 1);
@@ -117,12 +115,8 @@ static bool start_watcher(void)
         W.pipe_w = fds[1];
         pthread_atfork(NULL, NULL, atfork_child);
     }
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int err = pthread_create(&t, &attr, watcher_main, NULL);
-    pthread_attr_destroy(&attr);
+    /* every signal blocked: handlers run on goroutines' threads */
+    int err = os_thread_start(&(os_thread_spec){.fn = watcher_main, .block_signals = true}, NULL);
     if (err) {
         errno = err;
         return false;

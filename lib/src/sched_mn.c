@@ -61,6 +61,7 @@
 #include "goc/goroutine.h"
 #include "futex_token.h"
 #include "invariant.h"
+#include "os_thread.h"
 #include "sched_common.h"
 #include "sema.h"
 #include "stack.h"
@@ -511,19 +512,9 @@ static bool start_m_locked(bool spinning)
      * started to watch a timer) steals among S.nm Ms straight away. */
     atomic_store(&S.ms[n], m);
     atomic_store(&S.nm, n + 1);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_t thread;
-    int err = pthread_create(&thread, &attr, m_main, m);
-    if (!err && !S.sysmon_up) {
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        S.sysmon_up = pthread_create(&thread, &attr, sysmon_main, NULL) == 0;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-    }
-    pthread_attr_destroy(&attr);
+    int err = os_thread_start(&(os_thread_spec){.fn = m_main, .arg = m}, NULL);
+    if (!err && !S.sysmon_up)
+        S.sysmon_up = os_thread_start(&(os_thread_spec){.fn = sysmon_main, .block_signals = true}, NULL) == 0;
     if (err) {
         /* A stealer, the monitor or a stop may have read S.ms[n] meanwhile
          * and still look at it: the record stays valid (an M with an empty
@@ -1310,6 +1301,7 @@ static void atfork_child(void)
 static void sched_init(void)
 {
     pthread_key_create(&foreign_key, foreign_thread_exit);
+    os_thread_init(); /* first: its fork handlers run after ours, with qlock held */
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     const char *env = getenv("GOC_MAXPROCS");

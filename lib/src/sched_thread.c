@@ -33,6 +33,7 @@
 #include "goc/runtime.h"
 #include "futex_token.h"
 #include "invariant.h"
+#include "os_thread.h"
 #include "sched_common.h"
 #include "sema.h"
 #include "timer.h"
@@ -189,6 +190,7 @@ static void atfork_child(void)
 static void sched_init(void)
 {
     pthread_key_create(&foreign_key, foreign_thread_exit);
+    os_thread_init(); /* first: its fork handlers run after ours, with S.lock held */
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
     S.stack_size = 512 * 1024;
     const char *kb = getenv("GOC_STACK_KB");
@@ -308,16 +310,12 @@ int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
         return id;
     }
     w = calloc(1, sizeof *w);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, S.stack_size);
     int err = w ? 0 : ENOMEM;
     if (w) {
         w->next_g = g;
-        err = pthread_create(&w->thread, &attr, worker_main, w);
+        err = os_thread_start(&(os_thread_spec){.fn = worker_main, .arg = w, .stack_size = S.stack_size},
+                              &w->thread);
     }
-    pthread_attr_destroy(&attr);
     if (err) {
         char msg[256];
         snprintf(msg, sizeof msg,

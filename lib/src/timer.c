@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "invariant.h"
+#include "os_thread.h"
 #include "trace_hooks.h"
 
 static struct {
@@ -408,16 +409,7 @@ static void ensure_started(void)
 {
     if (T.started)
         return;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    pthread_t thread;
-    int err = pthread_create(&thread, &attr, timer_thread, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    pthread_attr_destroy(&attr);
+    int err = os_thread_start(&(os_thread_spec){.fn = timer_thread, .block_signals = true}, NULL);
     if (err) {
         fputs("fatal error: cannot start the timer thread: the system refused a new thread\n"
               "Too many threads are alive; limit how many goroutines run at once.\n",

@@ -39,6 +39,11 @@ static inline void run_dying(void (*fn)(void *), void *arg, int seconds, dying_r
         close(fds[0]);
         dup2(fds[1], 2);
         dup2(fds[1], 1);
+        /* Check's fork mode leaves its own SIGALRM handler here, and that
+         * handler kills the whole process group: a child that overran its
+         * alarm would take the test down with it ("Received signal 9")
+         * instead of failing it with the child's output. */
+        signal(SIGALRM, SIG_DFL);
         alarm((unsigned)seconds);
         fn(arg);
         fflush(NULL);
