@@ -1,7 +1,10 @@
 /* How many goroutines can be alive at once, and what each one costs: start
- * `cap` goroutines that all park on one channel, measure the resident
- * memory they add, then close the channel and time until every one of them
- * has woken and finished.
+ * `cap` goroutines that all park on one channel, wait until every one has
+ * run to its receive (the M:N scheduler gives a goroutine its stack only
+ * when it first runs, so a goroutine still queued costs less than a parked
+ * one), measure the resident memory they add, then close the channel and
+ * time until every one of them has woken and finished.  go/alive.go does
+ * the same.
  *
  * With the thread scheduler (BENCH_SCHED_THREAD) every goroutine is a
  * thread, and the machine's thread limits are shared with every other
@@ -10,6 +13,7 @@
  * scheduler only memory limits it.  The probe runs in a forked child: if
  * the system refuses anyway, libgoc stops that child with its fatal error
  * and this process reports the last count the child reached. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -72,19 +76,22 @@ static long system_share(long cap, const char **why)
 typedef struct herd {
     goc_chan *hold;
     goc_waitgroup done;
+    atomic_long at_receive;
 } herd;
 
 static void hold(void *arg)
 {
     herd *h = arg;
+    atomic_fetch_add_explicit(&h->at_receive, 1, memory_order_relaxed);
     goc_recv_discard(h->hold);
     goc_wg_done(&h->done);
 }
 
 enum { STEP = 500 };
 
-/* Child: spawns in steps, reporting "count rss_kb 0 0" after each, then
- * "count rss_kb start_ns wake_ns" once all have woken. */
+/* Child: spawns in steps, reporting "count rss_kb 0 0" after each (the
+ * last count reached, if the system refuses more), then "count rss_kb
+ * start_ns wake_ns" once all have woken. */
 GOC_NORETURN static void probe(long target, int out)
 {
     herd h = {.hold = goc_chan_make(char, 0)};
@@ -100,7 +107,10 @@ GOC_NORETURN static void probe(long target, int out)
         if (write(out, line, (size_t)len) != len)
             _exit(1);
     }
+    while (atomic_load_explicit(&h.at_receive, memory_order_relaxed) < target)
+        goc_yield();
     int64_t started = bench_stop(start);
+    kb = rss_kb() - base;
     start = bench_start();
     goc_close(h.hold);
     goc_wg_wait(&h.done);
@@ -141,7 +151,7 @@ void bench_alive(long cap)
     printf("alive_mem\t%.2f\tKB\tmemory per parked goroutine (resident)\n",
            alive ? (double)kb / (double)alive : 0.0);
     if (!refused && alive) {
-        printf("alive_start\t%.0f\tns\tstarting them, per goroutine\n", (double)start_ns / (double)alive);
+        printf("alive_start\t%.0f\tns\tstarting them until each waits, per goroutine\n", (double)start_ns / (double)alive);
         printf("alive_wake\t%.0f\tns\twaking them all (close) until each is done, per goroutine\n",
                (double)wake_ns / (double)alive);
     }

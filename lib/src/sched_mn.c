@@ -8,8 +8,11 @@
  * with nothing to run steals half of another's ring; at most half the busy
  * Ms spin looking for work, the rest sleep on a futex until `wakep` (Go's
  * name) posts them.  Goroutines switch with a hand-written context switch
- * (arch/ctx.h) on stacks from stack.c; a goroutine's record sits at the top
- * of its own stack, so a parked goroutine costs one page.
+ * (arch/ctx.h) on stacks from stack.c.  A goroutine's record and its stack
+ * are apart: records are dense, and a stack slot is bound only when the
+ * goroutine first runs and given back the moment it ends, so goroutines
+ * that wait to start cost a record each and a run of short ones reuses one
+ * hot slot.  A parked goroutine costs its record and one page.
  *
  * Threads libgoc did not start (main, a plain pthread) stay goroutines
  * locked to their own thread: they park on a futex token, as in the thread
@@ -101,7 +104,9 @@ enum {
     SPIN_ROUNDS = 16,     /* steal attempts before an idle M sleeps */
     SPIN_PAUSES = 8,      /* pause instructions between two (a few µs in all) */
     GLOBAL_EVERY = 61,    /* schedule ticks between global-queue checks */
-    CACHE_G = 64,         /* dead goroutine slots an M keeps */
+    CACHE_G = 64,         /* dead goroutines' records an M keeps */
+    CACHE_SLOTS = 32,     /* free stack slots an M keeps */
+    RECORD_BATCH = 64,    /* records allocated at once */
     FOREIGN_SPINS = 64,   /* a foreign thread's spin before its futex sleep */
     SIGNAL_STACK = 65536, /* per-M alternate stack for the overflow report */
     TIMER_CHECK_EVERY = 4, /* schedule ticks between two looks for a due timer */
@@ -130,6 +135,8 @@ typedef struct m_t {
     uint64_t rng;
     mg *cache;
     int ncache;
+    char *slots[CACHE_SLOTS]; /* free stack slots, the last freed on top */
+    int nslots;
     const void *g0_lo;
     size_t g0_size;
     void *g0_fake;
@@ -174,9 +181,11 @@ static struct {
     m_t *_Atomic ms[MAX_M];
     int nprocs;
     _Atomic(uint32_t) sysmon_token;
-    /* free slots beyond the Ms' caches */
+    /* free records and stack slots beyond the Ms' caches */
     _Alignas(64) pthread_mutex_t free_lock;
     mg *free_g;
+    char **free_slots;
+    int nfree_slots, free_slots_cap;
     _Alignas(64) _Atomic(int) nforeign;
     _Atomic(int) nhandoff; /* goroutines the monitor holds between two queues */
     char quiescent;        /* TSan: parks release it, the all-parked check acquires */
@@ -282,7 +291,7 @@ void sched_note_timer(int delta)
         check_dead();
 }
 
-/* A goroutine is gone.  A slot's record stays registered for its next
+/* A goroutine is gone.  Its record stays registered for its next
  * goroutine (dumps skip G_DEAD), so spawn and exit take no global lock;
  * a foreign thread's record is freed and leaves the registry. */
 static void goroutine_exit(mg *g)
@@ -298,9 +307,9 @@ static void goroutine_exit(mg *g)
 }
 
 /* Copies a goroutine's name into its record.  A plain loop, not
- * snprintf: the record of a reused slot was last written by whoever
- * spawned its previous goroutine, on another TSan fiber, and the slot came
- * back through this file's (uninstrumented) caches, so TSan would call
+ * snprintf: a reused record was last written by whoever spawned its
+ * previous goroutine, on another TSan fiber, and the record came back
+ * through this file's (uninstrumented) caches, so TSan would call
  * the intercepted libc write a race.  Stores made here are invisible to it,
  * like every other write to the record. */
 static void name_copy(char *dst, size_t size, const char *src)
@@ -327,9 +336,9 @@ static mg *g_init(mg *g, const char *name, goc_site site, int64_t parent)
 /* ---- global queue (qlock) ------------------------------------------------------ */
 
 /* The global queue holds pointers, not a list through the goroutines'
- * records: each record sits at the top of its own stack slot, so walking
- * a list of them was a cache and TLB miss per goroutine (a fifth of spawn
- * + done with one worker, whose ring overflows here 129 at a time).
+ * records: walking a list of records was a cache miss per goroutine (a
+ * fifth of spawn + done with one worker, whose ring overflows here 129 at
+ * a time, when each record still sat at the top of its own stack slot).
  * Grows by doubling, under qlock; never shrinks. */
 static void gq_grow_locked(int need)
 {
@@ -803,30 +812,34 @@ static mg *find_work(m_t *m)
     }
 }
 
-/* ---- goroutine slots ------------------------------------------------------------------- */
+/* ---- goroutine records and stack slots -------------------------------------------------- */
 
-static mg *slot_new(void)
+/* Records come RECORD_BATCH at a time, 64-byte aligned, and live for ever
+ * (registered, reused): a goroutine's pointer may outlive it in a channel's
+ * waiter or a dump.  The batch is registered before free_lock is taken
+ * (fork's lock order is registry, qlock, free_lock). */
+static mg *records_new(void)
 {
-    char *lo = stack_new_slot();
-    size_t size = stack_slot_size();
-    mg *g = (mg *)(((uintptr_t)(lo + size) - sizeof(mg)) & ~(uintptr_t)63);
-    memset(g, 0, sizeof *g);
-    g->stack_lo = lo;
-    atomic_store(&g->state, G_DEAD);
+    mg *batch = aligned_alloc(_Alignof(mg), RECORD_BATCH * sizeof(mg));
+    if (!batch) {
+        fputs("fatal error: out of memory for goroutine records\n", stderr);
+        _exit(2);
+    }
+    memset(batch, 0, RECORD_BATCH * sizeof(mg));
+    for (int i = 0; i < RECORD_BATCH; i++) {
+        mg *g = &batch[i];
+        atomic_store(&g->state, G_DEAD);
 #ifdef SCHED_MN_TSAN
-    g->tsan_fiber = __tsan_create_fiber(0);
+        g->tsan_fiber = __tsan_create_fiber(0);
 #endif
-    registry_add(g);
-    return g;
+        g->next = i + 1 < RECORD_BATCH ? &batch[i + 1] : NULL;
+        registry_add(g);
+    }
+    return batch;
 }
 
-#ifdef SCHED_MN_ASAN
-/* The usable stack: between the guard page and the record. */
-static const void *slot_stack_lo(const mg *g) { return g->stack_lo + stack_guard_size(); }
-static size_t slot_stack_size(const mg *g) { return (size_t)((const char *)g - g->stack_lo) - stack_guard_size(); }
-#endif
-
-/* Takes up to `want` free slots from the global list (Go's gfget batch). */
+/* Takes up to `want` free records from the global list (Go's gfget batch),
+ * allocating a batch when it is empty; returns a list of `*got`. */
 static mg *free_list_take(int want, int *got)
 {
     pthread_mutex_lock(&S.free_lock);
@@ -841,39 +854,49 @@ static mg *free_list_take(int want, int *got)
         S.free_g = NULL;
     }
     pthread_mutex_unlock(&S.free_lock);
-    *got = first ? n : 0;
+    if (!first) {
+        first = records_new();
+        n = RECORD_BATCH;
+    }
+    *got = n;
     return first;
 }
 
 static mg *alloc_g(m_t *m)
 {
-    mg *g = NULL;
-    if (m && !m->cache)
-        m->cache = free_list_take(CACHE_G / 2, &m->ncache);
-    if (m && m->cache) {
+    mg *g;
+    if (m) {
+        if (!m->cache)
+            m->cache = free_list_take(CACHE_G / 2, &m->ncache);
         g = m->cache;
         m->cache = g->next;
         m->ncache--;
-    } else if (!m) {
+    } else {
         int got;
         g = free_list_take(1, &got);
+        if (got > 1) { /* a fresh batch: all but one go to the list */
+            pthread_mutex_lock(&S.free_lock);
+            mg *last = g->next;
+            while (last->next)
+                last = last->next;
+            last->next = S.free_g;
+            S.free_g = g->next;
+            pthread_mutex_unlock(&S.free_lock);
+        }
     }
-    if (!g)
-        return slot_new();
+    g->next = NULL;
+    g->sp = NULL; /* no stack until it first runs (bind_stack) */
 #ifdef SCHED_MN_ASAN
-    /* frames of the slot's last goroutine left their redzones poisoned */
-    __asan_unpoison_memory_region(slot_stack_lo(g), slot_stack_size(g));
-    /* and its fake stack (detect_stack_use_after_return) died with it
-     * (switch_away passed no save slot): the new goroutine's first switch
-     * in must not hand ASan that freed one, or its first frame with an
-     * escaping local crashes.  NULL: ASan makes a fresh one. */
+    /* its last goroutine's fake stack (detect_stack_use_after_return) died
+     * with it (switch_away passed no save slot): the first switch in must
+     * not hand ASan that freed one.  NULL: ASan makes a fresh one. */
     g->asan_fake = NULL;
 #endif
     return g;
 }
 
-/* Keeps g's slot on this M; a full cache gives half to the global list. */
-static void free_g(m_t *m, mg *g)
+/* Keeps g's record on this M; a full cache gives half to the global list. */
+static void free_record(m_t *m, mg *g)
 {
     g->next = m->cache;
     m->cache = g;
@@ -889,6 +912,83 @@ static void free_g(m_t *m, mg *g)
     last->next = S.free_g;
     S.free_g = first;
     pthread_mutex_unlock(&S.free_lock);
+}
+
+#ifdef SCHED_MN_ASAN
+/* The usable stack: the slot above its guard page. */
+static const void *slot_stack_lo(const mg *g) { return g->stack_lo + stack_guard_size(); }
+static size_t slot_stack_size(const mg *g)
+{
+    (void)g;
+    return stack_slot_size() - stack_guard_size();
+}
+#endif
+
+static void g_entry(void *arg);
+
+/* A stack slot for g, which is about to run for the first time: the one
+ * this M freed last (its top page still in cache), else the global list's,
+ * else a new one. */
+static void bind_stack(m_t *m, mg *g)
+{
+    if (m->nslots == 0) {
+        pthread_mutex_lock(&S.free_lock);
+        while (m->nslots < CACHE_SLOTS / 2 && S.nfree_slots > 0)
+            m->slots[m->nslots++] = S.free_slots[--S.nfree_slots];
+        pthread_mutex_unlock(&S.free_lock);
+    }
+    if (m->nslots > 0) {
+        g->stack_lo = m->slots[--m->nslots];
+#ifdef SCHED_MN_ASAN
+        /* frames of the slot's last goroutine left their redzones poisoned */
+        __asan_unpoison_memory_region(slot_stack_lo(g), slot_stack_size(g));
+#endif
+    } else {
+        g->stack_lo = stack_new_slot();
+    }
+    g->sp = ctx_make(g->stack_lo + stack_slot_size(), g_entry, g);
+}
+
+/* Gives a dead goroutine's slot back; a full cache gives half to the
+ * global list. */
+static void free_stack(m_t *m, mg *g)
+{
+    /* Still in the dead goroutine's TSan fiber (after_switch leaves it
+     * later): its stack writes happen before the slot's next goroutine,
+     * which runs on another fiber and acquires in g_entry. */
+    TSAN_RELEASE(g->stack_lo);
+    m->slots[m->nslots++] = g->stack_lo;
+    g->stack_lo = NULL;
+    if (m->nslots < CACHE_SLOTS)
+        return;
+    int give = CACHE_SLOTS / 2;
+    pthread_mutex_lock(&S.free_lock);
+    if (S.nfree_slots + give > S.free_slots_cap) {
+        int cap = S.free_slots_cap ? S.free_slots_cap * 2 : 1024;
+        char **buf = realloc(S.free_slots, (size_t)cap * sizeof *buf);
+        if (!buf) {
+            fputs("fatal error: out of memory keeping free goroutine stacks\n", stderr);
+            _exit(2);
+        }
+        S.free_slots = buf;
+        S.free_slots_cap = cap;
+    }
+    /* The oldest half, at the bottom, goes; the hot ones stay.  Plain
+     * loops, not memcpy: TSan intercepts libc's, and would see goroutines
+     * sharing this M race on its array (this file's own stores it does
+     * not see). */
+    for (int i = 0; i < give; i++)
+        S.free_slots[S.nfree_slots++] = m->slots[i];
+    pthread_mutex_unlock(&S.free_lock);
+    for (int i = give; i < m->nslots; i++)
+        m->slots[i - give] = m->slots[i];
+    m->nslots -= give;
+}
+
+static void free_g(m_t *m, mg *g)
+{
+    free_stack(m, g);
+    free_record(m, g);
 }
 
 /* ---- switching ---------------------------------------------------------------------------- */
@@ -976,6 +1076,8 @@ static void clear_stuck(m_t *m)
 
 static void set_running(m_t *m, mg *next)
 {
+    if (next && !next->sp)
+        bind_stack(m, next);
     clear_stuck(m);
     m->cur = next;
     atomic_store_explicit(&m->in_g, next != NULL, memory_order_relaxed);
@@ -1012,6 +1114,7 @@ static void g_entry(void *arg)
 {
     mg *g = arg;
     after_switch();
+    TSAN_ACQUIRE(g->stack_lo); /* see free_stack */
     TRACE(trace_go_start(&g->pub));
     g->fn(g->arg);
     TRACE(trace_go_end(&g->pub));
@@ -1271,7 +1374,8 @@ static void atfork_child(void)
     }
     if (self)
         registry_remove_locked(self);
-    /* Free slots stay registered in the parent's list: abandoned with it. */
+    /* Free records stay registered in the parent's list: abandoned with
+     * it.  Free stack slots (S.free_slots) are free here too: kept. */
     S.abandoned = mn_all_first;
     mn_all_first = S.all_last = NULL;
     S.free_g = NULL;
@@ -1321,7 +1425,9 @@ goc_g *sched_current(void)
     invariant(!mn_is_scheduler_thread(),
               "sched_current() called on a worker between goroutines or on the monitor (from a timer callback?)");
     pthread_once(&init_once, sched_init);
-    g = calloc(1, sizeof *g);
+    g = aligned_alloc(_Alignof(mg), sizeof *g);
+    if (g)
+        memset(g, 0, sizeof *g);
     if (!g) {
         fputs("fatal error: out of memory registering a thread as a goroutine\n", stderr);
         _exit(2);
@@ -1351,7 +1457,6 @@ int64_t sched_spawn(goc_func fn, void *arg, const char *name, goc_site site)
     g->fn = fn;
     g->arg = arg;
     g->foreign = false;
-    g->sp = ctx_make(g, g_entry, g);
     int64_t id = g->pub.id;
     atomic_fetch_add(&S.nlive, 1);
     atomic_store_explicit(&g->state, G_RUNNABLE, memory_order_relaxed);

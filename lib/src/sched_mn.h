@@ -17,13 +17,13 @@ enum {
     G_PARKING = 1,  /* switching away to park */
     G_WAITING = 2,  /* parked */
     G_RUNNABLE = 3, /* in a run queue */
-    G_DEAD = 4,     /* returned; its slot waits for reuse */
+    G_DEAD = 4,     /* returned; its record waits for reuse */
     G_WOKEN = 0x100,
 };
 
 typedef struct mg {
-    goc_g pub; /* first: a goc_g* is an mg* */
-    void *sp;  /* saved context while not running */
+    _Alignas(64) goc_g pub; /* first: a goc_g* is an mg*; records share no cache line */
+    void *sp;  /* saved context while not running; NULL: never run, no stack yet */
     goc_func fn;
     void *arg;
     char name[96]; /* the goroutine's function, for dumps (copied) */
@@ -38,9 +38,9 @@ typedef struct mg {
     _Atomic(const char *) wait_func;
     _Atomic(int) wait_line;
     _Atomic(uint32_t) token; /* foreign only: 0 none, 1 posted, 2 asleep */
-    char *stack_lo;          /* slot base (guard page first); NULL if foreign */
+    char *stack_lo;          /* slot base (guard page first); NULL if foreign or not yet run */
     void *asan_fake;         /* ASan's fake stack while switched out */
-    void *tsan_fiber;        /* kept with the slot, reused with it */
+    void *tsan_fiber;        /* kept with the record, reused with it */
     _Atomic(bool) tsan_busy; /* TSan: an M has not yet left its fiber */
     struct mg *next;         /* run queue or free list */
     struct mg *all_prev, *all_next;

@@ -6,6 +6,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,6 +61,9 @@ func run(c benchCase) {
 	fmt.Printf("%s\t%.1f\t%s\t%s\n", c.key, float64(d.Nanoseconds())/float64(n)/c.scale, c.unit, c.label)
 }
 
+// aliveChild is the argument that makes this program the alive probe.
+const aliveChild = "-alive-probe"
+
 func main() {
 	filter := ""
 	if len(os.Args) > 1 {
@@ -69,8 +73,19 @@ func main() {
 	if v, err := strconv.Atoi(os.Getenv("BENCH_MAX_GOROUTINES_GO")); err == nil {
 		limit = v
 	}
-	if strings.Contains("alive", filter) || strings.Contains(filter, "alive") {
+	if filter == aliveChild {
 		alive(limit)
+		return
+	}
+	if strings.Contains("alive", filter) || strings.Contains(filter, "alive") {
+		// In a process of its own, as bench_alive.c forks one: run here, it
+		// would leave a million dead goroutines for spawn_wg to reuse.
+		cmd := exec.Command(os.Args[0], aliveChild)
+		cmd.Stdout = os.Stdout
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: the alive probe failed:", err)
+		}
 	}
 	for _, table := range [][]benchCase{chanCases, syncCases, ctxCases, timerCases} {
 		for _, c := range table {
