@@ -275,6 +275,8 @@ static void check_dead(void)
         sched_die("fatal error", (goc_site){NULL, 0, NULL}, "all goroutines are asleep - deadlock!");
 }
 
+void mn_settled_acquire(void) { TSAN_ACQUIRE(&S.quiescent); }
+
 static void foreign_add(int delta)
 {
     if (atomic_fetch_add(&S.nforeign, delta) + delta == 0)

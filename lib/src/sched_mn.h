@@ -61,6 +61,12 @@ mg *mn_current_or_null(void);
  * timer callbacks run) it is no goroutine, and must not register as one. */
 bool mn_is_scheduler_thread(void);
 
+/* For the race pass: a leak check or settle that found every goroutine
+ * parked orders what they did before their parks before what its caller
+ * does next, as the all-parked check does before it moves the fake clock
+ * (each park releases the same TSan sync object; no-op without TSan). */
+void mn_settled_acquire(void);
+
 /* A stop's freeze for every worker thread but the caller's; how many. */
 int mn_freeze_workers(void);
 

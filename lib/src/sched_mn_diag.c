@@ -196,6 +196,8 @@ static leak_census census(int64_t since_id, uint64_t timers_quiet)
             c.settled++;
     }
     pthread_mutex_unlock(&mn_registry_lock);
+    if (c.settled == c.alive)
+        mn_settled_acquire();
     return c;
 }
 
