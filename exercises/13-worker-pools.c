@@ -68,7 +68,8 @@ bool pool_submit(pool *p, int job)
 
 /* GRADED: pool_shutdown
  * Stops the pool taking jobs, lets every job already accepted run, and
- * returns when every worker has exited.  Calling it twice is harmless. */
+ * returns when every worker has exited.  Calling it twice, even from two
+ * goroutines at once, is harmless. */
 void pool_shutdown(pool *p)
 {
     /* TODO: under p->mu, mark the pool closed and close the jobs channel

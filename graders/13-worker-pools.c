@@ -451,6 +451,41 @@ CL_TEST(pool_submit_reads_closed_only_under_the_mutex)
 }
 CL_END_TEST
 
+/* The same for a second pool_shutdown ("calling it twice is harmless"):
+ * it starts before the first and waits quietly until the first has
+ * returned, so a look at `closed` outside the mutex (a "fast path" that
+ * skips the lock once the pool is closed) is unordered with the first
+ * one's write.  Run at the same moment, two such shutdowns can both see
+ * `false` and close the channel twice; the race pass catches the look
+ * every time, the close only now and then. */
+static void call_shutdown_when_told(void *arg)
+{
+    quiet_submit *q = arg;
+    cl_quiet_wait(&q->go);
+    pool_shutdown(q->p);
+}
+
+CL_TEST(pool_shutdown_reads_closed_only_under_the_mutex)
+{
+    static job_probe probe;
+    probe_init(&probe, false, -1, 0, 0);
+    pool *p = pool_start(2, 2, probe_job, &probe);
+    static quiet_submit q;
+    memset(&q, 0, sizeof q);
+    q.p = p;
+    cl_call second, first;
+    cl_spawn_call(&second, call_shutdown_when_told, &q);
+    cl_spawn_call(&first, call_shutdown_then_tell, &q);
+    expect_shutdown_returned(&first, "no job was submitted");
+    cl_expect(cl_call_await(&second, 5), "a second pool_shutdown, after the first, to return",
+              "look at `closed` under the pool's mutex, and close the jobs channel only the "
+              "first time",
+              "it never returned (" EX ", pool_shutdown).");
+    expect_no_leaks_after("pool_shutdown", ONE_QUEUE);
+    pool_free(p);
+}
+CL_END_TEST
+
 /* Every goc_wg_add made from the exercise waits until everything else has
  * stopped (a schedule point).  A WaitGroup counted by pool_start, before
  * the workers exist, is unaffected; a worker that counts itself (goc_wg_add
@@ -625,6 +660,7 @@ Suite *cl_grader_suite(void)
                     pool_submit_during_and_after_shutdown_never_panics,
                     pool_submit_racing_shutdown_is_accepted_or_refused_cleanly,
                     pool_submit_reads_closed_only_under_the_mutex,
+                    pool_shutdown_reads_closed_only_under_the_mutex,
                     pool_counts_its_workers_before_they_start, pool_map_uses_exactly_workers_goroutines,
                     pool_map_keeps_each_result_in_its_place, pool_map_from_two_callers_at_once);
 }
