@@ -3,9 +3,10 @@
  *
  * A thread is not finished being created when pthread_create returns: the
  * new thread still runs its C library's and any sanitizer's start-up code
- * before it reaches its function.  AddressSanitizer before LLVM 18 (gcc 12's
- * libasan among them) holds its thread registry lock there and does not
- * take it around fork, so a fork in that window leaves the child a lock no
+ * before it reaches its function.  gcc 12's AddressSanitizer (Debian 12's)
+ * holds a lock of its own there and does not take it around fork (a bare
+ * pthread program that forks as a thread starts hung 139 times in 2,000
+ * forks), so a fork in that window leaves the child a lock no
  * thread will ever release: its next pthread_create or exit hangs.  Each
  * start is counted until the thread reaches its function, and the fork
  * handler waits for the count to reach zero while it keeps new starts out. */
