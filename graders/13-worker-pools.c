@@ -422,17 +422,26 @@ static void call_shutdown_then_tell(void *arg)
     cl_quiet_signal(&q->go);
 }
 
+/* A pool of 2 and two calls on it: `after` (spawned first) waits quietly
+ * until `shutdown`, a pool_shutdown, has returned. */
+static pool *start_quiet_pair(job_probe *probe, quiet_submit *q, cl_call *after,
+                              void (*after_fn)(void *), cl_call *shutdown)
+{
+    probe_init(probe, false, -1, 0, 0);
+    pool *p = pool_start(2, 2, probe_job, probe);
+    memset(q, 0, sizeof *q);
+    q->p = p;
+    cl_spawn_call(after, after_fn, q);
+    cl_spawn_call(shutdown, call_shutdown_then_tell, q);
+    return p;
+}
+
 CL_TEST(pool_submit_reads_closed_only_under_the_mutex)
 {
     static job_probe probe;
-    probe_init(&probe, false, -1, 0, 0);
-    pool *p = pool_start(2, 2, probe_job, &probe);
     static quiet_submit q;
-    memset(&q, 0, sizeof q);
-    q.p = p;
     cl_call c, sd;
-    cl_spawn_call(&c, call_submit_when_told, &q);
-    cl_spawn_call(&sd, call_shutdown_then_tell, &q);
+    pool *p = start_quiet_pair(&probe, &q, &c, call_submit_when_told, &sd);
     bool back = cl_call_await(&c, 5);
     if (!back)
         cl_quiet_signal(&q.go); /* never leave it spinning */
@@ -468,14 +477,9 @@ static void call_shutdown_when_told(void *arg)
 CL_TEST(pool_shutdown_reads_closed_only_under_the_mutex)
 {
     static job_probe probe;
-    probe_init(&probe, false, -1, 0, 0);
-    pool *p = pool_start(2, 2, probe_job, &probe);
     static quiet_submit q;
-    memset(&q, 0, sizeof q);
-    q.p = p;
     cl_call second, first;
-    cl_spawn_call(&second, call_shutdown_when_told, &q);
-    cl_spawn_call(&first, call_shutdown_then_tell, &q);
+    pool *p = start_quiet_pair(&probe, &q, &second, call_shutdown_when_told, &first);
     expect_shutdown_returned(&first, "no job was submitted");
     cl_expect(cl_call_await(&second, 5), "a second pool_shutdown, after the first, to return",
               "look at `closed` under the pool's mutex, and close the jobs channel only the "

@@ -820,7 +820,7 @@ static mg *find_work(m_t *m)
  * (registered, reused): a goroutine's pointer may outlive it in a channel's
  * waiter or a dump.  The batch is registered before free_lock is taken
  * (fork's lock order is registry, qlock, free_lock). */
-static mg *records_new(void)
+static void records_new(void)
 {
     mg *batch = aligned_alloc(_Alignof(mg), RECORD_BATCH * sizeof(mg));
     if (!batch) {
@@ -837,14 +837,22 @@ static mg *records_new(void)
         g->next = i + 1 < RECORD_BATCH ? &batch[i + 1] : NULL;
         registry_add(g);
     }
-    return batch;
+    pthread_mutex_lock(&S.free_lock);
+    batch[RECORD_BATCH - 1].next = S.free_g;
+    S.free_g = batch;
+    pthread_mutex_unlock(&S.free_lock);
 }
 
 /* Takes up to `want` free records from the global list (Go's gfget batch),
- * allocating a batch when it is empty; returns a list of `*got`. */
+ * adding a new batch to it when it is empty; returns a list of `*got`. */
 static mg *free_list_take(int want, int *got)
 {
     pthread_mutex_lock(&S.free_lock);
+    while (!S.free_g) { /* another M may take the new batch first */
+        pthread_mutex_unlock(&S.free_lock);
+        records_new();
+        pthread_mutex_lock(&S.free_lock);
+    }
     mg *first = S.free_g, *g = first;
     int n = 0;
     while (g && ++n < want)
@@ -856,10 +864,6 @@ static mg *free_list_take(int want, int *got)
         S.free_g = NULL;
     }
     pthread_mutex_unlock(&S.free_lock);
-    if (!first) {
-        first = records_new();
-        n = RECORD_BATCH;
-    }
     *got = n;
     return first;
 }
@@ -876,15 +880,6 @@ static mg *alloc_g(m_t *m)
     } else {
         int got;
         g = free_list_take(1, &got);
-        if (got > 1) { /* a fresh batch: all but one go to the list */
-            pthread_mutex_lock(&S.free_lock);
-            mg *last = g->next;
-            while (last->next)
-                last = last->next;
-            last->next = S.free_g;
-            S.free_g = g->next;
-            pthread_mutex_unlock(&S.free_lock);
-        }
     }
     g->next = NULL;
     g->sp = NULL; /* no stack until it first runs (bind_stack) */
